@@ -1,0 +1,228 @@
+"""The two backends an expression is evaluated on.
+
+:class:`Numeric` computes in complex128 numpy arrays: values are real, and the
+imaginary part carries a complex-step perturbation, so every operation must be
+analytic in its argument (see ``ops.ELEMENTWISE``).  Its guards reject a point
+that sits on a kink or outside a domain (raising :class:`Invalid`), which the
+numeric path counts and skips.
+
+:class:`Symbolic` computes numpy object arrays of SymPy expressions over
+explicit entry symbols at concrete sizes.  Guards do nothing there; kinks are
+handled when proving (compared almost everywhere).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from .ops import ELEMENTWISE, sympy
+
+#: How close to a kink, a domain edge or a zero denominator a numeric point may be.
+MARGIN = 1e-6
+
+
+class Invalid(Exception):
+    """The numeric point is on a kink or outside a function's domain."""
+
+
+@dataclass(frozen=True)
+class TestFunction:
+    """A concrete smooth function standing in for a declared `function`:
+    c0 + c1 u + c2 u^2 / 2 + c3 sin(u) + c4 exp(u / 2)."""
+
+    coefficients: tuple[float, ...]
+
+    def numeric(self, order: int, u):
+        c0, c1, c2, c3, c4 = self.coefficients
+        poly = [c0 + c1 * u + c2 * u * u / 2, c1 + c2 * u, c2 + 0 * u][order] if order < 3 \
+            else 0 * u
+        return poly + c3 * np.sin(u + order * np.pi / 2) + c4 * 0.5 ** order * np.exp(u / 2)
+
+    def symbolic(self, u):
+        sp = sympy()
+        c0, c1, c2, c3, c4 = (sp.Rational(Fraction(c).limit_denominator(10**6))
+                              for c in self.coefficients)
+        return c0 + c1 * u + c2 * u**2 / 2 + c3 * sp.sin(u) + c4 * sp.exp(u / 2)
+
+    def describe(self, variable: str = "u") -> str:
+        c0, c1, c2, c3, c4 = (_short(c) for c in self.coefficients)
+        terms = [c0, f"{c1}*{variable}", f"{c2}*{variable}**2/2", f"{c3}*sin({variable})",
+                 f"{c4}*exp({variable}/2)"]
+        kept = [t for t, c in zip(terms, self.coefficients, strict=True) if c != 0]
+        return " + ".join(kept) or "0"
+
+
+def _short(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+class Numeric:
+    dtype = complex
+
+    def __init__(self, functions: dict[str, TestFunction] | None = None):
+        self.functions = functions or {}
+
+    def asarray(self, x):
+        return np.asarray(x, dtype=complex)
+
+    def number(self, text: str):
+        return np.asarray(float(Fraction(text)), dtype=complex)
+
+    def pi(self):
+        return np.asarray(np.pi, dtype=complex)
+
+    def zeros(self, shape):
+        return np.zeros(shape, dtype=complex)
+
+    def ones(self, shape):
+        return np.ones(shape, dtype=complex)
+
+    def stack(self, items):
+        return np.stack([np.asarray(i, dtype=complex) for i in items])
+
+    def elementwise(self, spec, x):
+        with np.errstate(all="ignore"):
+            return np.asarray(spec.numeric(x), dtype=complex)
+
+    def guard(self, kind: str, x):
+        real = np.real(np.asarray(x))
+        if kind == "positive":
+            bad = real < MARGIN
+        else:  # "kink", "nonzero"
+            bad = np.abs(real) < MARGIN
+        if np.any(bad):
+            raise Invalid({"positive": "outside the domain (an argument of log or sqrt, or a "
+                                       "power's base, is not positive)",
+                           "nonzero": "a division by zero",
+                           "kink": "on a kink (relu, step, abs or max at a tie)"}[kind])
+
+    def real_constant(self, x):
+        x = np.asarray(x)
+        return float(np.real(x)) if x.ndim == 0 else None
+
+    def stop_max(self, x, axis):
+        return np.max(np.real(x), axis=axis, keepdims=axis is not None)
+
+    def max_entry(self, v):
+        flat = np.ravel(v)
+        order = np.argsort(-np.real(flat))
+        if flat.size > 1 and np.real(flat[order[0]] - flat[order[1]]) < MARGIN:
+            raise Invalid("on a kink (a tie in max)")
+        return flat[order[0]]
+
+    def function(self, name: str, order: int, x):
+        with np.errstate(all="ignore"):
+            return self.functions[name].numeric(order, x)
+
+    def grad(self, ev, body, name):
+        """Central differences with one Richardson step (error O(h^4))."""
+        base = ev.values[name]
+        out = np.zeros(base.shape, dtype=complex)
+        for position in np.ndindex(base.shape):
+            h = 1e-3 * max(1.0, abs(float(np.real(base[position]))))
+
+            def shifted(step, position=position):
+                values = dict(ev.values)
+                moved = base.copy()
+                moved[position] += step
+                values[name] = moved
+                return ev.with_values(values).value(body)
+
+            coarse = (shifted(h) - shifted(-h)) / (2 * h)
+            fine = (shifted(h / 2) - shifted(-h / 2)) / h
+            out[position] = (4 * fine - coarse) / 3
+        return out
+
+
+class Symbolic:
+    dtype = object
+
+    def __init__(self):
+        self.sp = sympy()
+        self._families: dict[str, list] = {}
+
+    def asarray(self, x):
+        if isinstance(x, np.ndarray) and x.dtype == object:
+            return x
+        if isinstance(x, np.ndarray):
+            return np.vectorize(self.sp.sympify, otypes=[object])(x) if x.size else \
+                x.astype(object)
+        out = np.empty((), dtype=object)
+        out[()] = self.sp.sympify(x) if isinstance(x, int | float) else x
+        return out
+
+    def number(self, text: str):
+        return self.asarray(self.sp.Rational(text))
+
+    def pi(self):
+        return self.asarray(self.sp.pi)
+
+    def zeros(self, shape):
+        return np.full(shape, self.sp.Integer(0), dtype=object)
+
+    def ones(self, shape):
+        return np.full(shape, self.sp.Integer(1), dtype=object)
+
+    def stack(self, items):
+        items = [self.asarray(i) for i in items]
+        out = np.empty((len(items),) + items[0].shape, dtype=object)
+        for k, item in enumerate(items):
+            out[k] = item
+        return out
+
+    def elementwise(self, spec, x):
+        return self._map(spec.symbolic, x)
+
+    def _map(self, fn, x):
+        x = self.asarray(x)
+        out = np.empty(x.shape, dtype=object)
+        for position in np.ndindex(x.shape):
+            out[position] = fn(x[position])
+        return out
+
+    def guard(self, kind, x):
+        pass
+
+    def real_constant(self, x):
+        x = self.asarray(x)
+        if x.ndim == 0 and x[()].is_number:
+            return float(x[()])
+        return None
+
+    def stop_max(self, x, axis):
+        return self.sp.Integer(0)
+
+    def max_entry(self, v):
+        relu = ELEMENTWISE["relu"].symbolic
+        flat = list(np.ravel(v))
+        best = flat[0]
+        for entry in flat[1:]:
+            best = best + relu(entry - best)  # max(a, b) = a + relu(b - a)
+        return best
+
+    def family(self, name: str):
+        """SymPy functions h, h', h'', ... for a declared function, each the
+        derivative of the one before."""
+        if name not in self._families:
+            sp = self.sp
+            names = [name] + [f"{name}{chr(39) * k}" for k in range(1, 7)]
+            classes = [type(n, (sp.Function,), {"nargs": 1, "is_real": True}) for n in names]
+            for k in range(len(classes) - 1):
+                classes[k].fdiff = (lambda nxt: lambda self, argindex=1: nxt(self.args[0]))(
+                    classes[k + 1])
+            self._families[name] = classes
+        return self._families[name]
+
+    def function(self, name, order, x):
+        return self._map(self.family(name)[order], x)
+
+    def grad(self, ev, body, name):
+        value = ev.value(body)[()]
+        wrt = ev.values[name]
+        out = np.empty(wrt.shape, dtype=object)
+        for position in np.ndindex(wrt.shape):
+            out[position] = self.sp.diff(value, wrt[position])
+        return out

@@ -1,0 +1,178 @@
+"""Claim file text -> :class:`ClaimFile` (TOML read and fields checked; no SymPy).
+
+This is the boundary: every field is checked here against :data:`KINDS` before
+anything is built, and each problem becomes a :class:`ClaimError` naming the
+file, the claim, the field and the line.  A problem of the file as a whole
+(bad TOML, an unknown top-level field, a missing title) is kept on the file;
+a problem of one claim is kept on that claim, so the other claims still run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+
+from .errors import ClaimError
+
+#: Each claim kind with its required and optional fields (besides name, kind).
+KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "gradient": (frozenset({"of", "wrt", "answer"}), frozenset({"indices"})),
+    "jacobian": (frozenset({"of", "wrt", "answer"}), frozenset({"indices"})),
+    "backprop": (frozenset({"of", "wrt", "upstream", "answer"}), frozenset({"indices"})),
+    "equal": (frozenset({"lhs", "rhs"}), frozenset()),
+}
+#: Kinds planned but not yet in this version (a clearer message than "unknown").
+PLANNED_KINDS = {"hessian", "psd", "expectation", "convergence", "value"}
+TOP_LEVEL = {"title", "source", "symbols", "define", "claims"}
+
+
+@dataclass
+class RawClaim:
+    name: str
+    kind: str
+    fields: dict
+    line: int | None = None
+    error: ClaimError | None = None
+
+
+@dataclass
+class ClaimFile:
+    path: str
+    title: str = ""
+    source: str = ""
+    symbols: dict[str, str] = field(default_factory=dict)
+    define: dict[str, str] = field(default_factory=dict)
+    claims: list[RawClaim] = field(default_factory=list)
+    error: ClaimError | None = None
+    text: str = ""
+
+    def line_of(self, key: str, claim: RawClaim | None = None) -> int | None:
+        return _line_of(self.text, key, claim.line if claim else None)
+
+
+def suggest(word: str, choices) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def read(text: str, path: str = "<text>") -> ClaimFile:
+    """Read and check the fields of one claim file."""
+    result = ClaimFile(path=path, text=text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        result.error = ClaimError(f"not valid TOML: {exc}", file=path,
+                                  line=int(line.group(1)) if line else None,
+                                  hint="check quotes, brackets and `key = value` lines")
+        return result
+    try:
+        _read_top_level(data, result)
+    except ClaimError as exc:
+        result.error = exc
+        return result
+    claims = data.get("claims", [])
+    starts = [m.start() for m in re.finditer(r"(?m)^\s*\[\[\s*claims\s*\]\]", text)]
+    seen: set[str] = set()
+    for position, raw in enumerate(claims, start=1):
+        line = text.count("\n", 0, starts[position - 1]) + 1 if position <= len(starts) else None
+        claim = _read_claim(raw, position, line, path, text)
+        if claim.name in seen and claim.error is None:
+            claim.error = ClaimError("two claims have this name", file=path, claim=claim.name,
+                                     field="name", line=line, hint="give each claim its own name")
+        seen.add(claim.name)
+        result.claims.append(claim)
+    return result
+
+
+def _read_top_level(data: dict, result: ClaimFile) -> None:
+    path = result.path
+    for key in data:
+        if key not in TOP_LEVEL:
+            hint = suggest(key, TOP_LEVEL) or f"the fields are {', '.join(sorted(TOP_LEVEL))}"
+            raise ClaimError(f"unknown field {key!r}", file=path, field=key,
+                             line=_line_of(result.text, key), hint=hint)
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise ClaimError("missing title", file=path, field="title",
+                         hint='start the file with title = "What this file derives"')
+    result.title = title
+    source = data.get("source", "")
+    if not isinstance(source, str):
+        raise ClaimError("source is free text in quotes", file=path, field="source")
+    result.source = source
+    for table in ("symbols", "define"):
+        value = data.get(table, {})
+        if not isinstance(value, dict):
+            raise ClaimError(f"[{table}] must be a table of name = \"...\" lines", file=path,
+                             field=table)
+        for name, text in value.items():
+            if not isinstance(text, str):
+                raise ClaimError(f"the value must be a string in quotes, got {text!r}",
+                                 file=path, field=f"{table}.{name}",
+                                 line=_line_of(result.text, name),
+                                 hint=f'write {name} = "..."')
+        setattr(result, table, dict(value))
+    claims = data.get("claims")
+    if claims is None or not isinstance(claims, list) or not claims:
+        raise ClaimError("no claims", file=path, field="claims",
+                         hint="add at least one [[claims]] table")
+    for claim in claims:
+        if not isinstance(claim, dict):
+            raise ClaimError("each claim is a [[claims]] table", file=path, field="claims")
+
+
+def _read_claim(raw: dict, position: int, line: int | None, path: str, text: str) -> RawClaim:
+    name = raw.get("name", f"claim-{position}")
+    kind = raw.get("kind")
+    claim = RawClaim(name=str(name), kind=str(kind), fields=dict(raw), line=line)
+
+    def fail(message, field=None, hint=None):
+        claim.error = ClaimError(message, file=path, claim=claim.name, field=field,
+                                 line=_line_of(text, field, line) if field else line, hint=hint)
+        return claim
+
+    if not isinstance(name, str) or not name.strip():
+        return fail("the name must be a non-empty string", "name")
+    if kind is None:
+        return fail("missing kind", "kind", f"one of {', '.join(KINDS)}")
+    if kind in PLANNED_KINDS:
+        return fail(f"kind {kind!r} is not supported by this version of symgrad", "kind",
+                    f"supported kinds: {', '.join(KINDS)}")
+    if kind not in KINDS:
+        return fail(f"unknown kind {kind!r}", "kind",
+                    suggest(str(kind), KINDS) or f"one of {', '.join(KINDS)}")
+    required, optional = KINDS[kind]
+    allowed = required | optional | {"name", "kind"}
+    for key in raw:
+        if key not in allowed:
+            return fail(f"unknown field {key!r} for a {kind} claim", key,
+                        suggest(key, allowed) or f"the fields are {', '.join(sorted(allowed))}")
+    for key in sorted(required):
+        if key not in raw:
+            return fail(f"missing field {key!r}", key if key in raw else None,
+                        f"a {kind} claim needs {', '.join(sorted(required))}")
+    for key, value in raw.items():
+        if key == "indices":
+            if not (isinstance(value, list) and value and all(
+                    isinstance(v, str) and v.isidentifier() for v in value)):
+                return fail("indices is a list of index names", key, 'e.g. indices = ["i", "j"]')
+            if len(set(value)) != len(value):
+                return fail("the index names must differ", key)
+        elif not isinstance(value, str):
+            return fail(f"the value must be a string in quotes, got {value!r}", key)
+    return claim
+
+
+def _line_of(text: str, key: str | None, after: int | None = None) -> int | None:
+    """The line where `key = ...` first stands (after line `after`), or None."""
+    if not key or not text:
+        return after
+    lines = text.splitlines()
+    start = after or 1
+    for number in range(start, len(lines) + 1):
+        if re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", lines[number - 1]):
+            return number
+    return after

@@ -1,0 +1,57 @@
+"""Per-claim time limits.
+
+SymPy cannot be asked to stop, so on the main thread a limit is an interval
+timer whose signal raises :class:`OutOfTime` inside whatever SymPy is doing.
+Off the main thread (where signals cannot be used) the limit is only checked
+between steps, through :meth:`Deadline.check`.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from contextlib import contextmanager
+
+from .errors import OutOfTime
+
+
+class Deadline:
+    def __init__(self, seconds: float):
+        self.end = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def check(self) -> None:
+        if self.remaining() <= 0:
+            raise OutOfTime("time limit reached")
+
+    def part(self, fraction: float) -> Deadline:
+        """A deadline that ends after this fraction of the time left."""
+        return Deadline(max(0.0, self.remaining()) * fraction)
+
+
+@contextmanager
+def interrupt_at(deadline: Deadline):
+    """Raise OutOfTime inside the block when the deadline passes (main thread only)."""
+    usable = threading.current_thread() is threading.main_thread() and hasattr(
+        signal, "setitimer")
+    if not usable:
+        deadline.check()
+        yield
+        return
+    remaining = deadline.remaining()
+    if remaining <= 0:
+        raise OutOfTime("time limit reached")
+
+    def _raise(signum, frame):
+        raise OutOfTime("time limit reached")
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, remaining)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

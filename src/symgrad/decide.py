@@ -1,0 +1,246 @@
+"""Claims -> verdicts: the two paths run, and their results are combined.
+
+The rules (the README's "Verdicts" section says the same to users):
+
+* proved: the symbolic path proved every entry at the stated sizes and the
+  numeric path found no difference;
+* verified: the numeric path passed but no symbolic proof was reached;
+* refuted: a concrete point where the answer is wrong, found numerically and
+  confirmed by exact evaluation (or a shape that cannot match);
+* undecided: neither path could decide, or a difference could not be confirmed;
+* error: the claim cannot be understood, or the two paths disagree.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import zlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import claimfile
+from . import model as model_stage
+from .deadline import Deadline, interrupt_at
+from .errors import ClaimError, OutOfTime
+from .model import Claim, Model
+
+DEFAULT_SEED = 0
+DEFAULT_TIMEOUT = 30.0
+VERDICTS = ("proved", "verified", "refuted", "undecided", "error")
+
+
+@dataclass
+class Result:
+    """The verdict on one claim."""
+
+    file: str
+    claim: str
+    kind: str
+    verdict: str
+    scope: str = ""
+    seconds: float = 0.0
+    reason: str = ""
+    counterexample: dict | None = None
+    title: str = ""
+    line: int | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict in ("proved", "verified")
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        data["timings"] = {k: round(v, 3) for k, v in self.timings.items()}
+        return data
+
+
+def builtin_folder() -> Path:
+    """The built-in claim files: installed beside the package (a wheel), or the
+    repository's top-level derivations/ folder (an editable install)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "derivations", here.parents[1] / "derivations"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("symgrad's built-in derivations are not installed")
+
+
+def claim_files(paths) -> list[Path]:
+    """The claim files named by paths (folders searched for *.toml), in order."""
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.toml") if p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def load(path: Path | str, text: str | None = None, display: str | None = None) -> Model:
+    """A claim file (or its text) -> the model, never raising for bad input.
+    ``display`` is the name reports use for the file (default: the path)."""
+    name = display or str(path)
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            text, problem = "", f"cannot read the file: {exc.strerror or exc}"
+            raw = claimfile.ClaimFile(path=name)
+            raw.error = ClaimError(problem, file=name, hint="check the path")
+            return model_stage.build(raw)
+    return model_stage.build(claimfile.read(text, name))
+
+
+def check(target=None, *, seed: int = DEFAULT_SEED,
+          timeout: float = DEFAULT_TIMEOUT) -> list[Result]:
+    """Check claim files: a path, a list of paths, or the text of one claim file.
+
+    With no target, the built-in derivations.  Returns one Result per claim.
+    """
+    if target is None:
+        return [result for path in claim_files([builtin_folder()])
+                for result in check_model(load(path, display=f"derivations/{path.name}"),
+                                          seed=seed, timeout=timeout)]
+    if isinstance(target, str) and ("\n" in target or "[[claims]]" in target):
+        return check_model(load("<text>", target), seed=seed, timeout=timeout)
+    paths = [target] if isinstance(target, str | Path) else list(target)
+    results = []
+    for path in claim_files(paths):
+        results.extend(check_model(load(path), seed=seed, timeout=timeout))
+    return results
+
+
+def check_model(model: Model, *, seed: int = DEFAULT_SEED,
+                timeout: float = DEFAULT_TIMEOUT) -> list[Result]:
+    if model.error and not model.claims:
+        return [_result(model, None, "error", reason=model.error.describe())]
+    return [decide(model, claim, seed=seed, timeout=timeout) for claim in model.claims]
+
+
+def _result(model: Model, claim: Claim | None, verdict: str, **details) -> Result:
+    return Result(file=model.path, claim=claim.name if claim else "(file)",
+                  kind=claim.kind if claim else "", verdict=verdict, title=model.title,
+                  line=claim.line if claim else None, **details)
+
+
+def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
+           timeout: float = DEFAULT_TIMEOUT) -> Result:
+    """The verdict on one claim, within the time limit."""
+    start = time.perf_counter()
+    result = _decide(model, claim, seed, timeout)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
+    from . import numeric, symbolic
+
+    problem = model.error or claim.error
+    if problem:
+        return _result(model, claim, "error", reason=problem.describe())
+    if claim.answer_problem:
+        return _result(model, claim, "refuted", reason=claim.answer_problem, scope="all sizes")
+    claim_seed = zlib.crc32(f"{seed}:{claim.name}".encode())
+    deadline = Deadline(timeout)
+    timings = {}
+
+    started = time.perf_counter()
+    try:
+        with interrupt_at(deadline.part(0.7)):
+            sym = symbolic.prove(model, claim, random.Random(claim_seed))
+    except OutOfTime:
+        sym = symbolic.SymbolicOutcome("unknown", reason="no symbolic proof within the time limit")
+    except (ArithmeticError, TypeError, ValueError, RecursionError, NotImplementedError) as exc:
+        sym = symbolic.SymbolicOutcome("unknown", reason=f"SymPy could not handle it: {exc}")
+    timings["symbolic"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    num = numeric.search(model, claim, claim_seed, deadline)
+    timings["numeric"] = time.perf_counter() - started
+
+    def verdict(name, **details):
+        return _result(model, claim, name, timings=timings, **details)
+
+    if num.status == "failed":
+        started = time.perf_counter()
+        confirmed = _confirm(model, claim, num.point, deadline)
+        timings["confirm"] = time.perf_counter() - started
+        cex = counterexample(num.point, num.comparison)
+        where = _where(num.comparison)
+        if confirmed or (confirmed is None and sym.status == "disproved"):
+            return verdict("refuted", reason=f"the answer is wrong {where}", scope=sym.scope,
+                           counterexample=cex)
+        if confirmed is False:
+            return verdict("error", counterexample=cex, reason="the two paths disagree: the "
+                           f"numeric path found a difference {where}, but exact evaluation "
+                           "there finds none (symbolic: " + sym.status + ")")
+        return verdict("undecided", counterexample=cex, reason="the numeric path found a "
+                       f"difference {where} that could not be confirmed exactly")
+    if sym.status == "disproved":
+        point = numeric.Point(**sym.point)
+        comparison = numeric.check_point(model, claim, point)
+        if comparison is not None and comparison.differs:
+            return verdict("refuted", reason=f"the answer is wrong {_where(comparison)}",
+                           scope=sym.scope, counterexample=counterexample(point, comparison))
+        return verdict("error", reason="the two paths disagree: " + sym.reason +
+                       ", but the numeric path finds no difference there")
+    if num.status == "unknown":
+        return verdict("undecided", scope=sym.scope, reason=f"symbolic: {sym.status}"
+                       f"{': ' + sym.reason if sym.reason else ''}; numeric: {num.reason}")
+    examples = f"{num.examples} numeric examples agree"
+    if sym.status == "proved":
+        return verdict("proved", scope=sym.scope, reason=examples)
+    return verdict("verified", scope=f"{num.examples} random points",
+                   reason=f"{sym.reason}; {examples}")
+
+
+def _confirm(model, claim, point, deadline) -> bool | None:
+    """Exact evaluation at a numeric counterexample: True if the answer really differs,
+    False if it does not, None if that could not be computed in time."""
+    from .symbolic import Instance
+
+    try:
+        with interrupt_at(Deadline(max(deadline.remaining(), 2.0))):
+            instance = Instance(model, claim, point.sizes)
+            got, expected = instance.at(point.values, point.functions)
+    except (OutOfTime, ArithmeticError, TypeError, ValueError, RecursionError):
+        return None
+    scale = max(1.0, float(np.max(np.abs(expected), initial=0)))
+    return bool(np.any(np.abs(got - expected) > 1e-9 * scale))
+
+
+def _where(comparison) -> str:
+    if not comparison.differs:
+        return ""
+    entries = ", ".join(str(list(p)) for p in comparison.differs[:4])
+    more = f" and {len(comparison.differs) - 4} more" if len(comparison.differs) > 4 else ""
+    if comparison.differs == [()]:
+        return "(its value differs)"
+    return f"(entries {entries}{more} differ)"
+
+
+def counterexample(point, comparison) -> dict:
+    return {
+        "sizes": dict(point.sizes),
+        "inputs": {name: plain(value) for name, value in point.values.items()},
+        "functions": {name: f.describe() for name, f in point.functions.items()},
+        "expected": plain(comparison.expected),
+        "got": plain(comparison.got),
+        "differs": [list(p) for p in comparison.differs],
+    }
+
+
+def plain(array):
+    """A numpy array as nested lists of short Python numbers (ints where whole)."""
+    array = np.real(np.asarray(array))
+    if array.ndim == 0:
+        number = float(array)
+        if not np.isfinite(number):
+            return str(number)
+        return int(number) if number.is_integer() and abs(number) < 2**53 else \
+            float(f"{number:.10g}")
+    return [plain(a) for a in array]

@@ -1,0 +1,114 @@
+"""Resolved expression + values -> array, on either backend.
+
+The same walk serves both paths: with :class:`~symgrad.backends.Numeric` it
+computes complex numpy arrays (so that complex-step differentiation works),
+with :class:`~symgrad.backends.Symbolic` numpy object arrays of SymPy
+expressions.  What each operation does is in :data:`symgrad.ops.OPS`; this
+module only walks, binds indices and caches.
+"""
+
+from __future__ import annotations
+
+from .model import Model
+from .ops import OPS
+
+
+class Evaluator:
+    def __init__(self, model: Model, backend, sizes: dict[str, int], values: dict,
+                 index_dims: dict | None = None):
+        self.model = model
+        self.backend = backend
+        self.sizes = sizes
+        self.values = values  # symbol name -> array
+        self.index_dims = index_dims or {}  # free index -> dimension (index-form answers)
+        self.bound: dict[str, int] = {}
+        self._cache: dict = {}
+        self._free: dict[int, frozenset[str]] = {}
+
+    def with_values(self, values: dict) -> Evaluator:
+        """A fresh evaluator at other values (same sizes, same bound indices)."""
+        other = Evaluator(self.model, self.backend, self.sizes, values, self.index_dims)
+        other.bound = dict(self.bound)
+        return other
+
+    # --- the walk -------------------------------------------------------------------
+    def value(self, node):
+        free = self.free_indices(node)
+        key = (id(node), tuple(self.bound[i] for i in sorted(free)))
+        if key not in self._cache:
+            self._cache[key] = self.backend.asarray(self._compute(node))
+        return self._cache[key]
+
+    def _compute(self, node):
+        op = node.op
+        if op == "num":
+            return self.backend.number(node.name)
+        if op == "symbol":
+            return self.values[node.name]
+        if op == "define":
+            return self.value(self.model.defines[node.name])
+        if op == "dim":
+            return self.backend.number(str(self.sizes[node.name]))
+        if op == "pi":
+            return self.backend.pi()
+        return OPS[op].evaluate(self, node)
+
+    def arg(self, node, k: int):
+        return self.value(node.args[k])
+
+    def free_indices(self, node) -> frozenset[str]:
+        known = self._free.get(id(node))
+        if known is not None:
+            return known
+        if node.op == "index":
+            result = frozenset({node.name})
+        elif node.op == "define":
+            result = frozenset()
+        else:
+            result = frozenset().union(*(self.free_indices(a) for a in node.args))
+            if node.op == "isum":
+                result -= {node.args[1].name}
+        self._free[id(node)] = result
+        return result
+
+    # --- helpers the operations use -------------------------------------------------------
+    def index_value(self, node) -> int:
+        return int(node.name) if node.op == "num" else self.bound[node.name]
+
+    def dim_value(self, node) -> int:
+        return int(node.name) if node.op == "num" else self.sizes[node.name]
+
+    def size_of(self, dim) -> int:
+        return dim if isinstance(dim, int) else self.sizes[dim]
+
+    def sum_over(self, node):
+        """The value of an index sum node: its body summed over the index's range."""
+        body, index = node.args
+        total = None
+        for at in range(self.size_of(self.model.sum_ranges[id(node)])):
+            self.bound[index.name] = at
+            term = self.value(body)
+            total = term if total is None else total + term
+        del self.bound[index.name]
+        return total
+
+    def entries(self, node) -> object:
+        """An index-form answer evaluated at every position of its free indices."""
+        names = list(self.index_dims)
+        sizes = [self.size_of(self.index_dims[n]) for n in names]
+        out = self.backend.zeros(tuple(sizes))
+        for position in _positions(sizes):
+            self.bound.update(zip(names, position, strict=True))
+            out[position] = self.value(node)[()]
+        for name in names:
+            del self.bound[name]
+        return out
+
+
+def _positions(sizes):
+    if not sizes:
+        yield ()
+        return
+    for first in range(sizes[0]):
+        for rest in _positions(sizes[1:]):
+            yield (first, *rest)

@@ -1,0 +1,226 @@
+"""Text of one expression -> a tree of :class:`Node` (no SymPy, nothing run).
+
+Claim files are untrusted input, so an expression is parsed by Python's
+``ast`` module and then walked node by node: only the constructs of the
+expression language are accepted and everything else (attribute access other
+than ``.T``, strings, lambdas, comprehensions, keyword tricks, ...) is refused
+with the column where it stands.  Nothing from the file is ever evaluated.
+
+A Node's ``op`` is either a leaf kind (``num``, ``name``) or the key of an
+operation in :data:`symgrad.ops.OPS` (``add``, ``matmul``, ``softmax``, ...).
+Names are resolved to symbols, definitions, dimensions or indices later, by
+the model, which knows the declarations.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from .errors import ExpressionError
+
+MAX_LENGTH = 4000
+MAX_DEPTH = 60
+
+BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
+          ast.Pow: "pow", ast.MatMult: "matmul"}
+BINARY_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matmul": "@"}
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """One node of an expression tree.
+
+    op: ``num`` (name holds the literal text), ``name`` (an identifier),
+    ``apply`` (a declared function ``name`` or its derivative of ``order``),
+    ``equation`` (``lhs == rhs``), or an operation key of the ops table.
+    kwargs: keyword arguments as (key, Node) pairs, e.g. ``axis``.
+    col: 0-based column in the expression text, for messages.
+    """
+
+    op: str
+    args: tuple[Node, ...] = ()
+    name: str | None = None
+    kwargs: tuple[tuple[str, Node], ...] = ()
+    order: int = 0
+    col: int = 0
+
+    def kwarg(self, key: str) -> Node | None:
+        return dict(self.kwargs).get(key)
+
+    def walk(self):
+        """This node and every node below it, parents first."""
+        yield self
+        for arg in self.args:
+            yield from arg.walk()
+        for _, value in self.kwargs:
+            yield from value.walk()
+
+
+def parse(text: str, *, equations: bool = False) -> Node:
+    """Parse one expression of the language; raise ExpressionError if it is not one."""
+    if not isinstance(text, str):
+        raise ExpressionError(f"expected an expression in a string, got {type(text).__name__}",
+                              hint='write it in quotes, e.g. "x.T @ B @ x"')
+    if not text.strip():
+        raise ExpressionError("the expression is empty")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters",
+                              hint="split it with named intermediates in [define]")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        column = (exc.offset or 1) - 1
+        raise ExpressionError(f"not a valid expression ({exc.msg})", column) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError("the expression is nested too deeply") from None
+    return _Converter(equations).convert(tree.body, 0)
+
+
+class _Converter:
+    def __init__(self, equations: bool):
+        self.equations = equations
+
+    def convert(self, node: ast.AST, depth: int) -> Node:
+        if depth > MAX_DEPTH:
+            raise ExpressionError("the expression is nested too deeply", node.col_offset)
+        method = getattr(self, "visit_" + type(node).__name__, None)
+        if method is None:
+            raise ExpressionError(f"{_describe(node)} is not part of the expression language",
+                                  getattr(node, "col_offset", None),
+                                  hint="use + - * / ** @, .T, indexing, numbers, lists and "
+                                       "the functions listed in the README")
+        return method(node, depth + 1)
+
+    def visit_BinOp(self, node: ast.BinOp, depth: int) -> Node:
+        op = BINARY.get(type(node.op))
+        if op is None:
+            raise ExpressionError(f"operator {type(node.op).__name__} is not supported",
+                                  node.col_offset, hint="use + - * / ** or @")
+        return Node(op, (self.convert(node.left, depth), self.convert(node.right, depth)),
+                    col=node.col_offset)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp, depth: int) -> Node:
+        operand = self.convert(node.operand, depth)
+        if isinstance(node.op, ast.USub):
+            return Node("neg", (operand,), col=node.col_offset)
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        raise ExpressionError(f"unary {type(node.op).__name__} is not supported", node.col_offset,
+                              hint="only unary minus and plus are")
+
+    def visit_Constant(self, node: ast.Constant, depth: int) -> Node:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ExpressionError(f"the literal {value!r} is not a number", node.col_offset,
+                                  hint="numbers are integers or decimals such as 4.52e-6")
+        if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+            raise ExpressionError("numbers must be finite", node.col_offset)
+        if isinstance(value, int) and abs(value) > 10**12:
+            raise ExpressionError("integer literal too large", node.col_offset)
+        return Node("num", name=repr(value), col=node.col_offset)
+
+    def visit_Name(self, node: ast.Name, depth: int) -> Node:
+        if node.id.startswith("_"):
+            raise ExpressionError(f"names may not start with an underscore: {node.id!r}",
+                                  node.col_offset)
+        return Node("name", name=node.id, col=node.col_offset)
+
+    def visit_Attribute(self, node: ast.Attribute, depth: int) -> Node:
+        if node.attr != "T":
+            raise ExpressionError(f"attribute access .{node.attr} is not allowed", node.col_offset,
+                                  hint="the only attribute is .T, the transpose")
+        return Node("transpose", (self.convert(node.value, depth),), col=node.col_offset)
+
+    def visit_Subscript(self, node: ast.Subscript, depth: int) -> Node:
+        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        indices = []
+        for item in items:
+            if isinstance(item, ast.Slice):
+                raise ExpressionError("slices are not supported", node.col_offset,
+                                      hint="index single entries, e.g. A[i, j] or x[0]")
+            index = self.convert(item, depth)
+            if index.op not in ("name", "num") or (index.op == "num" and "." in index.name):
+                raise ExpressionError("an index is an index name or a whole number",
+                                      getattr(item, "col_offset", node.col_offset))
+            indices.append(index)
+        return Node("getitem", (self.convert(node.value, depth), *indices), col=node.col_offset)
+
+    def visit_List(self, node: ast.List, depth: int) -> Node:
+        if not node.elts:
+            raise ExpressionError("empty list", node.col_offset)
+        return Node("list", tuple(self.convert(e, depth) for e in node.elts), col=node.col_offset)
+
+    def visit_Compare(self, node: ast.Compare, depth: int) -> Node:
+        if not self.equations or len(node.ops) != 1 or not isinstance(node.ops[0], ast.Eq):
+            raise ExpressionError("comparisons are not part of expressions", node.col_offset,
+                                  hint="only equations in a `given` list use ==")
+        return Node("equation", (self.convert(node.left, depth),
+                                 self.convert(node.comparators[0], depth)), col=node.col_offset)
+
+    def visit_Call(self, node: ast.Call, depth: int) -> Node:
+        if any(kw.arg is None for kw in node.keywords) or any(
+                isinstance(a, ast.Starred) for a in node.args):
+            raise ExpressionError("* and ** arguments are not allowed", node.col_offset)
+        args = tuple(self.convert(a, depth) for a in node.args)
+        kwargs = tuple((kw.arg, self.convert(kw.value, depth)) for kw in node.keywords)
+        func = node.func
+        if isinstance(func, ast.Call):  # diff(h)(z), diff(h, 2)(z)
+            return self._derivative_call(func, args, kwargs, node.col_offset)
+        if not isinstance(func, ast.Name):
+            raise ExpressionError("only named functions can be called", node.col_offset,
+                                  hint="e.g. tr(X), softmax(z), diff(h)(z)")
+        if func.id.startswith("_"):
+            raise ExpressionError(f"unknown function {func.id!r}", node.col_offset)
+        return Node("call", args, name=func.id, kwargs=kwargs, col=node.col_offset)
+
+    def _derivative_call(self, func: ast.Call, args, kwargs, col) -> Node:
+        inner = func.func
+        if not (isinstance(inner, ast.Name) and inner.id == "diff") or func.keywords:
+            raise ExpressionError("only diff(h)(z) and diff(h, k)(z) can be called this way", col)
+        if not func.args or len(func.args) > 2 or not isinstance(func.args[0], ast.Name):
+            raise ExpressionError("diff takes a declared function and an optional order, "
+                                  "e.g. diff(h)(z) or diff(h, 2)(z)", col)
+        order = 1
+        if len(func.args) == 2:
+            raw = func.args[1]
+            if not (isinstance(raw, ast.Constant) and type(raw.value) is int
+                    and 1 <= raw.value <= 4):
+                raise ExpressionError("the order of diff(h, k) is a whole number from 1 to 4", col)
+            order = raw.value
+        if kwargs or len(args) != 1:
+            raise ExpressionError(f"diff({func.args[0].id}) takes one argument", col)
+        return Node("apply", args, name=func.args[0].id, order=order, col=col)
+
+
+def _describe(node: ast.AST) -> str:
+    names = {"Lambda": "a lambda", "JoinedStr": "an f-string", "ListComp": "a comprehension",
+             "GeneratorExp": "a generator", "IfExp": "a conditional", "BoolOp": "and/or",
+             "Dict": "a dict", "Set": "a set", "Tuple": "a bare tuple", "Starred": "*unpacking",
+             "NamedExpr": "an assignment", "Await": "await", "Yield": "yield"}
+    return names.get(type(node).__name__, type(node).__name__)
+
+
+def unparse(node: Node) -> str:
+    """The expression language text of a node (for messages and reports)."""
+    if node.op == "num" or node.op == "name":
+        return node.name
+    if node.op in BINARY_SYMBOL:
+        a, b = (unparse(x) for x in node.args)
+        return f"({a} {BINARY_SYMBOL[node.op]} {b})"
+    if node.op == "neg":
+        return f"-{unparse(node.args[0])}"
+    if node.op == "transpose":
+        return f"{unparse(node.args[0])}.T"
+    if node.op == "getitem":
+        base, *idx = node.args
+        return f"{unparse(base)}[{', '.join(unparse(i) for i in idx)}]"
+    if node.op == "list":
+        return "[" + ", ".join(unparse(a) for a in node.args) + "]"
+    if node.op == "apply":
+        head = node.name if node.order == 0 else f"diff({node.name}, {node.order})"
+        return f"{head}({unparse(node.args[0])})"
+    if node.op == "equation":
+        return f"{unparse(node.args[0])} == {unparse(node.args[1])}"
+    parts = [unparse(a) for a in node.args] + [f"{k}={unparse(v)}" for k, v in node.kwargs]
+    return f"{node.name or node.op}({', '.join(parts)})"

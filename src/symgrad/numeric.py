@@ -1,0 +1,287 @@
+"""The numeric path: numpy + hypothesis, independent of SymPy's derivatives.
+
+The claim's expressions are evaluated with numpy (the same parsed trees the
+symbolic path uses, on the complex backend).  The true derivative comes from
+the complex step: for each entry, f(x + i·h·e) with h = 1e-20 gives the
+directional derivative in its imaginary part, exact to rounding, with no
+subtractive cancellation.  Hypothesis draws the sizes (from 1, non-square
+included) and the values (respecting the qualifiers), searches for a point
+where answer and truth differ beyond :data:`TOLERANCE`, and shrinks it to a
+small one.  Points on a kink or outside a domain are rejected, not judged.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .backends import Invalid, Numeric, TestFunction
+from .deadline import Deadline
+from .errors import OutOfTime, ShapeMismatch
+from .evaluate import Evaluator
+from .model import Claim, Model, Symbol
+from .shapes import concrete
+from .symbolic import claim_symbols, size_assignments
+
+#: Tolerances of the numeric comparison, relative to the entry and to the largest entry.
+TOLERANCE = {"rtol": 1e-7, "atol": 1e-8}
+COMPLEX_STEP = 1e-20
+MAX_SIZE = 4  # largest size hypothesis draws for a named dimension
+MAX_EXAMPLES = 60
+
+
+@dataclass
+class Point:
+    sizes: dict[str, int]
+    values: dict[str, np.ndarray]
+    functions: dict[str, TestFunction] = field(default_factory=dict)
+
+
+@dataclass
+class Comparison:
+    expected: np.ndarray  # the truth
+    got: np.ndarray  # the answer
+    differs: list[tuple[int, ...]]
+
+
+@dataclass
+class NumericOutcome:
+    status: str  # "passed", "failed" or "unknown"
+    examples: int = 0
+    rejected: int = 0
+    reason: str = ""
+    point: Point | None = None
+    comparison: Comparison | None = None
+
+
+def compare(model: Model, claim: Claim, point: Point) -> Comparison:
+    """Answer and truth at one point (raises Invalid on a kink or outside a domain)."""
+    backend = Numeric(point.functions)
+
+    def evaluator(values):
+        return Evaluator(model, backend, point.sizes, values, claim.index_dims)
+
+    ev = evaluator(point.values)
+    node = claim.exprs[claim.answer_field]
+    got = np.real(ev.entries(node) if claim.indices else ev.value(node))
+    if claim.kind == "equal":
+        expected = np.real(ev.value(claim.exprs["lhs"]))
+    else:
+        expected = _truth(claim, point, evaluator)
+    error = np.abs(got - expected)
+    scale = max(1.0, float(np.max(np.abs(expected), initial=0)),
+                float(np.max(np.abs(got), initial=0)))
+    bad = error > TOLERANCE["rtol"] * np.abs(expected) + TOLERANCE["atol"] * scale
+    bad |= ~np.isfinite(got)
+    differs = [tuple(int(i) for i in p) for p in np.argwhere(bad)] if bad.ndim else \
+        ([()] if bad else [])
+    return Comparison(expected, got, differs)
+
+
+def _truth(claim: Claim, point: Point, evaluator):
+    """The derivative the claim is about, by the complex step on each entry of wrt."""
+    wrt = point.values[claim.wrt]
+    upstream = point.values[claim.upstream.name] if claim.upstream else None
+
+    def output(perturbed):
+        values = dict(point.values)
+        values[claim.wrt] = perturbed
+        y = evaluator(values).value(claim.exprs["of"])
+        return np.sum(upstream * y) if claim.kind == "backprop" else y
+
+    base_shape = output(wrt).shape if claim.kind == "jacobian" else ()
+    truth = np.zeros(base_shape + wrt.shape)
+    for position in np.ndindex(wrt.shape):
+        moved = wrt.astype(complex)
+        moved[position] += 1j * COMPLEX_STEP
+        column = np.imag(output(moved)) / COMPLEX_STEP
+        truth[(Ellipsis, *position) if base_shape else position] = column
+    return truth
+
+
+# --- hypothesis strategies -----------------------------------------------------------------
+
+def _decode(k: int, integers: int) -> float:
+    """Entry values from one integer draw: -integers..integers stand for themselves (what
+    shrinking reaches first), larger ones for two-decimal numbers of magnitude up to 3."""
+    if abs(k) <= integers:
+        return float(k)
+    sign = 1 if k > 0 else -1
+    return sign * ((abs(k) - integers) * 7 % 300 + 1) / 100
+
+
+def _strategies():
+    from hypothesis import strategies as st
+
+    plain = st.integers(-303, 303).map(lambda k: _decode(k, 3))
+    positive = st.integers(1, 302).map(lambda k: _decode(k, 3) if k <= 3 else (k - 2) / 100)
+    return {
+        "plain": plain,
+        "positive": positive,
+        "nonzero": st.integers(-302, 302).filter(bool).map(
+            lambda k: _decode(k, 3) if abs(k) <= 3 else _decode(k, 3) or 0.5),
+        "probability": st.integers(0, 98).map(lambda k: (50 + k) % 99 / 100 + 0.01),
+        "binary": st.integers(0, 1).map(float),
+    }
+
+
+def _entry_kind(symbol: Symbol) -> str:
+    for kind in ("probability", "binary", "positive", "nonzero"):
+        if kind in symbol.qualifiers:
+            return kind
+    return "plain"
+
+
+def point_strategy(model: Model, claim: Claim, sizes: dict[str, int] | None = None):
+    """Points at hypothesis-drawn sizes (or at the given sizes) with admissible values."""
+    from hypothesis import strategies as st
+
+    entries = _strategies()
+    symbols = claim_symbols(model, claim)
+
+    def size(d):
+        low = model.min_sizes.get(d, 1)
+        return st.integers(low, max(MAX_SIZE, low))
+
+    @st.composite
+    def points(draw):
+        drawn = dict(sizes) if sizes is not None else {d: draw(size(d)) for d in claim.dims}
+        values, functions = {}, {}
+        for name, symbol in symbols.items():
+            if symbol.is_function:
+                coefficient = st.integers(-2, 2).map(float)
+                functions[name] = TestFunction(tuple(draw(coefficient) for _ in range(5)))
+                continue
+            values[name] = draw(_array(symbol, concrete(symbol.shape, drawn), entries))
+        return Point(drawn, values, functions)
+
+    return points()
+
+
+def _array(symbol: Symbol, shape, entries):
+    from hypothesis import strategies as st
+
+    count = int(np.prod(shape)) if shape else 1
+    if "onehot" in symbol.qualifiers:
+        return st.integers(0, shape[0] - 1).map(lambda k: np.eye(shape[0])[k].astype(complex))
+
+    def build(flat):
+        array = np.array(flat, dtype=complex).reshape(shape)
+        if "symmetric" in symbol.qualifiers:
+            array = np.triu(array) + np.triu(array, 1).T
+        return array
+
+    kind = _entry_kind(symbol)
+    return st.lists(entries[kind], min_size=count, max_size=count).map(build)
+
+
+def fixed_points(model: Model, claim: Claim, rng: random.Random) -> list[Point]:
+    """Points at the symbolic path's distinct sizes, so non-square cases are always tried."""
+    symbols = claim_symbols(model, claim)
+    points = []
+    for sizes in size_assignments(model, claim):
+        values, functions = {}, {}
+        for name, symbol in symbols.items():
+            if symbol.is_function:
+                functions[name] = TestFunction(tuple(float(rng.randint(-2, 2)) for _ in range(5)))
+                continue
+            shape = concrete(symbol.shape, sizes)
+            kind = _entry_kind(symbol)
+            if "onehot" in symbol.qualifiers:
+                array = np.eye(shape[0])[rng.randrange(shape[0])]
+            else:
+                low, high = {"probability": (1, 99), "binary": (0, 1)}.get(kind, (-250, 250))
+                array = np.array([rng.randint(low, high) for _ in range(int(np.prod(shape)))])
+                array = array.reshape(shape) / (1 if kind == "binary" else 100)
+                if kind in ("positive", "nonzero"):
+                    array = np.abs(array) + 0.1
+                if "symmetric" in symbol.qualifiers:
+                    array = np.triu(array) + np.triu(array, 1).T
+            values[name] = np.asarray(array, dtype=complex)
+        points.append(Point(sizes, values, functions))
+    return points
+
+
+# --- the search ------------------------------------------------------------------------------
+
+def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
+           max_examples: int = MAX_EXAMPLES) -> NumericOutcome:
+    """Look for a point where the answer is wrong; if found, make it small: the
+    smallest sizes that still fail, then values shrunk by hypothesis."""
+    outcome = NumericOutcome("passed")
+    reasons: dict[str, int] = {}
+
+    def fails(point: Point) -> bool:
+        deadline.check()
+        try:
+            comparison = compare(model, claim, point)
+        except Invalid as exc:
+            outcome.rejected += 1
+            reasons[str(exc)] = reasons.get(str(exc), 0) + 1
+            return False
+        except (ShapeMismatch, IndexError):
+            return False
+        outcome.examples += 1
+        return bool(comparison.differs)
+
+    found = None
+    try:
+        with np.errstate(all="ignore"):
+            found = next((p for p in fixed_points(model, claim, random.Random(seed))
+                          if fails(p)), None)
+            found = _find(model, claim, fails, seed, max_examples) or found
+            if found is not None:
+                found = _smallest_sizes(model, claim, fails, seed, found) or found
+    except OutOfTime:
+        if found is None and outcome.examples < 10:
+            return NumericOutcome("unknown", outcome.examples, outcome.rejected,
+                                  "the time limit ran out after "
+                                  f"{outcome.examples} numeric examples")
+    if found is not None:
+        with np.errstate(all="ignore"):
+            outcome.comparison = compare(model, claim, found)
+        outcome.status, outcome.point = "failed", found
+        return outcome
+    if outcome.examples == 0:
+        why = max(reasons, key=reasons.get) if reasons else "no point could be evaluated"
+        outcome.status = "unknown"
+        outcome.reason = f"every numeric point was rejected: {why}"
+    return outcome
+
+
+def _find(model, claim, fails, seed, max_examples, sizes=None) -> Point | None:
+    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis.errors import NoSuchExample, Unsatisfiable
+
+    try:
+        return find(point_strategy(model, claim, sizes), fails, random=random.Random(seed),
+                    settings=settings(max_examples=max_examples, database=None, deadline=None,
+                                      phases=[Phase.generate, Phase.shrink],
+                                      suppress_health_check=list(HealthCheck)))
+    except (NoSuchExample, Unsatisfiable):
+        return None
+
+
+def _smallest_sizes(model, claim, fails, seed, found: Point, tries: int = 12) -> Point | None:
+    """Search size assignments smaller than the failing one, smallest first."""
+    dims = list(found.sizes)
+    ranges = [range(model.min_sizes.get(d, 1), found.sizes[d] + 1) for d in dims]
+    smaller = sorted((s for s in itertools.product(*ranges)
+                      if list(s) != [found.sizes[d] for d in dims]), key=lambda s: (sum(s), s))
+    for sizes in smaller[:tries]:
+        point = _find(model, claim, fails, seed, 30, dict(zip(dims, sizes, strict=True)))
+        if point is not None:
+            return point
+    return None
+
+
+def check_point(model: Model, claim: Claim, point: Point) -> Comparison | None:
+    """The comparison at a given point, or None if it is on a kink or outside a domain."""
+    try:
+        with np.errstate(all="ignore"):
+            return compare(model, claim, point)
+    except (Invalid, ShapeMismatch, IndexError):
+        return None

@@ -1,0 +1,366 @@
+"""The operation table: everything symgrad knows about each operation, in one place.
+
+Each entry of :data:`OPS` says, for one operation of the expression language,
+how to check its arguments and infer its shape (``shape``) and how to compute
+it (``evaluate``).  ``evaluate(ev, node)`` receives the evaluator, which gives
+the argument values (``ev.arg(node, k)``), the concrete sizes and the backend;
+it must return an array (0-d for a scalar) and must work the same on both
+backends: complex numpy arrays (the numeric path) and numpy object arrays of
+SymPy expressions (the symbolic path).  Elementwise functions additionally
+carry their numeric (complex-step safe) and SymPy definitions in
+:data:`ELEMENTWISE`, and name the guard the numeric path applies (stay away
+from a kink, or stay inside the domain).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from . import shapes
+from .errors import ExpressionError, ShapeMismatch
+
+
+@cache
+def sympy():
+    import sympy as sp
+
+    return sp
+
+
+# --- elementwise functions -------------------------------------------------
+
+def _real_positive(x):
+    return np.real(x) > 0
+
+
+@dataclass(frozen=True)
+class Elementwise:
+    numeric: Callable  # numpy, complex-step safe (no conjugation, no np.abs)
+    symbolic: Callable  # one SymPy scalar -> SymPy scalar
+    guard: str | None = None  # "kink": keep away from 0; "positive": argument must be > 0
+    nonneg: bool = False  # the result is >= 0 for every argument
+
+
+ELEMENTWISE: dict[str, Elementwise] = {
+    "exp": Elementwise(np.exp, lambda x: sympy().exp(x), nonneg=True),
+    "log": Elementwise(np.log, lambda x: sympy().log(x), "positive"),
+    "sqrt": Elementwise(np.sqrt, lambda x: sympy().sqrt(x), "positive", nonneg=True),
+    "abs": Elementwise(lambda x: x * np.where(_real_positive(x), 1, -1),
+                       lambda x: sympy().Abs(x), "kink", nonneg=True),
+    "tanh": Elementwise(np.tanh, lambda x: sympy().tanh(x)),
+    "sigmoid": Elementwise(lambda x: 1 / (1 + np.exp(-x)),
+                           lambda x: 1 / (1 + sympy().exp(-x)), nonneg=True),
+    "softplus": Elementwise(lambda x: np.log(1 + np.exp(x)),
+                            lambda x: sympy().log(1 + sympy().exp(x)), nonneg=True),
+    "relu": Elementwise(lambda x: x * _real_positive(x), lambda x: sympy().Max(0, x), "kink",
+                        nonneg=True),
+    "step": Elementwise(lambda x: _real_positive(x) + 0.0 * x,
+                        lambda x: sympy().Heaviside(x), "kink", nonneg=True),
+}
+
+
+# --- the table ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Op:
+    """One operation.  ``kinds`` gives each positional argument's kind: ``e`` an
+    expression, ``d`` a dimension, ``i`` an index name, ``s`` a declared symbol
+    (the last kind repeats); ``arity`` the allowed numbers of positional args."""
+
+    shape: Callable  # (arg shapes, node) -> shape, raising ShapeMismatch / ExpressionError
+    evaluate: Callable  # (evaluator, node) -> array
+    arity: tuple[int, ...] = (1,)
+    kinds: str = "e"
+    keywords: frozenset[str] = frozenset()
+    usage: str = ""
+
+
+def _same(shapes_, node):
+    return shapes_[0]
+
+
+def _scalar(shapes_, node):
+    return ()
+
+
+def _axis(node, default=None):
+    axis = node.kwarg("axis")
+    if axis is None:
+        return default
+    if axis.op != "num" or axis.name not in ("0", "1"):
+        raise ExpressionError("axis is 0 (down the columns) or 1 (along each row)", axis.col)
+    return int(axis.name)
+
+
+def _binary(symbol: str, compute: Callable, guard: Callable | None = None) -> Op:
+    def shape(s, node):
+        if symbol == "**" and s[1]:
+            pass  # elementwise power with an array exponent is allowed, numpy style
+        return shapes.broadcast(s[0], s[1], f"{symbol}")
+
+    def evaluate(ev, node):
+        a, b = ev.arg(node, 0), ev.arg(node, 1)
+        if guard:
+            guard(ev, a, b)
+        return compute(a, b)
+
+    return Op(shape, evaluate, arity=(2,), usage=f"a {symbol} b")
+
+
+def _guard_div(ev, a, b):
+    ev.backend.guard("nonzero", b)
+
+
+def _guard_pow(ev, a, b):
+    exponent = ev.backend.real_constant(b)
+    if exponent is None or exponent != int(exponent):
+        ev.backend.guard("positive", a)
+    elif exponent < 0:
+        ev.backend.guard("nonzero", a)
+
+
+def _elementwise(name: str) -> Op:
+    spec = ELEMENTWISE[name]
+
+    def evaluate(ev, node):
+        x = ev.arg(node, 0)
+        if spec.guard:
+            ev.backend.guard(spec.guard, x)
+        return ev.backend.elementwise(spec, x)
+
+    return Op(_same, evaluate, usage=f"{name}(x)")
+
+
+def _leaky_shape(s, node):
+    if s[1]:
+        raise ShapeMismatch("the slope of leaky_relu(x, a) must be a scalar")
+    return s[0]
+
+
+def _leaky(ev, node):
+    x, a = ev.arg(node, 0), ev.arg(node, 1)
+    ev.backend.guard("kink", x)
+    relu = ELEMENTWISE["relu"]
+    return ev.backend.elementwise(relu, x) - a * ev.backend.elementwise(relu, -x)
+
+
+def _getitem_shape(s, node):
+    base = s[0]
+    if len(node.args) - 1 != len(base):
+        raise ShapeMismatch(f"indexing {shapes.show(base)} needs {len(base)} indices, "
+                            f"got {len(node.args) - 1}")
+    for dim, index in zip(base, node.args[1:], strict=True):
+        if index.op == "num" and isinstance(dim, int) and int(index.name) >= dim:
+            raise ShapeMismatch(f"index {index.name} is out of range for dimension {dim}")
+    return ()
+
+
+def _getitem(ev, node):
+    base = ev.arg(node, 0)
+    position = tuple(ev.index_value(index) for index in node.args[1:])
+    for at, size in zip(position, base.shape, strict=True):
+        if at >= size:
+            raise ShapeMismatch(f"index {at} is out of range for size {size}")
+    return base[position]
+
+
+def _list_shape(s, node):
+    if any(x != s[0] for x in s):
+        raise ShapeMismatch("the entries of a list literal must all have the same shape")
+    if len(s[0]) >= 2:
+        raise ShapeMismatch("list literals are vectors or matrices")
+    return (len(s),) + s[0]
+
+
+def _list(ev, node):
+    return ev.backend.stack([ev.arg(node, k) for k in range(len(node.args))])
+
+
+def _square(shape, what):
+    if len(shape) != 2 or shape[0] != shape[1]:
+        raise ShapeMismatch(f"{what} needs a square matrix, got {shapes.show(shape)}")
+
+
+def _tr_shape(s, node):
+    _square(s[0], "tr")
+    return ()
+
+
+def _norm_shape(s, node):
+    if not s[0]:
+        raise ShapeMismatch("norm takes a vector or a matrix", hint="use abs for a scalar")
+    return ()
+
+
+def _norm(ev, node):
+    x = ev.arg(node, 0)
+    total = np.sum(x * x)
+    ev.backend.guard("positive", total)
+    return ev.backend.elementwise(ELEMENTWISE["sqrt"], ev.backend.asarray(total))
+
+
+def _reduce_shape(s, node):
+    axis = _axis(node)
+    if axis is None:
+        return ()
+    if len(s[0]) != 2:
+        raise ShapeMismatch(f"axis={axis} needs a matrix, got {shapes.show(s[0])}")
+    return (s[0][1 - axis],)
+
+
+def _sum(ev, node):
+    return np.sum(ev.arg(node, 0), axis=_axis(node))
+
+
+def _mean(ev, node):
+    x = ev.arg(node, 0)
+    axis = _axis(node)
+    count = x.size if axis is None else x.shape[axis]
+    return np.sum(x, axis=axis) * ev.backend.number(f"1/{count}")
+
+
+def _isum(ev, node):
+    return ev.sum_over(node)
+
+
+def _softmax_shape(s, node):
+    axis = _axis(node)
+    if len(s[0]) == 1 and axis is None:
+        return s[0]
+    if len(s[0]) == 2 and axis is not None:
+        return s[0]
+    if len(s[0]) == 2:
+        raise ShapeMismatch("softmax of a matrix needs an axis",
+                            hint="softmax(X, axis=1) normalises each row")
+    raise ShapeMismatch("softmax takes a vector (or a matrix with axis=1), got "
+                        f"{shapes.show(s[0])}")
+
+
+def _softmax(ev, node):
+    x = ev.arg(node, 0)
+    axis = _axis(node)
+    shift = ev.backend.stop_max(x, axis)  # a real constant shift: exact invariance, no overflow
+    e = ev.backend.elementwise(ELEMENTWISE["exp"], x - shift)
+    total = np.sum(e, axis=axis, keepdims=axis is not None)
+    return e / total
+
+
+def _vector_arg(s, what):
+    if len(s) != 1:
+        raise ShapeMismatch(f"{what} takes a vector, got {shapes.show(s)}")
+
+
+def _max_shape(s, node):
+    if not s[0]:
+        raise ShapeMismatch("max takes a vector or a matrix (its largest entry)")
+    return ()
+
+
+def _max(ev, node):
+    return ev.backend.max_entry(ev.arg(node, 0))
+
+
+def _outer_shape(s, node):
+    _vector_arg(s[0], "outer")
+    _vector_arg(s[1], "outer")
+    return (s[0][0], s[1][0])
+
+
+def _diag_shape(s, node):
+    if len(s[0]) == 1:
+        return (s[0][0], s[0][0])
+    _square(s[0], "diag")
+    return (s[0][0],)
+
+
+def _diag(ev, node):
+    x = ev.arg(node, 0)
+    if x.ndim == 1:
+        out = ev.backend.zeros((x.shape[0], x.shape[0]))
+        for k in range(x.shape[0]):
+            out[k, k] = x[k]
+        return out
+    return np.array([x[k, k] for k in range(x.shape[0])], dtype=x.dtype)
+
+
+def _dims_shape(s, node):
+    return tuple(s)  # the model passes dimensions in place of shapes for kind 'd'
+
+
+def _ones(ev, node):
+    return ev.backend.ones(tuple(ev.dim_value(d) for d in node.args))
+
+
+def _eye(ev, node):
+    n = ev.dim_value(node.args[0])
+    out = ev.backend.zeros((n, n))
+    for k in range(n):
+        out[k, k] = ev.backend.number("1")
+    return out
+
+
+def _delta(ev, node):
+    i, j = (ev.index_value(a) for a in node.args)
+    return ev.backend.number("1" if i == j else "0")
+
+
+def _grad_shape(s, node):
+    if s[0]:
+        raise ShapeMismatch(f"grad needs a scalar expression, got {shapes.show(s[0])}",
+                            hint="use a jacobian claim for a vector")
+    return s[1]
+
+
+def _grad(ev, node):
+    return ev.backend.grad(ev, node.args[0], node.args[1].name)
+
+
+def _apply(ev, node):
+    return ev.backend.function(node.name, node.order, ev.arg(node, 0))
+
+
+OPS: dict[str, Op] = {
+    "add": _binary("+", lambda a, b: a + b),
+    "sub": _binary("-", lambda a, b: a - b),
+    "mul": _binary("*", lambda a, b: a * b),
+    "div": _binary("/", lambda a, b: a / b, _guard_div),
+    "pow": _binary("**", lambda a, b: a ** b, _guard_pow),
+    "matmul": Op(lambda s, n: shapes.matmul(s[0], s[1]),
+                 lambda ev, n: np.matmul(ev.arg(n, 0), ev.arg(n, 1)), arity=(2,), usage="A @ B"),
+    "neg": Op(_same, lambda ev, n: -ev.arg(n, 0), usage="-x"),
+    "transpose": Op(lambda s, n: shapes.transpose(s[0]),
+                    lambda ev, n: np.transpose(ev.arg(n, 0)), usage="X.T"),
+    "getitem": Op(_getitem_shape, _getitem, arity=(2, 3), kinds="ei", usage="A[i, j]"),
+    "list": Op(_list_shape, _list, arity=tuple(range(1, 65)), usage="[a, b, ...]"),
+    "apply": Op(_same, _apply, usage="h(z), diff(h)(z)"),
+    **{name: _elementwise(name) for name in ELEMENTWISE},
+    "leaky_relu": Op(_leaky_shape, _leaky, arity=(2,), usage="leaky_relu(x, a)"),
+    "tr": Op(_tr_shape, lambda ev, n: np.trace(ev.arg(n, 0)), usage="tr(X)"),
+    "norm": Op(_norm_shape, _norm, usage="norm(x)"),
+    "sum": Op(_reduce_shape, _sum, arity=(1,), keywords=frozenset({"axis"}),
+              usage="sum(X), sum(X, axis=0), sum(expr, k)"),
+    "isum": Op(_same, _isum, arity=(2,), kinds="ei", usage="sum(expr, k)"),
+    "mean": Op(_reduce_shape, _mean, keywords=frozenset({"axis"}), usage="mean(x)"),
+    "softmax": Op(_softmax_shape, _softmax, keywords=frozenset({"axis"}),
+                  usage="softmax(z), softmax(X, axis=1)"),
+    "max": Op(_max_shape, _max, usage="max(v)"),
+    "outer": Op(_outer_shape, lambda ev, n: np.multiply.outer(ev.arg(n, 0), ev.arg(n, 1)),
+                arity=(2,), usage="outer(a, b)"),
+    "diag": Op(_diag_shape, _diag, usage="diag(v)"),
+    "ones": Op(_dims_shape, _ones, arity=(1, 2), kinds="d", usage="ones(n), ones(n, m)"),
+    "eye": Op(lambda s, n: (s[0], s[0]), _eye, kinds="d", usage="eye(n)"),
+    "delta": Op(_scalar, _delta, arity=(2,), kinds="i", usage="delta(i, j)"),
+    "grad": Op(_grad_shape, _grad, arity=(2,), kinds="es", usage="grad(expr, X)"),
+}
+
+#: Operations written as operators or produced by the parser, not called by name.
+INTERNAL = {"add", "sub", "mul", "div", "pow", "matmul", "neg", "transpose", "getitem",
+            "list", "apply", "isum"}
+#: Functions a claim file may call by name.
+FUNCTIONS = sorted(set(OPS) - INTERNAL)
+#: Operations whose value can change abruptly (compared almost everywhere).
+PIECEWISE = {"abs", "relu", "step", "leaky_relu", "max"}

@@ -1,0 +1,234 @@
+"""The symbolic path: a claim at concrete sizes, differentiated exactly by SymPy.
+
+For each size assignment (distinct dimension names get distinct sizes >= 2,
+so a transposed or non-square mix-up cannot pass), every symbol becomes an
+array of entry symbols, the truth is built by exact differentiation of the
+claim's expression (never by SymPy's matrix calculus alone), and each entry of
+answer - truth is proved zero (:func:`symgrad.zero.is_zero`) or, at a random
+exact point, shown nonzero.  :class:`Instance` is also how a numeric
+counterexample is confirmed: the same exact difference, evaluated at that point.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from . import zero
+from .backends import Symbolic, TestFunction
+from .evaluate import Evaluator
+from .model import Claim, Model, Symbol
+from .ops import sympy
+from .shapes import concrete
+
+
+@dataclass
+class SymbolicOutcome:
+    status: str  # "proved", "disproved" or "unknown"
+    scope: str = ""
+    reason: str = ""
+    point: dict | None = None  # for "disproved": sizes, values, functions (numeric-path form)
+    sizes: list[dict[str, int]] = field(default_factory=list)
+
+
+def size_assignments(model: Model, claim: Claim) -> list[dict[str, int]]:
+    """Two assignments, distinct dimensions at distinct sizes >= 2 (rotated between them)."""
+    dims = claim.dims
+    if not dims:
+        return [{}]
+    result = []
+    for shift in (0, 1):
+        sizes = {d: 2 + (k + shift) % len(dims) for k, d in enumerate(dims)}
+        if len(dims) == 1:
+            sizes = {dims[0]: 2 + shift}
+        result.append({d: max(s, model.min_sizes.get(d, 1)) for d, s in sizes.items()})
+    return result
+
+
+def describe_sizes(sizes: dict[str, int]) -> str:
+    return ", ".join(f"{d}={s}" for d, s in sizes.items()) or "fixed sizes"
+
+
+def claim_symbols(model: Model, claim: Claim) -> dict[str, Symbol]:
+    """The symbols the claim depends on (the upstream gradient included)."""
+    symbols = {**model.symbols, **({claim.upstream.name: claim.upstream} if claim.upstream
+                                   else {})}
+    return {name: symbols[name] for name in claim.uses}
+
+
+class Instance:
+    """One claim at one size assignment: exact truth and answer arrays."""
+
+    def __init__(self, model: Model, claim: Claim, sizes: dict[str, int]):
+        self.model, self.claim, self.sizes = model, claim, sizes
+        self.sp = sympy()
+        self.backend = Symbolic()
+        self.symbols = claim_symbols(model, claim)
+        self.values = {name: self._entries(symbol) for name, symbol in self.symbols.items()
+                       if not symbol.is_function}
+        self.truth, self.answer = self._build()
+
+    def _entries(self, symbol: Symbol):
+        sp = self.sp
+        shape = concrete(symbol.shape, self.sizes)
+        q = symbol.qualifiers
+        assumptions = {"real": True}
+        if q & {"positive", "probability"}:
+            assumptions["positive"] = True
+        if "nonzero" in q:
+            assumptions["nonzero"] = True
+        if q & {"binary", "onehot"}:
+            assumptions["nonnegative"] = True
+        out = np.empty(shape, dtype=object)
+        shared = "symmetric" in q and symbol.name != self.claim.wrt
+        for position in np.ndindex(shape):
+            key = tuple(sorted(position)) if shared else position
+            label = symbol.name + ("[" + ",".join(map(str, key)) + "]" if key else "")
+            out[position] = sp.Symbol(label, **assumptions)
+        return out
+
+    def _build(self):
+        claim, sp = self.claim, self.sp
+        ev = Evaluator(self.model, self.backend, self.sizes, self.values, claim.index_dims)
+        answer_node = claim.exprs[claim.answer_field]
+        answer = ev.entries(answer_node) if claim.indices else ev.value(answer_node)
+        if claim.kind == "equal":
+            return ev.value(claim.exprs["lhs"]), answer
+        of = ev.value(claim.exprs["of"])
+        wrt = self.values[claim.wrt]
+        if claim.kind == "jacobian":
+            truth = np.empty(of.shape + wrt.shape, dtype=object)
+            for k in range(of.shape[0]):
+                for i in range(wrt.shape[0]):
+                    truth[k, i] = sp.diff(of[k], wrt[i])
+            return truth, answer
+        if claim.kind == "backprop":
+            scalar = sp.Add(*(np.ravel(self.values[claim.upstream.name] * of)))
+        else:
+            scalar = of[()]
+        truth = np.empty(wrt.shape, dtype=object)
+        for position in np.ndindex(wrt.shape):
+            truth[position] = sp.diff(scalar, wrt[position])
+        return truth, answer
+
+    # --- constraints of the qualifiers -----------------------------------------------------
+    def cases(self):
+        """Substitutions that put the qualifiers in force: a symmetric wrt mirrored, and
+        each position of the 1 of every onehot vector (one case each)."""
+        base = {}
+        for name, symbol in self.symbols.items():
+            if "symmetric" in symbol.qualifiers and name == self.claim.wrt:
+                entries = self.values[name]
+                for i, j in np.ndindex(entries.shape):
+                    if i > j:
+                        base[entries[i, j]] = entries[j, i]
+        cases = [base]
+        for name, symbol in self.symbols.items():
+            if "onehot" in symbol.qualifiers:
+                entries = self.values[name]
+                cases = [{**case, **{e: int(k == hot) for k, e in enumerate(entries)}}
+                         for case in cases for hot in range(len(entries))]
+        return cases
+
+    def binary(self):
+        return [e for name, s in self.symbols.items() if "binary" in s.qualifiers
+                for e in np.ravel(self.values[name])]
+
+    # --- exact evaluation at a point ------------------------------------------------------------
+    def random_values(self, rng: random.Random, case: dict) -> dict[str, np.ndarray]:
+        """Admissible values for every symbol, exact in binary floating point (k/8)."""
+        values = {}
+        for name, entries in self.values.items():
+            q = self.symbols[name].qualifiers
+            array = np.zeros(entries.shape, dtype=complex)
+            for position in np.ndindex(entries.shape):
+                symbol = entries[position]
+                if symbol in case and not isinstance(case[symbol], self.sp.Symbol):
+                    array[position] = case[symbol]
+                    continue
+                if "probability" in q:
+                    value = rng.randint(1, 7) / 8
+                elif "binary" in q:
+                    value = rng.randint(0, 1)
+                elif q & {"positive", "nonzero"}:
+                    value = rng.randint(1, 24) / 8 * (1 if "positive" in q or rng.random() < .5
+                                                      else -1)
+                else:
+                    value = rng.randint(-24, 24) / 8
+                array[position] = value
+            if "symmetric" in q:
+                array = np.triu(array) + np.triu(array, 1).T
+            values[name] = array
+        return values
+
+    def exact_point(self, values: dict[str, np.ndarray]) -> dict:
+        """Entry symbol -> exact rational value (floats are converted exactly)."""
+        point = {}
+        for name, entries in self.values.items():
+            for position in np.ndindex(entries.shape):
+                number = float(np.real(values[name][position]))
+                point[entries[position]] = self.sp.Rational(Fraction(number))
+        return point
+
+    def at(self, values: dict[str, np.ndarray], functions: dict[str, TestFunction]):
+        """(answer, truth) as complex arrays, computed exactly at the point, then to 30 digits."""
+        sp = self.sp
+        point = self.exact_point(values)
+        replace = {}
+        u = sp.Dummy("u")
+        for name, test in functions.items():
+            expression = test.symbolic(u)
+            for order, cls in enumerate(self.backend.family(name)):
+                replace[cls] = sp.Lambda(u, sp.diff(expression, u, order))
+
+        def exact(array):
+            out = np.empty(array.shape, dtype=complex)
+            for position in np.ndindex(array.shape):
+                entry = sp.sympify(array[position])
+                for cls, fn in replace.items():
+                    entry = entry.replace(cls, fn)
+                out[position] = complex(entry.xreplace(point).evalf(30))
+            return out
+
+        return exact(self.answer), exact(self.truth)
+
+
+def prove(model: Model, claim: Claim, rng: random.Random) -> SymbolicOutcome:
+    """Prove answer == truth entry by entry at each size assignment, or find a point
+    where they differ.  Runs until done; the caller bounds it with a deadline."""
+    assignments = size_assignments(model, claim)
+    scope = "sizes " + "; ".join(describe_sizes(s) for s in assignments)
+    for sizes in assignments:
+        instance = Instance(model, claim, sizes)
+        difference = instance.backend.asarray(instance.answer - instance.truth)
+        binary = instance.binary()
+        for case in instance.cases():
+            for position in np.ndindex(difference.shape):
+                entry = sympy().sympify(difference[position]).xreplace(case)
+                point = _nonzero_at(instance, entry, case, rng)
+                if point is not None:
+                    return SymbolicOutcome("disproved", scope, f"entry {list(position)} of "
+                                           f"answer - truth is not 0 at {describe_sizes(sizes)}",
+                                           point=point, sizes=assignments)
+                if not zero.is_zero(entry, binary):
+                    return SymbolicOutcome("unknown", scope, "SymPy could not simplify entry "
+                                           f"{list(position)} of answer - truth to 0 at "
+                                           f"{describe_sizes(sizes)}", sizes=assignments)
+    return SymbolicOutcome("proved", scope, sizes=assignments)
+
+
+def _nonzero_at(instance: Instance, entry, case, rng):
+    """A point (numeric-path form) where entry is clearly nonzero, or None."""
+    if entry.atoms(instance.sp.core.function.AppliedUndef):
+        return None  # a generic function: no value to probe with
+    for _ in range(2):
+        values = instance.random_values(rng, case)
+        value = zero.value_at(entry, instance.exact_point(values))
+        if value is None:
+            return None
+        if abs(value) > 1e-12:
+            return {"sizes": instance.sizes, "values": values, "functions": {}}
+    return None

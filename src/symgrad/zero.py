@@ -1,0 +1,156 @@
+"""Is a SymPy expression zero?  Exact proofs, almost everywhere, and a probe.
+
+:func:`is_zero` proves that an expression (one entry of answer - truth) is
+zero for all admissible values, or says it could not.  Piecewise functions
+(relu as Max(0, u), step as Heaviside(u), abs, sign) are compared almost
+everywhere: the expression is split into the cases u > 0 and u < 0 of each
+kink argument, innermost first, and every case must be zero; the value on a
+kink itself (Heaviside(0), DiracDelta) is ignored.  Smooth cases are tried
+with cheap normal forms first (expand, exp atoms as powers of new symbols,
+then cancel), then SymPy's simplify.
+
+:func:`value_at` evaluates an expression at an exact point with 30 digits;
+a clearly nonzero value there is a concrete disproof.
+"""
+
+from __future__ import annotations
+
+from .ops import sympy
+
+MAX_CASES = 256
+
+
+def is_zero(expr, binary=()) -> bool:
+    """True when expr is proved to be 0 (almost everywhere); False when not proved."""
+    sp = sympy()
+    expr = sp.sympify(expr)
+    if expr == 0:
+        return True
+    expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
+    for symbol in binary:  # entries in {0, 1}: y**k = y
+        expr = expr.replace(lambda e, y=symbol: e.is_Pow and e.base == y and e.exp.is_Integer
+                            and e.exp > 0, lambda e, y=symbol: y)
+    cases = [expr]
+    done = 0
+    while cases:
+        case = cases.pop()
+        kink = _innermost_kink(case)
+        if kink is None:
+            if not _smooth_is_zero(case):
+                return False
+            continue
+        done += 2
+        if done > MAX_CASES:
+            return False
+        cases.extend(_on_side(case, kink, side) for side in (1, -1))
+    return True
+
+
+# --- almost everywhere: cases of kink arguments ----------------------------------------
+
+def _kink_argument(e):
+    sp = sympy()
+    if isinstance(e, sp.Max):
+        rest = [a for a in e.args if a != 0]
+        return rest[0] if len(e.args) == 2 and len(rest) == 1 else None
+    if isinstance(e, sp.Heaviside | sp.Abs | sp.sign):
+        return e.args[0]
+    return None
+
+
+def _is_kink(e) -> bool:
+    sp = sympy()
+    return isinstance(e, sp.Heaviside | sp.Abs | sp.sign | sp.Max) and \
+        _kink_argument(e) is not None
+
+
+def _canonical(u):
+    if u.could_extract_minus_sign():
+        u = -u
+    coefficient, rest = u.as_coeff_Mul()
+    return rest if coefficient.is_positive else u
+
+
+def _innermost_kink(e):
+    for node in sympy().preorder_traversal(e):
+        if _is_kink(node):
+            argument = _kink_argument(node)
+            if not any(_is_kink(inner) for inner in sympy().preorder_traversal(argument)):
+                return _canonical(argument)
+    return None
+
+
+def _on_side(e, kink, side: int):
+    """e with every kink function of argument ±kink resolved for sign(kink) = side."""
+    sp = sympy()
+
+    def matches(node):
+        return _is_kink(node) and _canonical(_kink_argument(node)) == kink
+
+    def resolve(node):
+        argument = _kink_argument(node)
+        ratio = sp.cancel(argument / kink)
+        positive = (ratio.is_positive if side > 0 else ratio.is_negative)
+        if isinstance(node, sp.Heaviside):
+            return sp.Integer(1 if positive else 0)
+        if isinstance(node, sp.Max):
+            return argument if positive else sp.Integer(0)
+        if isinstance(node, sp.Abs):
+            return argument if positive else -argument
+        return sp.Integer(1 if positive else -1)  # sign
+
+    return e.replace(matches, resolve)
+
+
+# --- smooth expressions ------------------------------------------------------------------
+
+def _smooth_is_zero(e) -> bool:
+    sp = sympy()
+    if e == 0:
+        return True
+    e = _exp_as_powers(e.rewrite(sp.exp) if e.has(sp.tanh) else e)
+    for attempt in (sp.expand, lambda x: sp.cancel(sp.together(x)), sp.simplify):
+        e = attempt(e)
+        if e == 0:
+            return True
+    return False
+
+
+def _exp_as_powers(e):
+    """Replace exp(c1*t1 + c2*t2 + k) by exp(k) * E1**c1 * E2**c2 with new positive
+    symbols E (exp of the distinct terms), so that rational-function methods apply."""
+    sp = sympy()
+    exps = [a for a in e.atoms(sp.exp)]
+    if not exps:
+        return e
+    names: dict = {}
+
+    def power_of(term):
+        coefficient, rest = term.as_coeff_Mul()
+        if rest not in names:
+            names[rest] = sp.Dummy("E", positive=True)
+        return names[rest] ** coefficient
+
+    replacement = {}
+    for atom in exps:
+        argument = sp.expand(atom.args[0])
+        constant, terms = argument.as_coeff_add()
+        value = sp.exp(constant)
+        for term in terms:
+            if term.has(sp.exp) or term.has(sp.log):
+                return e  # nested transcendental terms: leave them to simplify
+            value *= power_of(term)
+        replacement[atom] = value
+    return e.xreplace(replacement)
+
+
+def value_at(expr, point: dict, digits: int = 30) -> complex | None:
+    """The value of expr at an exact point, to `digits` digits; None if it has none."""
+    sp = sympy()
+    try:
+        value = sp.sympify(expr).xreplace(point).evalf(digits)
+        if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            return None
+        return complex(value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
