@@ -71,9 +71,10 @@ def read(text: str, path: str = "<text>") -> ClaimFile:
     try:
         _read_top_level(data, result)
     except ClaimError as exc:
-        result.error = exc
-        return result
+        result.error = exc  # every claim of the file becomes this error
     claims = data.get("claims", [])
+    if not isinstance(claims, list) or not all(isinstance(c, dict) for c in claims):
+        return result
     starts = [m.start() for m in re.finditer(r"(?m)^\s*\[\[\s*claims\s*\]\]", text)]
     seen: set[str] = set()
     for position, raw in enumerate(claims, start=1):

@@ -162,16 +162,17 @@ class _Converter:
         if any(kw.arg is None for kw in node.keywords) or any(
                 isinstance(a, ast.Starred) for a in node.args):
             raise ExpressionError("* and ** arguments are not allowed", node.col_offset)
-        args = tuple(self.convert(a, depth) for a in node.args)
-        kwargs = tuple((kw.arg, self.convert(kw.value, depth)) for kw in node.keywords)
         func = node.func
-        if isinstance(func, ast.Call):  # diff(h)(z), diff(h, 2)(z)
-            return self._derivative_call(func, args, kwargs, node.col_offset)
-        if not isinstance(func, ast.Name):
+        if not isinstance(func, ast.Name | ast.Call):
             raise ExpressionError("only named functions can be called", node.col_offset,
                                   hint="e.g. tr(X), softmax(z), diff(h)(z)")
-        if func.id.startswith("_"):
-            raise ExpressionError(f"unknown function {func.id!r}", node.col_offset)
+        if isinstance(func, ast.Name) and func.id.startswith("_"):
+            raise ExpressionError(f"unknown function {func.id!r}", node.col_offset,
+                                  hint="names starting with _ are not part of the language")
+        args = tuple(self.convert(a, depth) for a in node.args)
+        kwargs = tuple((kw.arg, self.convert(kw.value, depth)) for kw in node.keywords)
+        if isinstance(func, ast.Call):  # diff(h)(z), diff(h, 2)(z)
+            return self._derivative_call(func, args, kwargs, node.col_offset)
         return Node("call", args, name=func.id, kwargs=kwargs, col=node.col_offset)
 
     def _derivative_call(self, func: ast.Call, args, kwargs, col) -> Node:

@@ -125,6 +125,10 @@ def _declare(model: Model, name: str, text: str, raw) -> None:
         elif qualifiers:
             raise ClaimError("dimensions come before qualifiers", **where,
                              hint="e.g. matrix(n, n, symmetric)")
+        elif isinstance(arg, ast.Name) and len(dims) == arity[head]:
+            raise ClaimError(f"unknown qualifier {arg.id!r}", **where,
+                             hint=claimfile.suggest(arg.id, QUALIFIERS) or
+                             f"qualifiers: {', '.join(sorted(QUALIFIERS))}")
         elif isinstance(arg, ast.Name):
             dims.append(_dimension_name(model, arg.id, where))
         elif isinstance(arg, ast.Constant) and type(arg.value) is int:

@@ -1,0 +1,19 @@
+"""Fixtures shared by the tests."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+
+@pytest.fixture
+def write(tmp_path):
+    """write(name, text) -> path of a dedented file under tmp_path."""
+    def _write(name: str, text: str):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+        return path
+
+    return _write

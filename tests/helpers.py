@@ -1,0 +1,29 @@
+"""Helpers for the tests: claim files as text, and one-claim decisions."""
+
+from __future__ import annotations
+
+import symgrad
+
+
+def claims_text(symbols: dict[str, str], *claims: dict, define: dict[str, str] | None = None,
+                title: str = "test") -> str:
+    """The TOML text of a claim file (values are TOML-quoted, lists kept)."""
+    def value(v):
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = [f"title = {value(title)}", "", "[symbols]"]
+    lines += [f"{k} = {value(v)}" for k, v in symbols.items()]
+    if define:
+        lines += ["", "[define]"] + [f"{k} = {value(v)}" for k, v in define.items()]
+    for claim in claims:
+        lines += ["", "[[claims]]"] + [f"{k} = {value(v)}" for k, v in claim.items()]
+    return "\n".join(lines) + "\n"
+
+
+def decide_one(symbols, claim, define=None, **options):
+    """The single Result of a one-claim file."""
+    results = symgrad.check(claims_text(symbols, claim, define=define), **options)
+    assert len(results) == 1
+    return results[0]

@@ -1,0 +1,102 @@
+"""The command line: output, JSON, exit status, seeds, list, --version."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from symgrad import __version__
+from symgrad.cli import main
+from tests.helpers import claims_text
+
+XB = {"x": "vector(n)", "B": "matrix(n, n)"}
+RIGHT = dict(name="right", kind="gradient", of="x @ B @ x", wrt="x", answer="B.T @ x + B @ x")
+WRONG = dict(name="wrong", kind="gradient", of="x @ B @ x", wrt="x", answer="2 * B @ x")
+BROKEN = dict(name="broken", kind="gradient", of="x @ C @ x", wrt="x", answer="x")
+
+
+@pytest.fixture
+def files(tmp_path):
+    def make(*claims, name="claims.toml"):
+        path = tmp_path / name
+        path.write_text(claims_text(XB, *claims))
+        return path
+
+    return make
+
+
+def test_exit_status_0_when_all_proved(files, capsys):
+    assert main(["check", str(files(RIGHT))]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("proved     ") and "claims.toml::right" in out
+    assert "1 claims: 1 proved, 0 verified, 0 refuted, 0 undecided, 0 error" in out
+
+
+def test_exit_status_1_on_refutation_with_counterexample(files, capsys):
+    assert main(["check", str(files(RIGHT, WRONG))]) == 1
+    out = capsys.readouterr().out
+    assert "refuted    " in out and "counterexample at n=2:" in out
+    assert "expected (true value):" in out and "got (the answer):" in out
+
+
+def test_exit_status_2_on_error_even_with_refutations(files, capsys):
+    assert main(["check", str(files(WRONG, BROKEN))]) == 2
+    assert "unknown name 'C'" in capsys.readouterr().out
+
+
+def test_json_fields(files, capsys):
+    main(["check", "--json", str(files(RIGHT, WRONG))])
+    right, wrong = json.loads(capsys.readouterr().out)
+    for item in (right, wrong):
+        for key in ("file", "claim", "kind", "verdict", "scope", "seconds", "reason"):
+            assert key in item
+    assert right["verdict"] == "proved" and right["scope"] == "sizes n=2; n=3"
+    assert wrong["verdict"] == "refuted"
+    assert set(wrong["counterexample"]) >= {"sizes", "inputs", "expected", "got", "differs"}
+
+
+def test_seed_makes_runs_reproducible(files, capsys):
+    path = str(files(WRONG))
+    outputs = []
+    for _ in range(2):
+        main(["check", "--json", "--seed", "5", path])
+        outputs.append(json.loads(capsys.readouterr().out)[0]["counterexample"])
+    assert outputs[0] == outputs[1]
+
+
+def test_folders_are_searched_for_claim_files(files, tmp_path, capsys):
+    files(RIGHT, name="sub/a.toml") if (tmp_path / "sub").mkdir() is None else None
+    files(RIGHT, name="b.toml")
+    assert main(["check", "--json", str(tmp_path)]) == 0
+    names = [r["file"].split("/")[-1] for r in json.loads(capsys.readouterr().out)]
+    assert names == ["b.toml", "a.toml"]
+
+
+def test_list_shows_titles_kinds_and_errors(files, capsys):
+    assert main(["list", str(files(RIGHT, BROKEN))]) == 2
+    out = capsys.readouterr().out
+    assert ": test" in out and "right" in out and "gradient" in out
+    assert "error:" in out and "unknown name 'C'" in out
+
+
+def test_list_of_builtins(capsys):
+    assert main(["list"]) == 0
+    assert "derivations/softmax.toml: Softmax" in capsys.readouterr().out
+
+
+def test_bad_timeout_is_refused(capsys):
+    assert main(["check", "--timeout", "0"]) == 2
+
+
+def test_version_and_no_traceback_from_the_real_command(files):
+    version = subprocess.run([sys.executable, "-m", "symgrad", "--version"],
+                             capture_output=True, text=True)
+    assert version.stdout.strip() == f"symgrad {__version__}"
+    bad = files(BROKEN, name="bad.toml")
+    bad.write_text(bad.read_text() + "\n[[[oops")
+    run = subprocess.run([sys.executable, "-m", "symgrad", "check", str(bad)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stdout + run.stderr
+    assert "not valid TOML" in run.stdout

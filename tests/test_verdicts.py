@@ -1,0 +1,69 @@
+"""How the two paths combine into a verdict (the rules in decide.py's docstring)."""
+
+import symgrad
+from symgrad import numeric, zero
+from tests.helpers import claims_text, decide_one
+
+XB = {"x": "vector(n)", "B": "matrix(n, n)"}
+QUAD = dict(kind="gradient", of="x @ B @ x", wrt="x", answer="B.T @ x + B @ x")
+
+
+def test_proved_needs_both_paths(monkeypatch):
+    assert decide_one(XB, QUAD).verdict == "proved"
+
+
+def test_verified_when_no_symbolic_proof(monkeypatch):
+    monkeypatch.setattr(zero, "is_zero", lambda *a, **k: False)
+    result = decide_one(XB, QUAD)
+    assert result.verdict == "verified"
+    assert "could not simplify" in result.reason and "numeric examples agree" in result.reason
+
+
+def test_disagreement_is_an_error_never_a_pass(monkeypatch):
+    real = numeric.compare
+
+    def lying(model, claim, point):  # a numeric path that sees a difference everywhere
+        comparison = real(model, claim, point)
+        comparison.differs = [(0,)]
+        return comparison
+
+    monkeypatch.setattr(numeric, "compare", lying)
+    result = decide_one(XB, QUAD)
+    assert result.verdict == "error"
+    assert result.reason.startswith("the two paths disagree")
+
+
+def test_undecided_when_no_point_can_be_evaluated():
+    result = decide_one({"x": "vector(n)"},
+                        dict(kind="gradient", of="sqrt(-1 - x @ x)", wrt="x",
+                             answer="-x / sqrt(-1 - x @ x)"))
+    assert result.verdict == "undecided"
+    assert "every numeric point was rejected: outside the domain" in result.reason
+
+
+def test_out_of_time_symbolic_path_gives_verified(monkeypatch):
+    import symgrad.symbolic as symbolic
+    from symgrad.errors import OutOfTime
+
+    def slow(*args):
+        raise OutOfTime("time limit reached")
+
+    monkeypatch.setattr(symbolic, "prove", slow)
+    result = decide_one(XB, QUAD)
+    assert result.verdict == "verified"
+    assert "no symbolic proof within the time limit" in result.reason
+
+
+def test_timeout_bounds_a_claim():
+    # a claim whose symbolic path is slow (large sizes) still ends, within the limit
+    symbols = {"A": "matrix(6, 6)"}
+    result = decide_one(symbols, dict(kind="gradient", of="sum(exp(A @ A @ A))", wrt="A",
+                                      answer="grad(sum(exp(A @ A @ A)), A)"), timeout=2.0)
+    assert result.verdict in ("verified", "proved", "undecided")
+    assert result.seconds < 10
+
+
+def test_every_result_has_the_json_fields():
+    [result] = symgrad.check(claims_text(XB, QUAD))
+    data = result.to_json()
+    assert {"file", "claim", "kind", "verdict", "scope", "seconds", "reason"} <= set(data)
