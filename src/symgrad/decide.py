@@ -193,7 +193,8 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
                        f"{': ' + sym.reason if sym.reason else ''}; numeric: {num.reason}")
     examples = f"{num.examples} numeric examples agree"
     if sym.status == "proved":
-        return verdict("proved", scope=sym.scope, reason=examples)
+        return verdict("proved", scope=sym.scope,
+                       reason=f"{sym.reason}; {examples}" if sym.reason else examples)
     return verdict("verified", scope=f"{num.examples} random points",
                    reason=f"{sym.reason}; {examples}")
 

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import zero
+from . import matrixcalc, zero
 from .backends import Symbolic, TestFunction
 from .evaluate import Evaluator
 from .model import Claim, Model, Symbol
@@ -217,6 +217,12 @@ def prove(model: Model, claim: Claim, rng: random.Random) -> SymbolicOutcome:
                     return SymbolicOutcome("unknown", scope, "SymPy could not simplify entry "
                                            f"{list(position)} of answer - truth to 0 at "
                                            f"{describe_sizes(sizes)}", sizes=assignments)
+    if not claim.dims:
+        return SymbolicOutcome("proved", "all sizes", "every size is fixed", sizes=assignments)
+    if matrixcalc.proves_all_sizes(model, claim):
+        return SymbolicOutcome("proved", "all sizes", "SymPy's matrix calculus proves it for "
+                               f"every size, and explicit entries agree at {scope}",
+                               sizes=assignments)
     return SymbolicOutcome("proved", scope, sizes=assignments)
 
 
