@@ -51,7 +51,7 @@ def test_json_fields(files, capsys):
     for item in (right, wrong):
         for key in ("file", "claim", "kind", "verdict", "scope", "seconds", "reason"):
             assert key in item
-    assert right["verdict"] == "proved" and right["scope"] == "sizes n=2; n=3"
+    assert right["verdict"] == "proved" and right["scope"] == "all sizes"
     assert wrong["verdict"] == "refuted"
     assert set(wrong["counterexample"]) >= {"sizes", "inputs", "expected", "got", "differs"}
 

@@ -103,6 +103,8 @@ def test_linear_layer_example_is_proved():
 
 
 def test_proof_scope_names_distinct_non_square_sizes():
-    result = symgrad.check(TRACE)[0]
+    matrix_form, index_form = symgrad.check(TRACE)
+    assert matrix_form.scope == "all sizes"
     # n, m, p take distinct sizes >= 2, in two different assignments
-    assert result.scope == "sizes n=2, m=3, p=4; n=3, m=4, p=2"
+    assert "explicit entries agree at sizes n=2, m=3, p=4; n=3, m=4, p=2" in matrix_form.reason
+    assert index_form.scope == "sizes n=2, m=3, p=4; n=3, m=4, p=2"
