@@ -118,23 +118,52 @@ class Numeric:
             return self.functions[name].numeric(order, x)
 
     def grad(self, ev, body, name):
-        """Central differences with one Richardson step (error O(h^4))."""
+        """Central differences with one Richardson step (error O(h^4)); plain differences,
+        not the complex step, so that they also work inside a complex-step evaluation."""
         base = ev.values[name]
         out = np.zeros(base.shape, dtype=complex)
         for position in np.ndindex(base.shape):
-            h = 1e-3 * max(1.0, abs(float(np.real(base[position]))))
+            h = _step(base[position])
 
-            def shifted(step, position=position):
-                values = dict(ev.values)
-                moved = base.copy()
-                moved[position] += step
-                values[name] = moved
-                return ev.with_values(values).value(body)
+            def at(step, position=position):
+                return ev.with_values(moved(ev.values, [(name, position, step)])).value(body)
 
-            coarse = (shifted(h) - shifted(-h)) / (2 * h)
-            fine = (shifted(h / 2) - shifted(-h / 2)) / h
+            coarse = (at(h) - at(-h)) / (2 * h)
+            fine = (at(h / 2) - at(-h / 2)) / h
             out[position] = (4 * fine - coarse) / 3
         return out
+
+    def hessian(self, ev, body, variables):
+        """Second central differences with one Richardson step (error O(h^4))."""
+        size = len(variables)
+        out = np.zeros((size, size), dtype=complex)
+        for i, (name_i, at_i) in enumerate(variables):
+            for j, (name_j, at_j) in enumerate(variables):
+                h = max(_step(ev.values[name_i][at_i]), _step(ev.values[name_j][at_j]))
+
+                def at(si, sj):
+                    shifts = [(name_i, at_i, si), (name_j, at_j, sj)]
+                    return ev.with_values(moved(ev.values, shifts)).value(body)
+
+                def estimate(h):
+                    return (at(h, h) - at(h, -h) - at(-h, h) + at(-h, -h)) / (4 * h * h)
+
+                out[i, j] = (4 * estimate(h / 2) - estimate(h)) / 3
+        return out
+
+
+def _step(x) -> float:
+    return 1e-3 * max(1.0, abs(float(np.real(x))))
+
+
+def moved(values: dict, shifts) -> dict:
+    """A copy of values with entries shifted: shifts are (name, position, step)."""
+    out = dict(values)
+    for name, position, step in shifts:
+        array = np.array(out[name], dtype=complex)
+        array[position] += step
+        out[name] = array
+    return out
 
 
 class Symbolic:
@@ -170,7 +199,7 @@ class Symbolic:
         items = [self.asarray(i) for i in items]
         out = np.empty((len(items),) + items[0].shape, dtype=object)
         for k, item in enumerate(items):
-            out[k] = item
+            out[k] = item[()] if item.ndim == 0 else item  # not the 0-d array itself
         return out
 
     def elementwise(self, spec, x):
@@ -218,6 +247,16 @@ class Symbolic:
 
     def function(self, name, order, x):
         return self._map(self.family(name)[order], x)
+
+    def hessian(self, ev, body, variables):
+        value = ev.value(body)[()]
+        entries = [ev.values[name][position] for name, position in variables]
+        out = np.empty((len(entries), len(entries)), dtype=object)
+        for i, a in enumerate(entries):
+            first = self.sp.diff(value, a)
+            for j, b in enumerate(entries):
+                out[i, j] = self.sp.diff(first, b)
+        return out
 
     def grad(self, ev, body, name):
         value = ev.value(body)[()]

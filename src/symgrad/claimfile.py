@@ -22,9 +22,10 @@ KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "jacobian": (frozenset({"of", "wrt", "answer"}), frozenset({"indices"})),
     "backprop": (frozenset({"of", "wrt", "upstream", "answer"}), frozenset({"indices"})),
     "equal": (frozenset({"lhs", "rhs"}), frozenset()),
+    "hessian": (frozenset({"of", "wrt", "answer"}), frozenset({"indices"})),
 }
 #: Kinds planned but not yet in this version (a clearer message than "unknown").
-PLANNED_KINDS = {"hessian", "psd", "expectation", "convergence", "value"}
+PLANNED_KINDS = {"psd", "expectation", "convergence", "value"}
 TOP_LEVEL = {"title", "source", "symbols", "define", "claims"}
 
 
@@ -162,6 +163,9 @@ def _read_claim(raw: dict, position: int, line: int | None, path: str, text: str
                 return fail("indices is a list of index names", key, 'e.g. indices = ["i", "j"]')
             if len(set(value)) != len(value):
                 return fail("the index names must differ", key)
+        elif key == "wrt" and kind == "hessian" and isinstance(value, list):
+            if not value or not all(isinstance(v, str) and v.isidentifier() for v in value):
+                return fail("wrt is a name or a list of names", key, 'e.g. wrt = ["w", "b"]')
         elif not isinstance(value, str):
             return fail(f"the value must be a string in quotes, got {value!r}", key)
     return claim

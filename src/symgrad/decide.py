@@ -131,7 +131,11 @@ def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
            timeout: float = DEFAULT_TIMEOUT) -> Result:
     """The verdict on one claim, within the time limit."""
     start = time.perf_counter()
-    result = _decide(model, claim, seed, timeout)
+    try:
+        result = _decide(model, claim, seed, timeout)
+    except Exception as exc:  # a bug in symgrad: say so, as an error of this claim only
+        result = _result(model, claim, "error", reason="symgrad failed on this claim (a bug; "
+                         f"please report it with the claim): {type(exc).__name__}: {exc}")
     result.seconds = time.perf_counter() - start
     return result
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from . import claimfile, language, shapes
 from .errors import ClaimError, ExpressionError, ShapeMismatch
 from .ops import FUNCTIONS, INTERNAL, OPS
@@ -39,6 +41,7 @@ class Claim:
     fields: dict
     exprs: dict[str, language.Node] = field(default_factory=dict)
     wrt: str | None = None
+    wrt_list: tuple[str, ...] = ()  # a Hessian with respect to a list of scalars
     upstream: Symbol | None = None
     indices: tuple[str, ...] | None = None
     index_dims: dict[str, shapes.Dim] = field(default_factory=dict)
@@ -51,6 +54,12 @@ class Claim:
     @property
     def answer_field(self) -> str:
         return "rhs" if self.kind == "equal" else "answer"
+
+    def variables(self, values: dict) -> list[tuple[str, tuple[int, ...]]]:
+        """The entries differentiated with respect to: (symbol name, position) pairs."""
+        if self.wrt_list:
+            return [(name, ()) for name in self.wrt_list]
+        return [(self.wrt, position) for position in np.ndindex(values[self.wrt].shape)]
 
 
 @dataclass
@@ -214,6 +223,9 @@ def _build_claim(model: Model, claim: Claim, raw) -> None:
         _answer(model, claim, lhs_shape, located)
         return
     of_shape = expression("of")
+    if claim.kind == "hessian":
+        _answer(model, claim, _hessian_wrt(model, claim, of_shape, where), located)
+        return
     wrt = f["wrt"]
     symbol = model.symbols.get(wrt)
     if symbol is None or symbol.is_function:
@@ -243,6 +255,35 @@ def _build_claim(model: Model, claim: Claim, raw) -> None:
     _answer(model, claim, expected, located)
 
 
+def _hessian_wrt(model: Model, claim: Claim, of_shape: Shape, where) -> Shape:
+    """Check a Hessian's `of` and `wrt` (a vector, or a list of scalars); its shape."""
+    if of_shape:
+        raise ClaimError(f"the Hessian needs a scalar, but `of` is {shapes.show(of_shape)}",
+                         field="of", **where)
+    wrt = claim.fields["wrt"]
+    names = wrt if isinstance(wrt, list) else [wrt]
+    for name in names:
+        symbol = model.symbols.get(name)
+        if symbol is None or symbol.is_function:
+            raise ClaimError(f"wrt {name!r} is not a declared symbol", field="wrt", **where,
+                             hint=claimfile.suggest(name, model.symbols) or
+                             "wrt names a vector, or a list of scalars, from [symbols]")
+        if isinstance(wrt, list) and symbol.shape:
+            raise ClaimError(f"{name} is {shapes.show(symbol.shape)}; a list in wrt names "
+                             "scalars", field="wrt", **where,
+                             hint=f'write wrt = "{name}" for the Hessian in a vector')
+    if isinstance(wrt, list):
+        claim.wrt_list = tuple(wrt)
+        return (len(wrt), len(wrt))
+    shape = model.symbols[wrt].shape
+    if len(shape) != 1:
+        raise ClaimError(f"a Hessian is with respect to a vector or a list of scalars; {wrt} "
+                         f"is {shapes.show(shape)}", field="wrt", **where,
+                         hint='e.g. wrt = "x" or wrt = ["w", "b"]')
+    claim.wrt = wrt
+    return (shape[0], shape[0])
+
+
 def _collect_uses(model: Model, claim: Claim) -> None:
     """The symbols and dimensions a claim depends on (through its definitions too)."""
     names, dims = [], []
@@ -253,8 +294,7 @@ def _collect_uses(model: Model, claim: Claim) -> None:
         if isinstance(dim, str) and dim not in dims:
             dims.append(dim)
 
-    for name in filter(None, [claim.wrt]):
-        names.append(name)
+    names.extend(filter(None, [claim.wrt, *claim.wrt_list]))
     while pending:
         for node in pending.pop().walk():
             if node.op in ("symbol", "apply") and node.name not in names:
@@ -468,6 +508,8 @@ class Resolver:
                 raise ExpressionError(f"{node.name} has no keyword {key!r}", node.col, hint=usage)
         if name == "isum":
             return self._index_sum(node, op)
+        if name == "hessian":
+            return self._hessian(node, op)
         args, arg_shapes = [], []
         for position, arg in enumerate(node.args):
             kind = op.kinds[min(position, len(op.kinds) - 1)]
@@ -489,6 +531,29 @@ class Resolver:
             if len(names) == 2:
                 self.links.append((names[0], names[1]))
         return self._shaped(op, node, args, arg_shapes, kwargs=node.kwargs, name=name)
+
+    def _hessian(self, node, op):
+        """hessian(expr, x) with a vector x, or hessian(expr, [a, b]) with scalars."""
+        body, shape = self.resolve(node.args[0])
+        target = node.args[1]
+        items = target.args if target.op == "list" else (target,)
+        symbols = [self._symbol_arg(item) for item in items]
+        if target.op == "list":
+            if any(s for _, s in symbols):
+                raise ExpressionError("hessian(expr, [a, b]) takes a list of scalars",
+                                      target.col)
+            wrt = language.Node("list", tuple(s for s, _ in symbols), col=target.col)
+            size = len(symbols)
+        else:
+            wrt, wrt_shape = symbols[0]
+            if len(wrt_shape) != 1:
+                raise ExpressionError("hessian(expr, x) takes a vector x (or a list of "
+                                      "scalars)", target.col)
+            size = wrt_shape[0]
+        if shape:
+            raise ExpressionError(f"hessian needs a scalar expression, got {shapes.show(shape)}",
+                                  node.col)
+        return language.Node("hessian", (body, wrt), col=node.col), (size, size)
 
     def _index_sum(self, node, op):
         index = self._plain_name(node.args[1], "an index name")

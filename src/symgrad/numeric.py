@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backends import Invalid, Numeric, TestFunction
+from .backends import Invalid, Numeric, TestFunction, moved
 from .deadline import Deadline
 from .errors import OutOfTime, ShapeMismatch
 from .evaluate import Evaluator
@@ -26,8 +26,13 @@ from .model import Claim, Model, Symbol
 from .shapes import concrete
 from .symbolic import claim_symbols, size_assignments
 
-#: Tolerances of the numeric comparison, relative to the entry and to the largest entry.
-TOLERANCE = {"rtol": 1e-7, "atol": 1e-8}
+#: Tolerances of the numeric comparison (relative to the entry, and to the largest entry),
+#: by how the truth is computed.
+TOLERANCE = {
+    "complex step": {"rtol": 1e-7, "atol": 1e-8},  # first derivatives; identities
+    "second order": {"rtol": 1e-6, "atol": 1e-7},  # Hessians: complex step over differences
+    "differences": {"rtol": 1e-5, "atol": 1e-6},  # grad() or hessian() inside an expression
+}
 COMPLEX_STEP = 1e-20
 MAX_SIZE = 4  # largest size hypothesis draws for a named dimension
 MAX_EXAMPLES = 60
@@ -74,15 +79,45 @@ def compare(model: Model, claim: Claim, point: Point) -> Comparison:
     error = np.abs(got - expected)
     scale = max(1.0, float(np.max(np.abs(expected), initial=0)),
                 float(np.max(np.abs(got), initial=0)))
-    bad = error > TOLERANCE["rtol"] * np.abs(expected) + TOLERANCE["atol"] * scale
+    tolerance = TOLERANCE[tolerance_kind(model, claim)]
+    bad = error > tolerance["rtol"] * np.abs(expected) + tolerance["atol"] * scale
     bad |= ~np.isfinite(got)
     differs = [tuple(int(i) for i in p) for p in np.argwhere(bad)] if bad.ndim else \
         ([()] if bad else [])
     return Comparison(expected, got, differs)
 
 
+def tolerance_kind(model: Model, claim: Claim) -> str:
+    nodes = [node for root in [*claim.exprs.values(), *model.defines.values()]
+             for node in root.walk()]
+    if any(node.op in ("grad", "hessian") for node in nodes):
+        return "differences"
+    return "second order" if claim.kind == "hessian" else "complex step"
+
+
+def _hessian_truth(claim: Claim, point: Point, evaluator):
+    """H[i, j]: the complex step in variable i, central differences (Richardson) in j."""
+    variables = claim.variables(point.values)
+    truth = np.zeros((len(variables), len(variables)))
+    for i, (name_i, at_i) in enumerate(variables):
+        for j, (name_j, at_j) in enumerate(variables):
+            h = 1e-3 * max(1.0, abs(float(np.real(point.values[name_j][at_j]))))
+
+            def slope(step):
+                shifts = [(name_i, at_i, 1j * COMPLEX_STEP), (name_j, at_j, step)]
+                value = evaluator(moved(point.values, shifts)).value(claim.exprs["of"])
+                return np.imag(value) / COMPLEX_STEP
+
+            coarse = (slope(h) - slope(-h)) / (2 * h)
+            fine = (slope(h / 2) - slope(-h / 2)) / h
+            truth[i, j] = (4 * fine - coarse) / 3
+    return truth
+
+
 def _truth(claim: Claim, point: Point, evaluator):
     """The derivative the claim is about, by the complex step on each entry of wrt."""
+    if claim.kind == "hessian":
+        return _hessian_truth(claim, point, evaluator)
     wrt = point.values[claim.wrt]
     upstream = point.values[claim.upstream.name] if claim.upstream else None
 

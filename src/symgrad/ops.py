@@ -299,7 +299,7 @@ def _eye(ev, node):
     n = ev.dim_value(node.args[0])
     out = ev.backend.zeros((n, n))
     for k in range(n):
-        out[k, k] = ev.backend.number("1")
+        out[k, k] = ev.backend.number("1")[()]
     return out
 
 
@@ -317,6 +317,13 @@ def _grad_shape(s, node):
 
 def _grad(ev, node):
     return ev.backend.grad(ev, node.args[0], node.args[1].name)
+
+
+def _hessian(ev, node):
+    body, wrt = node.args
+    variables = [(s.name, ()) for s in wrt.args] if wrt.op == "list" else \
+        [(wrt.name, p) for p in np.ndindex(ev.values[wrt.name].shape)]
+    return ev.backend.hessian(ev, body, variables)
 
 
 def _apply(ev, node):
@@ -355,6 +362,8 @@ OPS: dict[str, Op] = {
     "eye": Op(lambda s, n: (s[0], s[0]), _eye, kinds="d", usage="eye(n)"),
     "delta": Op(_scalar, _delta, arity=(2,), kinds="i", usage="delta(i, j)"),
     "grad": Op(_grad_shape, _grad, arity=(2,), kinds="es", usage="grad(expr, X)"),
+    "hessian": Op(_same, _hessian, arity=(2,), kinds="es",
+                  usage="hessian(expr, x), hessian(expr, [a, b])"),
 }
 
 #: Operations written as operators or produced by the parser, not called by name.

@@ -98,12 +98,20 @@ class Instance:
         if claim.kind == "equal":
             return ev.value(claim.exprs["lhs"]), answer
         of = ev.value(claim.exprs["of"])
-        wrt = self.values[claim.wrt]
+        wrt = self.values[claim.wrt] if claim.wrt else None
         if claim.kind == "jacobian":
             truth = np.empty(of.shape + wrt.shape, dtype=object)
             for k in range(of.shape[0]):
                 for i in range(wrt.shape[0]):
                     truth[k, i] = sp.diff(of[k], wrt[i])
+            return truth, answer
+        if claim.kind == "hessian":
+            entries = [self.values[n][at] for n, at in claim.variables(self.values)]
+            truth = np.empty((len(entries), len(entries)), dtype=object)
+            for i, a in enumerate(entries):
+                first = sp.diff(of[()], a)
+                for j, b in enumerate(entries):
+                    truth[i, j] = sp.diff(first, b)
             return truth, answer
         if claim.kind == "backprop":
             scalar = sp.Add(*(np.ravel(self.values[claim.upstream.name] * of)))

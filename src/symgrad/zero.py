@@ -109,9 +109,9 @@ def _smooth_is_zero(e) -> bool:
     if e == 0:
         return True
     e = _exp_as_powers(e.rewrite(sp.exp) if e.has(sp.tanh) else e)
-    for attempt in (sp.expand, lambda x: sp.cancel(sp.together(x)), sp.simplify):
-        e = attempt(e)
-        if e == 0:
+    # each normal form from the same start: an expanded form is a poor start for cancel
+    for attempt in (lambda x: sp.cancel(sp.together(x)), sp.expand, sp.simplify):
+        if attempt(e) == 0:
             return True
     return False
 
