@@ -14,10 +14,14 @@ __all__ = ["ClaimError", "Result", "SymgradError", "VERDICTS", "__version__", "c
 
 def __getattr__(name):
     # Lazy, so that `symgrad --version` and the pytest plugin stay cheap to import.
-    if name in ("check", "Result", "VERDICTS"):
-        from . import decide as _decide
+    if name == "check":
+        from .decide import check
 
-        return getattr(_decide, name)
+        return check
+    if name in ("Result", "VERDICTS"):
+        from . import results
+
+        return getattr(results, name)
     if name in ("ClaimError", "SymgradError"):
         from . import errors
 

@@ -23,9 +23,10 @@ KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "backprop": (frozenset({"of", "wrt", "upstream", "answer"}), frozenset({"indices"})),
     "equal": (frozenset({"lhs", "rhs"}), frozenset()),
     "hessian": (frozenset({"of", "wrt", "answer"}), frozenset({"indices"})),
+    "value": (frozenset({"at", "of", "answer"}), frozenset({"tolerance"})),
 }
 #: Kinds planned but not yet in this version (a clearer message than "unknown").
-PLANNED_KINDS = {"psd", "expectation", "convergence", "value"}
+PLANNED_KINDS = {"psd", "expectation", "convergence"}
 TOP_LEVEL = {"title", "source", "symbols", "define", "claims"}
 
 
@@ -163,6 +164,16 @@ def _read_claim(raw: dict, position: int, line: int | None, path: str, text: str
                 return fail("indices is a list of index names", key, 'e.g. indices = ["i", "j"]')
             if len(set(value)) != len(value):
                 return fail("the index names must differ", key)
+        elif key == "at":
+            if not isinstance(value, dict) or not value or not all(
+                    isinstance(v, str) for v in value.values()):
+                return fail("at maps each symbol to its value, written in quotes", key,
+                            'e.g. at = { W = "[[1, 0], [2, 1]]", x = "[1, -1]" }')
+        elif key == "tolerance":
+            if isinstance(value, bool) or not isinstance(value, int | float) or \
+                    not 0 < value < 1:
+                return fail("tolerance is a relative tolerance, a number between 0 and 1",
+                            key, "e.g. tolerance = 1e-3")
         elif key == "wrt" and kind == "hessian" and isinstance(value, list):
             if not value or not all(isinstance(v, str) and v.isidentifier() for v in value):
                 return fail("wrt is a name or a list of names", key, 'e.g. wrt = ["w", "b"]')

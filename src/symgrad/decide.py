@@ -16,7 +16,6 @@ from __future__ import annotations
 import random
 import time
 import zlib
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,37 +25,10 @@ from . import model as model_stage
 from .deadline import Deadline, interrupt_at
 from .errors import ClaimError, OutOfTime
 from .model import Claim, Model
+from .results import Result, counterexample
 
 DEFAULT_SEED = 0
 DEFAULT_TIMEOUT = 30.0
-VERDICTS = ("proved", "verified", "refuted", "undecided", "error")
-
-
-@dataclass
-class Result:
-    """The verdict on one claim."""
-
-    file: str
-    claim: str
-    kind: str
-    verdict: str
-    scope: str = ""
-    seconds: float = 0.0
-    reason: str = ""
-    counterexample: dict | None = None
-    title: str = ""
-    line: int | None = None
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return self.verdict in ("proved", "verified")
-
-    def to_json(self) -> dict:
-        data = asdict(self)
-        data["seconds"] = round(self.seconds, 3)
-        data["timings"] = {k: round(v, 3) for k, v in self.timings.items()}
-        return data
 
 
 def builtin_folder() -> Path:
@@ -148,6 +120,11 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
         return _result(model, claim, "error", reason=problem.describe())
     if claim.answer_problem:
         return _result(model, claim, "refuted", reason=claim.answer_problem, scope="all sizes")
+    if claim.kind == "value":
+        from . import value
+
+        with interrupt_at(Deadline(timeout)):
+            return _result(model, claim, **{"scope": "", **value.decide(model, claim)})
     claim_seed = zlib.crc32(f"{seed}:{claim.name}".encode())
     deadline = Deadline(timeout)
     timings = {}
@@ -173,7 +150,7 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
         started = time.perf_counter()
         confirmed = _confirm(model, claim, num.point, deadline)
         timings["confirm"] = time.perf_counter() - started
-        cex = counterexample(num.point, num.comparison)
+        cex = _counterexample(num.point, num.comparison)
         where = _where(num.comparison)
         if confirmed or (confirmed is None and sym.status == "disproved"):
             return verdict("refuted", reason=f"the answer is wrong {where}", scope=sym.scope,
@@ -189,7 +166,7 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
         comparison = numeric.check_point(model, claim, point)
         if comparison is not None and comparison.differs:
             return verdict("refuted", reason=f"the answer is wrong {_where(comparison)}",
-                           scope=sym.scope, counterexample=counterexample(point, comparison))
+                           scope=sym.scope, counterexample=_counterexample(point, comparison))
         return verdict("error", reason="the two paths disagree: " + sym.reason +
                        ", but the numeric path finds no difference there")
     if num.status == "unknown":
@@ -228,24 +205,6 @@ def _where(comparison) -> str:
     return f"(entries {entries}{more} differ)"
 
 
-def counterexample(point, comparison) -> dict:
-    return {
-        "sizes": dict(point.sizes),
-        "inputs": {name: plain(value) for name, value in point.values.items()},
-        "functions": {name: f.describe() for name, f in point.functions.items()},
-        "expected": plain(comparison.expected),
-        "got": plain(comparison.got),
-        "differs": [list(p) for p in comparison.differs],
-    }
-
-
-def plain(array):
-    """A numpy array as nested lists of short Python numbers (ints where whole)."""
-    array = np.real(np.asarray(array))
-    if array.ndim == 0:
-        number = float(array)
-        if not np.isfinite(number):
-            return str(number)
-        return int(number) if number.is_integer() and abs(number) < 2**53 else \
-            float(f"{number:.10g}")
-    return [plain(a) for a in array]
+def _counterexample(point, comparison) -> dict:
+    return counterexample(point.sizes, point.values, point.functions, comparison.expected,
+                          comparison.got, comparison.differs)

@@ -42,6 +42,8 @@ class Claim:
     exprs: dict[str, language.Node] = field(default_factory=dict)
     wrt: str | None = None
     wrt_list: tuple[str, ...] = ()  # a Hessian with respect to a list of scalars
+    at: dict[str, language.Node] = field(default_factory=dict)  # a value claim's point
+    sizes: dict[str, int] = field(default_factory=dict)  # a value claim's sizes
     upstream: Symbol | None = None
     indices: tuple[str, ...] | None = None
     index_dims: dict[str, shapes.Dim] = field(default_factory=dict)
@@ -223,6 +225,9 @@ def _build_claim(model: Model, claim: Claim, raw) -> None:
         _answer(model, claim, lhs_shape, located)
         return
     of_shape = expression("of")
+    if claim.kind == "value":
+        _value_point(model, claim, of_shape, where, located)
+        return
     if claim.kind == "hessian":
         _answer(model, claim, _hessian_wrt(model, claim, of_shape, where), located)
         return
@@ -253,6 +258,67 @@ def _build_claim(model: Model, claim: Claim, raw) -> None:
         claim.upstream = Symbol(upstream, of_shape)
         expected = symbol.shape
     _answer(model, claim, expected, located)
+
+
+def _constant(model: Model, text: str):
+    """A constant expression (numbers, lists, pi, functions of them) and its shape."""
+    node, shape = Resolver(model).resolve_text(text)
+    for inner in node.walk():
+        if inner.op in ("symbol", "define", "dim", "index", "apply"):
+            raise ExpressionError("a value must be a constant (numbers and lists)", inner.col)
+    return node, shape
+
+
+def _value_point(model: Model, claim: Claim, of_shape: Shape, where, located) -> None:
+    """A value claim: its point (`at`), the sizes the point fixes, the answer's shape."""
+    for name, text in claim.fields["at"].items():
+        symbol = model.symbols.get(name)
+        if symbol is None or symbol.is_function:
+            raise ClaimError(f"{name!r} is not a declared symbol", field=f"at.{name}", **where,
+                             hint=claimfile.suggest(name, model.symbols))
+        try:
+            node, shape = _constant(model, text)
+        except ExpressionError as exc:
+            raise located("at", exc) from None
+        if len(shape) != len(symbol.shape):
+            raise ClaimError(f"{name} is {shapes.show(symbol.shape)} but its value is "
+                             f"{shapes.show(shape)}", field=f"at.{name}", **where)
+        for declared, given in zip(symbol.shape, shape, strict=True):
+            bound = claim.sizes.setdefault(declared, given) if isinstance(declared, str) \
+                else declared
+            if bound != given:
+                raise ClaimError(f"the value of {name} makes {declared} = {given}, but another "
+                                 f"value made it {bound}", field=f"at.{name}", **where)
+        claim.at[name] = node
+    missing = [n for n in _symbols_in(model, claim.exprs["of"]) if n not in claim.at]
+    if missing:
+        raise ClaimError(f"no value for {', '.join(missing)}", field="at", **where,
+                         hint=f"add {missing[0]} = \"...\" to at")
+    try:
+        node, shape = _constant(model, claim.fields["answer"])
+    except ShapeMismatch as exc:
+        claim.answer_problem = f"the answer cannot be formed: {exc.message}"
+        return
+    except ExpressionError as exc:
+        raise located("answer", exc) from None
+    claim.exprs["answer"] = node
+    expected = tuple(claim.sizes.get(d, d) for d in of_shape)
+    claim.expected_shape = expected
+    if shape != expected:
+        claim.answer_problem = (f"the answer is {shapes.show(shape)} but the value is "
+                                f"{shapes.show(expected)}")
+
+
+def _symbols_in(model: Model, node) -> list[str]:
+    names, pending, seen = [], [node], set()
+    while pending:
+        for inner in pending.pop().walk():
+            if inner.op in ("symbol", "apply") and inner.name not in names:
+                names.append(inner.name)
+            elif inner.op == "define" and inner.name not in seen:
+                seen.add(inner.name)
+                pending.append(model.defines[inner.name])
+    return names
 
 
 def _hessian_wrt(model: Model, claim: Claim, of_shape: Shape, where) -> Shape:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backends import Invalid, Numeric, TestFunction, moved
+from .backends import Invalid, Numeric, TestFunction, moved, richardson
 from .deadline import Deadline
 from .errors import OutOfTime, ShapeMismatch
 from .evaluate import Evaluator
@@ -102,15 +102,14 @@ def _hessian_truth(claim: Claim, point: Point, evaluator):
     for i, (name_i, at_i) in enumerate(variables):
         for j, (name_j, at_j) in enumerate(variables):
             h = 1e-3 * max(1.0, abs(float(np.real(point.values[name_j][at_j]))))
+            shift_i = (name_i, at_i, 1j * COMPLEX_STEP)
 
-            def slope(step):
-                shifts = [(name_i, at_i, 1j * COMPLEX_STEP), (name_j, at_j, step)]
-                value = evaluator(moved(point.values, shifts)).value(claim.exprs["of"])
+            def slope(step, shift_i=shift_i, variable_j=(name_j, at_j)):
+                value = evaluator(moved(point.values, [shift_i, (*variable_j, step)])).value(
+                    claim.exprs["of"])
                 return np.imag(value) / COMPLEX_STEP
 
-            coarse = (slope(h) - slope(-h)) / (2 * h)
-            fine = (slope(h / 2) - slope(-h / 2)) / h
-            truth[i, j] = (4 * fine - coarse) / 3
+            truth[i, j] = richardson(lambda h, f=slope: (f(h) - f(-h)) / (2 * h), h)
     return truth
 
 

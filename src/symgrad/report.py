@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .decide import VERDICTS, Result
+from .results import VERDICTS, Result
 
 
 def exit_status(results: list[Result]) -> int:

@@ -97,6 +97,8 @@ class Instance:
         answer = ev.entries(answer_node) if claim.indices else ev.value(answer_node)
         if claim.kind == "equal":
             return ev.value(claim.exprs["lhs"]), answer
+        if claim.kind == "value":
+            return ev.value(claim.exprs["of"]), answer
         of = ev.value(claim.exprs["of"])
         wrt = self.values[claim.wrt] if claim.wrt else None
         if claim.kind == "jacobian":
@@ -181,10 +183,14 @@ class Instance:
                 point[entries[position]] = self.sp.Rational(Fraction(number))
         return point
 
-    def at(self, values: dict[str, np.ndarray], functions: dict[str, TestFunction]):
-        """(answer, truth) as complex arrays, computed exactly at the point, then to 30 digits."""
+    def at(self, values: dict[str, np.ndarray], functions: dict[str, TestFunction],
+           exact: dict | None = None):
+        """(answer, truth) as complex arrays, computed exactly at the point, then to 30 digits.
+        ``exact`` gives exact values (SymPy numbers) by symbol name, instead of ``values``."""
         sp = self.sp
-        point = self.exact_point(values)
+        point = self.exact_point(values) if exact is None else {
+            entry: exact[name][position] for name, entries in self.values.items()
+            for position, entry in np.ndenumerate(entries)}
         replace = {}
         u = sp.Dummy("u")
         for name, test in functions.items():

@@ -1,0 +1,60 @@
+"""The verdict on one claim, as data: what the CLI prints, JSON carries and tests read."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+VERDICTS = ("proved", "verified", "refuted", "undecided", "error")
+
+
+@dataclass
+class Result:
+    """The verdict on one claim."""
+
+    file: str
+    claim: str
+    kind: str
+    verdict: str
+    scope: str = ""
+    seconds: float = 0.0
+    reason: str = ""
+    counterexample: dict | None = None
+    title: str = ""
+    line: int | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict in ("proved", "verified")
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        data["timings"] = {k: round(v, 3) for k, v in self.timings.items()}
+        return data
+
+
+def counterexample(sizes, inputs, functions, expected, got, differs) -> dict:
+    """The JSON form of a counterexample: plain numbers, nested lists."""
+    return {
+        "sizes": dict(sizes),
+        "inputs": {name: plain(value) for name, value in inputs.items()},
+        "functions": {name: f.describe() for name, f in functions.items()},
+        "expected": plain(expected),
+        "got": plain(got),
+        "differs": [list(p) for p in differs],
+    }
+
+
+def plain(array):
+    """A numpy array as nested lists of short Python numbers (ints where whole)."""
+    array = np.real(np.asarray(array))
+    if array.ndim == 0:
+        number = float(array)
+        if not np.isfinite(number):
+            return str(number)
+        return int(number) if number.is_integer() and abs(number) < 2**53 else \
+            float(f"{number:.10g}")
+    return [plain(a) for a in array]
