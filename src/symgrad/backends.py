@@ -22,6 +22,7 @@ from .ops import ELEMENTWISE, sympy
 
 #: How close to a kink, a domain edge or a zero denominator a numeric point may be.
 MARGIN = 1e-6
+COMPLEX_STEP = 1e-20
 
 
 class Invalid(Exception):
@@ -132,15 +133,26 @@ class Numeric:
         return out
 
     def hessian(self, ev, body, variables):
-        """Second central differences with one Richardson step (error O(h^4))."""
+        """At a real point: the complex step in one variable, central differences (with one
+        Richardson step) in the other; inside a complex-step evaluation, second central
+        differences."""
+        real = all(not np.any(np.imag(v)) for v in ev.values.values())
         size = len(variables)
         out = np.zeros((size, size), dtype=complex)
-        for i, (name_i, at_i) in enumerate(variables):
-            for j, (name_j, at_j) in enumerate(variables):
-                h = max(_step(ev.values[name_i][at_i]), _step(ev.values[name_j][at_j]))
-                out[i, j] = richardson(lambda h, a=(name_i, at_i), b=(name_j, at_j):
-                                       _second_difference(ev, body, a, b, h), h)
+        for i, a in enumerate(variables):
+            for j, b in enumerate(variables):
+                h = max(_step(ev.values[a[0]][a[1]]), _step(ev.values[b[0]][b[1]]))
+                difference = _step_difference if real else _second_difference
+                out[i, j] = richardson(lambda h, a=a, b=b, d=difference: d(ev, body, a, b, h), h)
         return out
+
+
+def _step_difference(ev, body, a, b, h):
+    def slope(step):
+        shifts = [(*a, 1j * COMPLEX_STEP), (*b, step)]
+        return np.imag(ev.with_values(moved(ev.values, shifts)).value(body)) / COMPLEX_STEP
+
+    return (slope(h) - slope(-h)) / (2 * h)
 
 
 def _second_difference(ev, body, a, b, h):

@@ -24,9 +24,10 @@ KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "equal": (frozenset({"lhs", "rhs"}), frozenset()),
     "hessian": (frozenset({"of", "wrt", "answer"}), frozenset({"indices"})),
     "value": (frozenset({"at", "of", "answer"}), frozenset({"tolerance"})),
+    "psd": (frozenset({"of"}), frozenset({"certificate"})),
 }
 #: Kinds planned but not yet in this version (a clearer message than "unknown").
-PLANNED_KINDS = {"psd", "expectation", "convergence"}
+PLANNED_KINDS = {"expectation", "convergence"}
 TOP_LEVEL = {"title", "source", "symbols", "define", "claims"}
 
 

@@ -16,16 +16,16 @@ from __future__ import annotations
 import random
 import time
 import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from . import claimfile
 from . import model as model_stage
 from .deadline import Deadline, interrupt_at
 from .errors import ClaimError, OutOfTime
 from .model import Claim, Model
-from .results import Result, counterexample
+from .results import Result, counterexample, plain
 
 DEFAULT_SEED = 0
 DEFAULT_TIMEOUT = 30.0
@@ -112,6 +112,27 @@ def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
     return result
 
 
+@dataclass(frozen=True)
+class Procedure:
+    """How a family of claim kinds runs its two paths (the rules above combine them)."""
+
+    prove: Callable  # (model, claim, rng) -> symbolic.SymbolicOutcome
+    judge: Callable  # (model, claim, point) -> numeric.Comparison; raises Invalid off-domain
+    confirm: Callable  # (model, claim, point) -> True/False/None: exact check of a difference
+    failure: Callable  # (comparison) -> what a failing comparison means, for the reason
+
+
+def _procedure(kind: str) -> Procedure:
+    if kind == "psd":
+        from . import psd
+
+        return Procedure(psd.prove, psd.judge, psd.confirm, psd.failure)
+    from . import numeric, symbolic
+
+    return Procedure(symbolic.prove, numeric.compare, symbolic.confirm,
+                     lambda comparison: f"the answer is wrong {_where(comparison)}")
+
+
 def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
     from . import numeric, symbolic
 
@@ -125,6 +146,7 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
 
         with interrupt_at(Deadline(timeout)):
             return _result(model, claim, **{"scope": "", **value.decide(model, claim)})
+    procedure = _procedure(claim.kind)
     claim_seed = zlib.crc32(f"{seed}:{claim.name}".encode())
     deadline = Deadline(timeout)
     timings = {}
@@ -132,7 +154,7 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
     started = time.perf_counter()
     try:
         with interrupt_at(deadline.part(0.7)):
-            sym = symbolic.prove(model, claim, random.Random(claim_seed))
+            sym = procedure.prove(model, claim, random.Random(claim_seed))
     except OutOfTime:
         sym = symbolic.SymbolicOutcome("unknown", reason="no symbolic proof within the time limit")
     except (ArithmeticError, TypeError, ValueError, RecursionError, NotImplementedError) as exc:
@@ -140,7 +162,7 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
     timings["symbolic"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    num = numeric.search(model, claim, claim_seed, deadline)
+    num = numeric.search(model, claim, claim_seed, deadline, judge=procedure.judge)
     timings["numeric"] = time.perf_counter() - started
 
     def verdict(name, **details):
@@ -148,25 +170,28 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
 
     if num.status == "failed":
         started = time.perf_counter()
-        confirmed = _confirm(model, claim, num.point, deadline)
+        try:
+            with interrupt_at(Deadline(max(deadline.remaining(), 2.0))):
+                confirmed = procedure.confirm(model, claim, num.point)
+        except (OutOfTime, ArithmeticError, TypeError, ValueError, RecursionError):
+            confirmed = None
         timings["confirm"] = time.perf_counter() - started
         cex = _counterexample(num.point, num.comparison)
-        where = _where(num.comparison)
+        failure = procedure.failure(num.comparison)
         if confirmed or (confirmed is None and sym.status == "disproved"):
-            return verdict("refuted", reason=f"the answer is wrong {where}", scope=sym.scope,
-                           counterexample=cex)
+            return verdict("refuted", reason=failure, scope=sym.scope, counterexample=cex)
         if confirmed is False:
             return verdict("error", counterexample=cex, reason="the two paths disagree: the "
-                           f"numeric path found a difference {where}, but exact evaluation "
-                           "there finds none (symbolic: " + sym.status + ")")
-        return verdict("undecided", counterexample=cex, reason="the numeric path found a "
-                       f"difference {where} that could not be confirmed exactly")
+                           f"numeric path found that {failure}, but exact evaluation there "
+                           f"finds otherwise (symbolic: {sym.status})")
+        return verdict("undecided", counterexample=cex, reason=f"the numeric path found that "
+                       f"{failure}, which could not be confirmed exactly")
     if sym.status == "disproved":
         point = numeric.Point(**sym.point)
-        comparison = numeric.check_point(model, claim, point)
+        comparison = numeric.check_point(model, claim, point, procedure.judge)
         if comparison is not None and comparison.differs:
-            return verdict("refuted", reason=f"the answer is wrong {_where(comparison)}",
-                           scope=sym.scope, counterexample=_counterexample(point, comparison))
+            return verdict("refuted", reason=procedure.failure(comparison), scope=sym.scope,
+                           counterexample=_counterexample(point, comparison))
         return verdict("error", reason="the two paths disagree: " + sym.reason +
                        ", but the numeric path finds no difference there")
     if num.status == "unknown":
@@ -180,21 +205,6 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
                    reason=f"{sym.reason}; {examples}")
 
 
-def _confirm(model, claim, point, deadline) -> bool | None:
-    """Exact evaluation at a numeric counterexample: True if the answer really differs,
-    False if it does not, None if that could not be computed in time."""
-    from .symbolic import Instance
-
-    try:
-        with interrupt_at(Deadline(max(deadline.remaining(), 2.0))):
-            instance = Instance(model, claim, point.sizes)
-            got, expected = instance.at(point.values, point.functions)
-    except (OutOfTime, ArithmeticError, TypeError, ValueError, RecursionError):
-        return None
-    scale = max(1.0, float(np.max(np.abs(expected), initial=0)))
-    return bool(np.any(np.abs(got - expected) > 1e-9 * scale))
-
-
 def _where(comparison) -> str:
     if not comparison.differs:
         return ""
@@ -206,5 +216,6 @@ def _where(comparison) -> str:
 
 
 def _counterexample(point, comparison) -> dict:
-    return counterexample(point.sizes, point.values, point.functions, comparison.expected,
-                          comparison.got, comparison.differs)
+    return {**counterexample(point.sizes, point.values, point.functions, comparison.expected,
+                             comparison.got, comparison.differs),
+            **{key: plain(value) for key, value in comparison.extra.items()}}

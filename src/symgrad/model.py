@@ -45,6 +45,7 @@ class Claim:
     at: dict[str, language.Node] = field(default_factory=dict)  # a value claim's point
     sizes: dict[str, int] = field(default_factory=dict)  # a value claim's sizes
     upstream: Symbol | None = None
+    introduced: dict[str, Symbol] = field(default_factory=dict)  # upstream G, a certificate's v
     indices: tuple[str, ...] | None = None
     index_dims: dict[str, shapes.Dim] = field(default_factory=dict)
     expected_shape: Shape = ()
@@ -55,7 +56,7 @@ class Claim:
 
     @property
     def answer_field(self) -> str:
-        return "rhs" if self.kind == "equal" else "answer"
+        return {"equal": "rhs", "psd": "certificate"}.get(self.kind, "answer")
 
     def variables(self, values: dict) -> list[tuple[str, tuple[int, ...]]]:
         """The entries differentiated with respect to: (symbol name, position) pairs."""
@@ -225,6 +226,9 @@ def _build_claim(model: Model, claim: Claim, raw) -> None:
         _answer(model, claim, lhs_shape, located)
         return
     of_shape = expression("of")
+    if claim.kind == "psd":
+        _psd(model, claim, of_shape, where, located)
+        return
     if claim.kind == "value":
         _value_point(model, claim, of_shape, where, located)
         return
@@ -256,8 +260,27 @@ def _build_claim(model: Model, claim: Claim, raw) -> None:
             raise ClaimError(f"upstream {upstream!r} must be a new name", field="upstream",
                              **where, hint="e.g. upstream = \"G\"")
         claim.upstream = Symbol(upstream, of_shape)
+        claim.introduced[upstream] = claim.upstream
         expected = symbol.shape
     _answer(model, claim, expected, located)
+
+
+def _psd(model: Model, claim: Claim, of_shape: Shape, where, located) -> None:
+    """A psd claim: `of` square; the certificate a scalar in a new vector v."""
+    if len(of_shape) != 2 or of_shape[0] != of_shape[1]:
+        raise ClaimError(f"psd needs a square matrix, but `of` is {shapes.show(of_shape)}",
+                         field="of", **where)
+    claim.expected_shape = of_shape
+    if "certificate" not in claim.fields:
+        return
+    v = Symbol("v", (of_shape[0],))
+    declared = model.symbols.get("v")
+    if declared is not None and declared.shape != v.shape:
+        raise ClaimError(f"a certificate's v is the vector({of_shape[0]}) of the quadratic form, "
+                         f"but v is declared {shapes.show(declared.shape)}", field="certificate",
+                         **where, hint="rename the declared v")
+    claim.introduced["v"] = v
+    _answer(model, claim, (), located)
 
 
 def _constant(model: Model, text: str):
@@ -372,11 +395,9 @@ def _collect_uses(model: Model, claim: Claim) -> None:
                 add_dim(node.name)
             elif node.op == "isum":
                 add_dim(model.sum_ranges.get(id(node)))
-    symbols = {**model.symbols, **({claim.upstream.name: claim.upstream} if claim.upstream
-                                   else {})}
+    symbols = {**model.symbols, **claim.introduced}
     claim.uses = [n for n in names if n in symbols]
-    if claim.upstream and claim.upstream.name not in claim.uses:
-        claim.uses.append(claim.upstream.name)
+    claim.uses += [n for n in claim.introduced if n not in claim.uses]
     for name in claim.uses:
         for dim in symbols[name].shape:
             add_dim(dim)
@@ -392,7 +413,7 @@ def _raw(raw, claim):
 def _answer(model: Model, claim: Claim, expected: Shape, located) -> None:
     """Resolve the answer (rhs); a shape problem in it refutes the claim."""
     field_name = claim.answer_field
-    extra = {claim.upstream.name: claim.upstream} if claim.upstream else {}
+    extra = claim.introduced
     indices = claim.fields.get("indices")
     claim.expected_shape = expected
     resolver = Resolver(model, extra, free_indices=indices)

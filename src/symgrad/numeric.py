@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backends import Invalid, Numeric, TestFunction, moved, richardson
+from .backends import COMPLEX_STEP, Invalid, Numeric, TestFunction, moved, richardson
 from .deadline import Deadline
 from .errors import OutOfTime, ShapeMismatch
 from .evaluate import Evaluator
@@ -33,7 +33,6 @@ TOLERANCE = {
     "second order": {"rtol": 1e-6, "atol": 1e-7},  # Hessians: complex step over differences
     "differences": {"rtol": 1e-5, "atol": 1e-6},  # grad() or hessian() inside an expression
 }
-COMPLEX_STEP = 1e-20
 MAX_SIZE = 4  # largest size hypothesis draws for a named dimension
 MAX_EXAMPLES = 60
 
@@ -50,6 +49,8 @@ class Comparison:
     expected: np.ndarray  # the truth
     got: np.ndarray  # the answer
     differs: list[tuple[int, ...]]
+    extra: dict = field(default_factory=dict)  # more to report (e.g. an eigenvector)
+    message: str = ""  # what the difference means, when there is one
 
 
 @dataclass
@@ -242,16 +243,17 @@ def fixed_points(model: Model, claim: Claim, rng: random.Random) -> list[Point]:
 # --- the search ------------------------------------------------------------------------------
 
 def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
-           max_examples: int = MAX_EXAMPLES) -> NumericOutcome:
+           max_examples: int = MAX_EXAMPLES, judge=None) -> NumericOutcome:
     """Look for a point where the answer is wrong; if found, make it small: the
     smallest sizes that still fail, then values shrunk by hypothesis."""
+    judge = judge or compare
     outcome = NumericOutcome("passed")
     reasons: dict[str, int] = {}
 
     def fails(point: Point) -> bool:
         deadline.check()
         try:
-            comparison = compare(model, claim, point)
+            comparison = judge(model, claim, point)
         except Invalid as exc:
             outcome.rejected += 1
             reasons[str(exc)] = reasons.get(str(exc), 0) + 1
@@ -276,7 +278,7 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
                                   f"{outcome.examples} numeric examples")
     if found is not None:
         with np.errstate(all="ignore"):
-            outcome.comparison = compare(model, claim, found)
+            outcome.comparison = judge(model, claim, found)
         outcome.status, outcome.point = "failed", found
         return outcome
     if outcome.examples == 0:
@@ -312,10 +314,10 @@ def _smallest_sizes(model, claim, fails, seed, found: Point, tries: int = 12) ->
     return None
 
 
-def check_point(model: Model, claim: Claim, point: Point) -> Comparison | None:
+def check_point(model: Model, claim: Claim, point: Point, judge=None) -> Comparison | None:
     """The comparison at a given point, or None if it is on a kink or outside a domain."""
     try:
         with np.errstate(all="ignore"):
-            return compare(model, claim, point)
+            return (judge or compare)(model, claim, point)
     except (Invalid, ShapeMismatch, IndexError):
         return None

@@ -14,6 +14,7 @@ from a kink, or stay inside the domain).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -37,29 +38,57 @@ def _real_positive(x):
     return np.real(x) > 0
 
 
+def _monotone(fn):
+    """The interval image of an increasing function."""
+    return lambda lo, hi: (fn(lo), fn(hi))
+
+
+def _log_image(lo, hi):
+    return (math.log(lo) if lo > 0 else -math.inf, math.log(hi) if hi > 0 else -math.inf)
+
+
+def _abs_image(lo, hi):
+    return (0.0 if lo <= 0 <= hi else min(abs(lo), abs(hi)), max(abs(lo), abs(hi)))
+
+
+def _step_image(lo, hi):
+    return (1.0 if lo > 0 else 0.0, 0.0 if hi <= 0 else 1.0)
+
+
+def _sigmoid(x):
+    return 1 / (1 + math.exp(-x)) if x > -700 else 0.0
+
+
+def _softplus(x):
+    return x if x > 30 else math.log1p(math.exp(x))
+
+
 @dataclass(frozen=True)
 class Elementwise:
     numeric: Callable  # numpy, complex-step safe (no conjugation, no np.abs)
     symbolic: Callable  # one SymPy scalar -> SymPy scalar
     guard: str | None = None  # "kink": keep away from 0; "positive": argument must be > 0
-    nonneg: bool = False  # the result is >= 0 for every argument
+    image: Callable = lambda lo, hi: (-math.inf, math.inf)  # interval of arguments -> of values
 
 
 ELEMENTWISE: dict[str, Elementwise] = {
-    "exp": Elementwise(np.exp, lambda x: sympy().exp(x), nonneg=True),
-    "log": Elementwise(np.log, lambda x: sympy().log(x), "positive"),
-    "sqrt": Elementwise(np.sqrt, lambda x: sympy().sqrt(x), "positive", nonneg=True),
+    "exp": Elementwise(np.exp, lambda x: sympy().exp(x),
+                       image=_monotone(lambda x: math.exp(min(x, 700)))),
+    "log": Elementwise(np.log, lambda x: sympy().log(x), "positive", image=_log_image),
+    "sqrt": Elementwise(np.sqrt, lambda x: sympy().sqrt(x), "positive",
+                        image=_monotone(lambda x: math.sqrt(max(x, 0)))),
     "abs": Elementwise(lambda x: x * np.where(_real_positive(x), 1, -1),
-                       lambda x: sympy().Abs(x), "kink", nonneg=True),
-    "tanh": Elementwise(np.tanh, lambda x: sympy().tanh(x)),
+                       lambda x: sympy().Abs(x), "kink", image=_abs_image),
+    "tanh": Elementwise(np.tanh, lambda x: sympy().tanh(x), image=_monotone(math.tanh)),
     "sigmoid": Elementwise(lambda x: 1 / (1 + np.exp(-x)),
-                           lambda x: 1 / (1 + sympy().exp(-x)), nonneg=True),
+                           lambda x: 1 / (1 + sympy().exp(-x)), image=_monotone(_sigmoid)),
     "softplus": Elementwise(lambda x: np.log(1 + np.exp(x)),
-                            lambda x: sympy().log(1 + sympy().exp(x)), nonneg=True),
+                            lambda x: sympy().log(1 + sympy().exp(x)),
+                            image=_monotone(_softplus)),
     "relu": Elementwise(lambda x: x * _real_positive(x), lambda x: sympy().Max(0, x), "kink",
-                        nonneg=True),
+                        image=_monotone(lambda x: max(x, 0.0))),
     "step": Elementwise(lambda x: _real_positive(x) + 0.0 * x,
-                        lambda x: sympy().Heaviside(x), "kink", nonneg=True),
+                        lambda x: sympy().Heaviside(x), "kink", image=_step_image),
 }
 
 

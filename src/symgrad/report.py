@@ -41,8 +41,13 @@ def describe(result: Result) -> str:
             lines.append(f"      {name} = {format_value(value)}")
         for name, text in cex["functions"].items():
             lines.append(f"      {name}(u) = {text}")
-        lines.append(f"      expected (true value): {format_value(cex['expected'])}")
-        lines.append(f"      got (the answer):      {format_value(cex['got'])}")
+        if "eigenvector" in cex:
+            lines.append(f"      the matrix there:   {format_value(cex['matrix'])}")
+            lines.append(f"      smallest eigenvalue: {format_value(cex['got'])}, eigenvector "
+                         f"{format_value(cex['eigenvector'])}")
+        else:
+            lines.append(f"      expected (true value): {format_value(cex['expected'])}")
+            lines.append(f"      got (the answer):      {format_value(cex['got'])}")
     return "\n".join(lines)
 
 

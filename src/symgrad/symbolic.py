@@ -53,9 +53,8 @@ def describe_sizes(sizes: dict[str, int]) -> str:
 
 
 def claim_symbols(model: Model, claim: Claim) -> dict[str, Symbol]:
-    """The symbols the claim depends on (the upstream gradient included)."""
-    symbols = {**model.symbols, **({claim.upstream.name: claim.upstream} if claim.upstream
-                                   else {})}
+    """The symbols the claim depends on (those it introduces, like an upstream G, too)."""
+    symbols = {**model.symbols, **claim.introduced}
     return {name: symbols[name] for name in claim.uses}
 
 
@@ -93,8 +92,13 @@ class Instance:
     def _build(self):
         claim, sp = self.claim, self.sp
         ev = Evaluator(self.model, self.backend, self.sizes, self.values, claim.index_dims)
-        answer_node = claim.exprs[claim.answer_field]
-        answer = ev.entries(answer_node) if claim.indices else ev.value(answer_node)
+        answer_node = claim.exprs.get(claim.answer_field)
+        if answer_node is None:  # a psd claim without a certificate
+            answer = None
+        else:
+            answer = ev.entries(answer_node) if claim.indices else ev.value(answer_node)
+        if claim.kind == "psd":
+            return ev.value(claim.exprs["of"]), answer
         if claim.kind == "equal":
             return ev.value(claim.exprs["lhs"]), answer
         if claim.kind == "value":
@@ -207,7 +211,7 @@ class Instance:
                 out[position] = complex(entry.xreplace(point).evalf(30))
             return out
 
-        return exact(self.answer), exact(self.truth)
+        return (None if self.answer is None else exact(self.answer)), exact(self.truth)
 
 
 def prove(model: Model, claim: Claim, rng: random.Random) -> SymbolicOutcome:
@@ -252,3 +256,11 @@ def _nonzero_at(instance: Instance, entry, case, rng):
         if abs(value) > 1e-12:
             return {"sizes": instance.sizes, "values": values, "functions": {}}
     return None
+
+
+def confirm(model: Model, claim: Claim, point) -> bool:
+    """Exact evaluation at a numeric counterexample: does the answer really differ?"""
+    instance = Instance(model, claim, point.sizes)
+    got, expected = instance.at(point.values, point.functions)
+    scale = max(1.0, float(np.max(np.abs(expected), initial=0)))
+    return bool(np.any(np.abs(got - expected) > 1e-9 * scale))
