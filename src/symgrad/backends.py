@@ -60,7 +60,50 @@ def _short(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
-class Numeric:
+class Arrays:
+    """The structural operations on plain (unbatched) numpy arrays, the same for complex
+    numbers and SymPy objects; :class:`Batched` redefines them with a leading sample axis."""
+
+    def core_shape(self, x):
+        return x.shape
+
+    def align(self, a, b):
+        return a, b
+
+    def entry(self, base, position):
+        return base[position]
+
+    def matmul(self, a, b):
+        return np.matmul(a, b)
+
+    def transpose(self, a):
+        return np.transpose(a)
+
+    def trace(self, a):
+        return np.trace(a)
+
+    def sum(self, x, axis, keepdims=False):
+        return np.sum(x, axis=axis, keepdims=keepdims and axis is not None)
+
+    def outer(self, a, b):
+        return np.multiply.outer(a, b)
+
+    def diag(self, x):
+        if x.ndim == 1:
+            out = self.zeros((x.shape[0], x.shape[0]))
+            for k in range(x.shape[0]):
+                out[k, k] = x[k]
+            return out
+        return np.array([x[k, k] for k in range(x.shape[0])], dtype=x.dtype)
+
+    def eye(self, n):
+        out = self.zeros((n, n))
+        for k in range(n):
+            out[k, k] = self.number("1")[()]
+        return out
+
+
+class Numeric(Arrays):
     dtype = complex
 
     def __init__(self, functions: dict[str, TestFunction] | None = None):
@@ -122,42 +165,57 @@ class Numeric:
         """Central differences with one Richardson step (error O(h^4)); plain differences,
         not the complex step, so that they also work inside a complex-step evaluation."""
         base = ev.values[name]
-        out = np.zeros(base.shape, dtype=complex)
-        for position in np.ndindex(base.shape):
-            h = _step(base[position])
+        core = self.core_shape(base)
+        results = []
+        for position in np.ndindex(core):
+            h = _step(base[self.index(position)])
 
             def at(step, position=position):
-                return ev.with_values(moved(ev.values, [(name, position, step)])).value(body)
+                shifted = moved(ev.values, [(name, position, step)], self.index)
+                return ev.with_values(shifted).value(body)
 
-            out[position] = richardson(lambda h, at=at: (at(h) - at(-h)) / (2 * h), h)
-        return out
+            results.append(richardson(lambda h, at=at: (at(h) - at(-h)) / (2 * h), h))
+        return self.assemble(results, core)
 
     def hessian(self, ev, body, variables):
         """At a real point: the complex step in one variable, central differences (with one
         Richardson step) in the other; inside a complex-step evaluation, second central
         differences."""
         real = all(not np.any(np.imag(v)) for v in ev.values.values())
-        size = len(variables)
-        out = np.zeros((size, size), dtype=complex)
-        for i, a in enumerate(variables):
-            for j, b in enumerate(variables):
-                h = max(_step(ev.values[a[0]][a[1]]), _step(ev.values[b[0]][b[1]]))
+        results = []
+        for a in variables:
+            for b in variables:
+                h = max(_step(ev.values[a[0]][self.index(a[1])]),
+                        _step(ev.values[b[0]][self.index(b[1])]))
                 difference = _step_difference if real else _second_difference
-                out[i, j] = richardson(lambda h, a=a, b=b, d=difference: d(ev, body, a, b, h), h)
-        return out
+                results.append(richardson(
+                    lambda h, a=a, b=b, d=difference: d(ev, body, a, b, h), h))
+        return self.assemble(results, (len(variables), len(variables)))
+
+    def index(self, position):
+        """Where a core position is in an array (all samples, for a batched one)."""
+        return position
+
+    def assemble(self, results, core):
+        """An array of the given core shape from its entries' values, in order."""
+        return np.array(results, dtype=complex).reshape(core)
 
 
 def _step_difference(ev, body, a, b, h):
+    index = ev.backend.index
+
     def slope(step):
         shifts = [(*a, 1j * COMPLEX_STEP), (*b, step)]
-        return np.imag(ev.with_values(moved(ev.values, shifts)).value(body)) / COMPLEX_STEP
+        return np.imag(ev.with_values(moved(ev.values, shifts, index)).value(body)) / COMPLEX_STEP
 
     return (slope(h) - slope(-h)) / (2 * h)
 
 
 def _second_difference(ev, body, a, b, h):
+    index = ev.backend.index
+
     def at(si, sj):
-        return ev.with_values(moved(ev.values, [(*a, si), (*b, sj)])).value(body)
+        return ev.with_values(moved(ev.values, [(*a, si), (*b, sj)], index)).value(body)
 
     return (at(h, h) - at(h, -h) - at(-h, h) + at(-h, -h)) / (4 * h * h)
 
@@ -168,20 +226,116 @@ def richardson(estimate, h):
 
 
 def _step(x) -> float:
-    return 1e-3 * max(1.0, abs(float(np.real(x))))
+    return 1e-3 * max(1.0, float(np.max(np.abs(np.real(x)))))
 
 
-def moved(values: dict, shifts) -> dict:
+def moved(values: dict, shifts, index=lambda position: position) -> dict:
     """A copy of values with entries shifted: shifts are (name, position, step)."""
     out = dict(values)
     for name, position, step in shifts:
         array = np.array(out[name], dtype=complex)
-        array[position] += step
+        array[index(position)] += step
         out[name] = array
     return out
 
 
-class Symbolic:
+class Batched(Numeric):
+    """Numeric values with a leading axis of samples: every array is (samples, *core), the
+    sample axis of length 1 for what does not vary.  For Monte-Carlo estimates: one walk
+    evaluates every sample.  Kinks are not guarded (they have probability zero)."""
+
+    def core_shape(self, x):
+        return x.shape[1:]
+
+    def index(self, position):
+        return (slice(None), *position)
+
+    def assemble(self, results, core):
+        columns = np.broadcast_arrays(*[np.reshape(r, (-1,)) for r in results])
+        return np.stack(columns, axis=-1).reshape((columns[0].shape[0], *core))
+
+    def asarray(self, x):
+        x = np.asarray(x, dtype=complex)
+        return x if x.ndim else x.reshape(1)
+
+    def number(self, text):
+        return np.full((1,), float(Fraction(text)), dtype=complex)
+
+    def pi(self):
+        return np.full((1,), np.pi, dtype=complex)
+
+    def zeros(self, shape):
+        return np.zeros((1, *shape), dtype=complex)
+
+    def ones(self, shape):
+        return np.ones((1, *shape), dtype=complex)
+
+    def eye(self, n):
+        return np.eye(n, dtype=complex)[None]
+
+    def stack(self, items):
+        return np.stack(np.broadcast_arrays(*[self.asarray(i) for i in items]), axis=1)
+
+    def align(self, a, b):
+        rank_a, rank_b = a.ndim - 1, b.ndim - 1
+        if rank_a < rank_b:
+            a = a.reshape(a.shape[:1] + (1,) * (rank_b - rank_a) + a.shape[1:])
+        elif rank_b < rank_a:
+            b = b.reshape(b.shape[:1] + (1,) * (rank_a - rank_b) + b.shape[1:])
+        return a, b
+
+    def entry(self, base, position):
+        return base[self.index(position)]
+
+    def matmul(self, a, b):
+        ranks = (a.ndim - 1, b.ndim - 1)
+        if ranks == (2, 2):
+            return np.matmul(a, b)
+        if ranks == (2, 1):
+            return np.matmul(a, b[..., None])[..., 0]
+        if ranks == (1, 2):
+            return np.matmul(a[:, None, :], b)[:, 0, :]
+        return np.sum(a * b, axis=-1)
+
+    def transpose(self, a):
+        return np.swapaxes(a, 1, 2) if a.ndim == 3 else a
+
+    def trace(self, a):
+        return np.trace(a, axis1=1, axis2=2)
+
+    def sum(self, x, axis, keepdims=False):
+        if axis is None:
+            axes = tuple(range(1, x.ndim))
+            return np.sum(x, axis=axes, keepdims=keepdims) if axes else x
+        return np.sum(x, axis=axis + 1, keepdims=keepdims)
+
+    def outer(self, a, b):
+        return a[:, :, None] * b[:, None, :]
+
+    def diag(self, x):
+        if x.ndim == 3:
+            return np.diagonal(x, axis1=1, axis2=2).copy()
+        n = x.shape[1]
+        out = np.zeros((x.shape[0], n, n), dtype=complex)
+        out[:, np.arange(n), np.arange(n)] = x
+        return out
+
+    def guard(self, kind, x):
+        pass
+
+    def real_constant(self, x):
+        return None
+
+    def stop_max(self, x, axis):
+        axes = tuple(range(1, x.ndim)) if axis is None else axis + 1
+        return np.max(np.real(x), axis=axes, keepdims=True)
+
+    def max_entry(self, v):
+        flat = v.reshape(v.shape[0], -1)
+        return flat[np.arange(flat.shape[0]), np.argmax(np.real(flat), axis=1)]
+
+
+class Symbolic(Arrays):
     dtype = object
 
     def __init__(self):

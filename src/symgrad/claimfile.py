@@ -25,9 +25,10 @@ KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "hessian": (frozenset({"of", "wrt", "answer"}), frozenset({"indices"})),
     "value": (frozenset({"at", "of", "answer"}), frozenset({"tolerance"})),
     "psd": (frozenset({"of"}), frozenset({"certificate"})),
+    "expectation": (frozenset({"of", "answer"}), frozenset()),
 }
 #: Kinds planned but not yet in this version (a clearer message than "unknown").
-PLANNED_KINDS = {"expectation", "convergence"}
+PLANNED_KINDS = {"convergence"}
 TOP_LEVEL = {"title", "source", "symbols", "define", "claims"}
 
 

@@ -120,6 +120,7 @@ class Procedure:
     judge: Callable  # (model, claim, point) -> numeric.Comparison; raises Invalid off-domain
     confirm: Callable  # (model, claim, point) -> True/False/None: exact check of a difference
     failure: Callable  # (comparison) -> what a failing comparison means, for the reason
+    examples: int = 60  # hypothesis examples of the numeric path
 
 
 def _procedure(kind: str) -> Procedure:
@@ -127,6 +128,10 @@ def _procedure(kind: str) -> Procedure:
         from . import psd
 
         return Procedure(psd.prove, psd.judge, psd.confirm, psd.failure)
+    if kind == "expectation":
+        from . import expectation as e
+
+        return Procedure(e.prove, e.judge, e.confirm, e.failure, e.EXAMPLES)
     from . import numeric, symbolic
 
     return Procedure(symbolic.prove, numeric.compare, symbolic.confirm,
@@ -162,7 +167,8 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
     timings["symbolic"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    num = numeric.search(model, claim, claim_seed, deadline, judge=procedure.judge)
+    num = numeric.search(model, claim, claim_seed, deadline, procedure.examples,
+                         judge=procedure.judge)
     timings["numeric"] = time.perf_counter() - started
 
     def verdict(name, **details):

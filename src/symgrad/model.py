@@ -31,6 +31,7 @@ class Symbol:
     shape: Shape
     qualifiers: frozenset[str] = frozenset()
     is_function: bool = False
+    random: tuple[str, str] | None = None  # normal(mean, variance): their expression texts
 
 
 @dataclass
@@ -76,6 +77,7 @@ class Model:
     dims: list[str] = field(default_factory=list)
     min_sizes: dict[str, int] = field(default_factory=dict)
     sum_ranges: dict[int, shapes.Dim] = field(default_factory=dict)  # id(isum node) -> dimension
+    moments: dict[str, tuple] = field(default_factory=dict)  # random symbol -> (mean, variance)
     claims: list[Claim] = field(default_factory=list)
     error: ClaimError | None = None
 
@@ -89,6 +91,7 @@ def build(raw: claimfile.ClaimFile) -> Model:
     try:
         for name, text in raw.symbols.items():
             _declare(model, name, text, raw)
+        _resolve_moments(model, raw)
         for name, text in raw.define.items():
             _define(model, name, text, raw)
     except ClaimError as exc:
@@ -100,6 +103,7 @@ def build(raw: claimfile.ClaimFile) -> Model:
             try:
                 _build_claim(model, claim, raw)
                 _collect_uses(model, claim)
+                _check_randomness(model, claim)
             except ClaimError as exc:
                 claim.error = exc
         model.claims.append(claim)
@@ -122,8 +126,8 @@ def _declare(model: Model, name: str, text: str, raw) -> None:
     else:
         raise ClaimError(f"bad declaration {text!r}", **where, hint=_DECLARATION_HINT)
     if head == "normal":
-        raise ClaimError("random symbols (normal) come with expectation claims, which this "
-                         "version of symgrad does not support yet", **where)
+        _declare_normal(model, name, text, args, where)
+        return
     arity = {"scalar": 0, "vector": 1, "matrix": 2, "function": 0}
     if head not in arity:
         hint = claimfile.suggest(head, arity)
@@ -163,6 +167,46 @@ def _declare(model: Model, name: str, text: str, raw) -> None:
         raise ClaimError("symmetric applies to a square matrix", **where,
                          hint="e.g. matrix(n, n, symmetric)")
     model.symbols[name] = Symbol(name, tuple(dims), frozenset(qualifiers), head == "function")
+
+
+def _declare_normal(model: Model, name: str, text: str, args, where) -> None:
+    """normal(mean, variance[, n[, m]]): independent normal entries; mean and variance are
+    scalar expressions of other symbols (resolved once every symbol is declared)."""
+    if not 2 <= len(args) <= 4:
+        raise ClaimError("normal takes a mean, a variance and up to two dimensions", **where,
+                         hint='e.g. "normal(0, sigma**2)" or "normal(1, s**2, n)"')
+    mean, variance = (ast.get_source_segment(text.strip(), a) for a in args[:2])
+    dims = []
+    for arg in args[2:]:
+        if isinstance(arg, ast.Name):
+            dims.append(_dimension_name(model, arg.id, where))
+        elif isinstance(arg, ast.Constant) and type(arg.value) is int and \
+                1 <= arg.value <= MAX_FIXED_DIM:
+            dims.append(arg.value)
+        else:
+            raise ClaimError("bad dimension of normal(...)", **where,
+                             hint="a dimension is a name or a whole number")
+    model.symbols[name] = Symbol(name, tuple(dims), random=(mean, variance))
+
+
+def _resolve_moments(model: Model, raw) -> None:
+    for name, symbol in model.symbols.items():
+        if symbol.random is None:
+            continue
+        where = dict(file=model.path, field=f"symbols.{name}", line=raw.line_of(name))
+        resolved = []
+        for text in symbol.random:
+            try:
+                node, shape = Resolver(model).resolve_text(text)
+            except ExpressionError as exc:
+                raise _located(exc, text, **where) from None
+            if shape:
+                raise ClaimError(f"the mean and variance of normal(...) are scalars; {text!r} "
+                                 f"is {shapes.show(shape)}", **where)
+            if any(model.symbols[n].random for n in _symbols_in(model, node)):
+                raise ClaimError(f"{text!r} uses a random symbol", **where)
+            resolved.append(node)
+        model.moments[name] = tuple(resolved)
 
 
 _DECLARATION_HINT = ('declare scalar, vector(n), matrix(n, m) or function, optionally with '
@@ -226,6 +270,9 @@ def _build_claim(model: Model, claim: Claim, raw) -> None:
         _answer(model, claim, lhs_shape, located)
         return
     of_shape = expression("of")
+    if claim.kind == "expectation":
+        _answer(model, claim, of_shape, located)
+        return
     if claim.kind == "psd":
         _psd(model, claim, of_shape, where, located)
         return
@@ -373,6 +420,25 @@ def _hessian_wrt(model: Model, claim: Claim, of_shape: Shape, where) -> Shape:
     return (shape[0], shape[0])
 
 
+def _check_randomness(model: Model, claim: Claim) -> None:
+    """Random symbols appear only in expectation claims, and never in their answers."""
+    where = dict(file=model.path, claim=claim.name, line=claim.line)
+    if claim.kind != "expectation":
+        random = [n for n in claim.uses if model.symbols.get(n, Symbol(n, ())).random]
+        if random:
+            raise ClaimError(f"the random symbol {random[0]} may appear only in expectation "
+                             "claims", **where, hint='use kind = "expectation"')
+        return
+    answer = claim.exprs.get("answer")
+    random = [n for n in _symbols_in(model, answer) if model.symbols[n].random] if answer else []
+    if random:
+        raise ClaimError(f"the answer of an expectation uses the random symbol {random[0]}",
+                         field="answer", **where, hint="the answer is E[of], free of them")
+    if not any(model.symbols.get(n, Symbol(n, ())).random for n in claim.uses):
+        raise ClaimError("the expectation is of an expression without random symbols",
+                         field="of", **where, hint='declare one, e.g. f = "normal(0, 1)"')
+
+
 def _collect_uses(model: Model, claim: Claim) -> None:
     """The symbols and dimensions a claim depends on (through its definitions too)."""
     names, dims = [], []
@@ -388,6 +454,7 @@ def _collect_uses(model: Model, claim: Claim) -> None:
         for node in pending.pop().walk():
             if node.op in ("symbol", "apply") and node.name not in names:
                 names.append(node.name)
+                pending.extend(model.moments.get(node.name, ()))  # a normal's mean, variance
             elif node.op == "define" and node.name not in seen_defines:
                 seen_defines.add(node.name)
                 pending.append(model.defines[node.name])

@@ -186,6 +186,8 @@ def point_strategy(model: Model, claim: Claim, sizes: dict[str, int] | None = No
         drawn = dict(sizes) if sizes is not None else {d: draw(size(d)) for d in claim.dims}
         values, functions = {}, {}
         for name, symbol in symbols.items():
+            if symbol.random:
+                continue  # drawn by the expectation's own Monte-Carlo estimate
             if symbol.is_function:
                 coefficient = st.integers(-2, 2).map(float)
                 functions[name] = TestFunction(tuple(draw(coefficient) for _ in range(5)))
@@ -220,6 +222,8 @@ def fixed_points(model: Model, claim: Claim, rng: random.Random) -> list[Point]:
     for sizes in size_assignments(model, claim):
         values, functions = {}, {}
         for name, symbol in symbols.items():
+            if symbol.random:
+                continue
             if symbol.is_function:
                 functions[name] = TestFunction(tuple(float(rng.randint(-2, 2)) for _ in range(5)))
                 continue

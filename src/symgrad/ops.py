@@ -127,12 +127,10 @@ def _axis(node, default=None):
 
 def _binary(symbol: str, compute: Callable, guard: Callable | None = None) -> Op:
     def shape(s, node):
-        if symbol == "**" and s[1]:
-            pass  # elementwise power with an array exponent is allowed, numpy style
         return shapes.broadcast(s[0], s[1], f"{symbol}")
 
     def evaluate(ev, node):
-        a, b = ev.arg(node, 0), ev.arg(node, 1)
+        a, b = ev.backend.align(ev.arg(node, 0), ev.arg(node, 1))
         if guard:
             guard(ev, a, b)
         return compute(a, b)
@@ -171,7 +169,7 @@ def _leaky_shape(s, node):
 
 
 def _leaky(ev, node):
-    x, a = ev.arg(node, 0), ev.arg(node, 1)
+    x, a = ev.backend.align(ev.arg(node, 0), ev.arg(node, 1))
     ev.backend.guard("kink", x)
     relu = ELEMENTWISE["relu"]
     return ev.backend.elementwise(relu, x) - a * ev.backend.elementwise(relu, -x)
@@ -191,10 +189,10 @@ def _getitem_shape(s, node):
 def _getitem(ev, node):
     base = ev.arg(node, 0)
     position = tuple(ev.index_value(index) for index in node.args[1:])
-    for at, size in zip(position, base.shape, strict=True):
+    for at, size in zip(position, ev.backend.core_shape(base), strict=True):
         if at >= size:
             raise ShapeMismatch(f"index {at} is out of range for size {size}")
-    return base[position]
+    return ev.backend.entry(base, position)
 
 
 def _list_shape(s, node):
@@ -227,7 +225,7 @@ def _norm_shape(s, node):
 
 def _norm(ev, node):
     x = ev.arg(node, 0)
-    total = np.sum(x * x)
+    total = ev.backend.sum(x * x, None)
     ev.backend.guard("positive", total)
     return ev.backend.elementwise(ELEMENTWISE["sqrt"], ev.backend.asarray(total))
 
@@ -242,14 +240,15 @@ def _reduce_shape(s, node):
 
 
 def _sum(ev, node):
-    return np.sum(ev.arg(node, 0), axis=_axis(node))
+    return ev.backend.sum(ev.arg(node, 0), _axis(node))
 
 
 def _mean(ev, node):
     x = ev.arg(node, 0)
     axis = _axis(node)
-    count = x.size if axis is None else x.shape[axis]
-    return np.sum(x, axis=axis) * ev.backend.number(f"1/{count}")
+    core = ev.backend.core_shape(x)
+    count = int(np.prod(core)) if axis is None else core[axis]
+    return ev.backend.sum(x, axis) * ev.backend.number(f"1/{count}")
 
 
 def _isum(ev, node):
@@ -274,7 +273,7 @@ def _softmax(ev, node):
     axis = _axis(node)
     shift = ev.backend.stop_max(x, axis)  # a real constant shift: exact invariance, no overflow
     e = ev.backend.elementwise(ELEMENTWISE["exp"], x - shift)
-    total = np.sum(e, axis=axis, keepdims=axis is not None)
+    total = ev.backend.sum(e, axis, keepdims=True)
     return e / total
 
 
@@ -307,13 +306,7 @@ def _diag_shape(s, node):
 
 
 def _diag(ev, node):
-    x = ev.arg(node, 0)
-    if x.ndim == 1:
-        out = ev.backend.zeros((x.shape[0], x.shape[0]))
-        for k in range(x.shape[0]):
-            out[k, k] = x[k]
-        return out
-    return np.array([x[k, k] for k in range(x.shape[0])], dtype=x.dtype)
+    return ev.backend.diag(ev.arg(node, 0))
 
 
 def _dims_shape(s, node):
@@ -325,11 +318,7 @@ def _ones(ev, node):
 
 
 def _eye(ev, node):
-    n = ev.dim_value(node.args[0])
-    out = ev.backend.zeros((n, n))
-    for k in range(n):
-        out[k, k] = ev.backend.number("1")[()]
-    return out
+    return ev.backend.eye(ev.dim_value(node.args[0]))
 
 
 def _delta(ev, node):
@@ -366,16 +355,17 @@ OPS: dict[str, Op] = {
     "div": _binary("/", lambda a, b: a / b, _guard_div),
     "pow": _binary("**", lambda a, b: a ** b, _guard_pow),
     "matmul": Op(lambda s, n: shapes.matmul(s[0], s[1]),
-                 lambda ev, n: np.matmul(ev.arg(n, 0), ev.arg(n, 1)), arity=(2,), usage="A @ B"),
+                 lambda ev, n: ev.backend.matmul(ev.arg(n, 0), ev.arg(n, 1)), arity=(2,),
+                 usage="A @ B"),
     "neg": Op(_same, lambda ev, n: -ev.arg(n, 0), usage="-x"),
     "transpose": Op(lambda s, n: shapes.transpose(s[0]),
-                    lambda ev, n: np.transpose(ev.arg(n, 0)), usage="X.T"),
+                    lambda ev, n: ev.backend.transpose(ev.arg(n, 0)), usage="X.T"),
     "getitem": Op(_getitem_shape, _getitem, arity=(2, 3), kinds="ei", usage="A[i, j]"),
     "list": Op(_list_shape, _list, arity=tuple(range(1, 65)), usage="[a, b, ...]"),
     "apply": Op(_same, _apply, usage="h(z), diff(h)(z)"),
     **{name: _elementwise(name) for name in ELEMENTWISE},
     "leaky_relu": Op(_leaky_shape, _leaky, arity=(2,), usage="leaky_relu(x, a)"),
-    "tr": Op(_tr_shape, lambda ev, n: np.trace(ev.arg(n, 0)), usage="tr(X)"),
+    "tr": Op(_tr_shape, lambda ev, n: ev.backend.trace(ev.arg(n, 0)), usage="tr(X)"),
     "norm": Op(_norm_shape, _norm, usage="norm(x)"),
     "sum": Op(_reduce_shape, _sum, arity=(1,), keywords=frozenset({"axis"}),
               usage="sum(X), sum(X, axis=0), sum(expr, k)"),
@@ -384,7 +374,7 @@ OPS: dict[str, Op] = {
     "softmax": Op(_softmax_shape, _softmax, keywords=frozenset({"axis"}),
                   usage="softmax(z), softmax(X, axis=1)"),
     "max": Op(_max_shape, _max, usage="max(v)"),
-    "outer": Op(_outer_shape, lambda ev, n: np.multiply.outer(ev.arg(n, 0), ev.arg(n, 1)),
+    "outer": Op(_outer_shape, lambda ev, n: ev.backend.outer(ev.arg(n, 0), ev.arg(n, 1)),
                 arity=(2,), usage="outer(a, b)"),
     "diag": Op(_diag_shape, _diag, usage="diag(v)"),
     "ones": Op(_dims_shape, _ones, arity=(1, 2), kinds="d", usage="ones(n), ones(n, m)"),

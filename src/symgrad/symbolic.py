@@ -101,7 +101,7 @@ class Instance:
             return ev.value(claim.exprs["of"]), answer
         if claim.kind == "equal":
             return ev.value(claim.exprs["lhs"]), answer
-        if claim.kind == "value":
+        if claim.kind in ("value", "expectation"):
             return ev.value(claim.exprs["of"]), answer
         of = ev.value(claim.exprs["of"])
         wrt = self.values[claim.wrt] if claim.wrt else None
@@ -182,6 +182,8 @@ class Instance:
         """Entry symbol -> exact rational value (floats are converted exactly)."""
         point = {}
         for name, entries in self.values.items():
+            if name not in values:  # random symbols: integrated out before evaluation
+                continue
             for position in np.ndindex(entries.shape):
                 number = float(np.real(values[name][position]))
                 point[entries[position]] = self.sp.Rational(Fraction(number))
