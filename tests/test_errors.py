@@ -145,11 +145,6 @@ def test_missing_file_is_an_error(tmp_path):
     assert result.verdict == "error" and "cannot read the file" in result.reason
 
 
-def test_unsupported_kind_of_a_later_version_says_so():
-    reason = one_error(dict(name="bad", kind="expectation", of="x @ B @ x", answer="0"))
-    assert "kind 'expectation' is not supported by this version" in reason
-
-
 def test_duplicate_claim_names_are_an_error():
     results = symgrad.check(claims_text(XB, GOOD, GOOD))
     assert [r.verdict for r in results] == ["proved", "error"]

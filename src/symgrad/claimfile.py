@@ -26,9 +26,9 @@ KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "value": (frozenset({"at", "of", "answer"}), frozenset({"tolerance"})),
     "psd": (frozenset({"of"}), frozenset({"certificate"})),
     "expectation": (frozenset({"of", "answer"}), frozenset()),
+    "convergence": (frozenset({"iteration", "variable", "root", "order"}),
+                    frozenset({"given", "constant"})),
 }
-#: Kinds planned but not yet in this version (a clearer message than "unknown").
-PLANNED_KINDS = {"convergence"}
 TOP_LEVEL = {"title", "source", "symbols", "define", "claims"}
 
 
@@ -143,9 +143,6 @@ def _read_claim(raw: dict, position: int, line: int | None, path: str, text: str
         return fail("the name must be a non-empty string", "name")
     if kind is None:
         return fail("missing kind", "kind", f"one of {', '.join(KINDS)}")
-    if kind in PLANNED_KINDS:
-        return fail(f"kind {kind!r} is not supported by this version of symgrad", "kind",
-                    f"supported kinds: {', '.join(KINDS)}")
     if kind not in KINDS:
         return fail(f"unknown kind {kind!r}", "kind",
                     suggest(str(kind), KINDS) or f"one of {', '.join(KINDS)}")
@@ -176,6 +173,13 @@ def _read_claim(raw: dict, position: int, line: int | None, path: str, text: str
                     not 0 < value < 1:
                 return fail("tolerance is a relative tolerance, a number between 0 and 1",
                             key, "e.g. tolerance = 1e-3")
+        elif key == "given":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                return fail("given is a list of equations in quotes", key,
+                            'e.g. given = ["f(r) == 0"]')
+        elif key == "order":
+            if type(value) is not int or not 1 <= value <= 6:
+                return fail("order is a whole number from 1 to 6", key, "e.g. order = 2")
         elif key == "wrt" and kind == "hessian" and isinstance(value, list):
             if not value or not all(isinstance(v, str) and v.isidentifier() for v in value):
                 return fail("wrt is a name or a list of names", key, 'e.g. wrt = ["w", "b"]')

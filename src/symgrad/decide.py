@@ -25,6 +25,7 @@ from . import model as model_stage
 from .deadline import Deadline, interrupt_at
 from .errors import ClaimError, OutOfTime
 from .model import Claim, Model
+from .numeric import MAX_EXAMPLES
 from .results import Result, counterexample, plain
 
 DEFAULT_SEED = 0
@@ -120,7 +121,9 @@ class Procedure:
     judge: Callable  # (model, claim, point) -> numeric.Comparison; raises Invalid off-domain
     confirm: Callable  # (model, claim, point) -> True/False/None: exact check of a difference
     failure: Callable  # (comparison) -> what a failing comparison means, for the reason
-    examples: int = 60  # hypothesis examples of the numeric path
+    examples: int = MAX_EXAMPLES  # hypothesis examples of the numeric path
+    strategy: Callable | None = None  # (model, claim, sizes=None) -> hypothesis strategy
+    fixed: Callable | None = None  # (model, claim, rng) -> points always tried first
 
 
 def _procedure(kind: str) -> Procedure:
@@ -132,6 +135,11 @@ def _procedure(kind: str) -> Procedure:
         from . import expectation as e
 
         return Procedure(e.prove, e.judge, e.confirm, e.failure, e.EXAMPLES)
+    if kind == "convergence":
+        from . import convergence as c
+
+        return Procedure(c.prove, c.judge, c.confirm, c.failure, c.EXAMPLES, c.strategy,
+                         c.fixed)
     from . import numeric, symbolic
 
     return Procedure(symbolic.prove, numeric.compare, symbolic.confirm,
@@ -168,7 +176,8 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
 
     started = time.perf_counter()
     num = numeric.search(model, claim, claim_seed, deadline, procedure.examples,
-                         judge=procedure.judge)
+                         judge=procedure.judge, strategy=procedure.strategy,
+                         fixed=procedure.fixed)
     timings["numeric"] = time.perf_counter() - started
 
     def verdict(name, **details):
@@ -192,6 +201,9 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
                            f"finds otherwise (symbolic: {sym.status})")
         return verdict("undecided", counterexample=cex, reason=f"the numeric path found that "
                        f"{failure}, which could not be confirmed exactly")
+    if sym.status == "disproved" and sym.point is None:
+        return verdict("error", reason="the two paths disagree: " + sym.reason + ", but the "
+                       f"numeric path found no counterexample in {num.examples} examples")
     if sym.status == "disproved":
         point = numeric.Point(**sym.point)
         comparison = numeric.check_point(model, claim, point, procedure.judge)

@@ -98,6 +98,8 @@ def prove(model: Model, claim: Claim, rng) -> SymbolicOutcome:
             except Unsupported as exc:
                 return SymbolicOutcome("unknown", scope, f"no exact expectation: {exc}")
             entry = sympy().sympify(instance.answer[position] - expected)
+            if zero.is_zero(entry, instance.binary(), quick=True):
+                continue
             values = instance.random_values(rng, {})
             value = zero.value_at(entry, instance.exact_point(values))
             if value is not None and abs(value) > 1e-12:

@@ -45,6 +45,7 @@ class Claim:
     wrt_list: tuple[str, ...] = ()  # a Hessian with respect to a list of scalars
     at: dict[str, language.Node] = field(default_factory=dict)  # a value claim's point
     sizes: dict[str, int] = field(default_factory=dict)  # a value claim's sizes
+    given: list[tuple[language.Node, language.Node]] = field(default_factory=list)
     upstream: Symbol | None = None
     introduced: dict[str, Symbol] = field(default_factory=dict)  # upstream G, a certificate's v
     indices: tuple[str, ...] | None = None
@@ -265,6 +266,9 @@ def _build_claim(model: Model, claim: Claim, raw) -> None:
         claim.exprs[field_name] = node
         return shape
 
+    if claim.kind == "convergence":
+        _convergence(model, claim, where, expression, located)
+        return
     if claim.kind == "equal":
         lhs_shape = expression("lhs")
         _answer(model, claim, lhs_shape, located)
@@ -310,6 +314,38 @@ def _build_claim(model: Model, claim: Claim, raw) -> None:
         claim.introduced[upstream] = claim.upstream
         expected = symbol.shape
     _answer(model, claim, expected, located)
+
+
+def _convergence(model: Model, claim: Claim, where, expression, located) -> None:
+    """A convergence claim: scalar variable and root, scalar iteration, constant, givens."""
+    f = claim.fields
+    for key in ("variable", "root"):
+        symbol = model.symbols.get(f[key])
+        if symbol is None or symbol.is_function or symbol.shape or symbol.random:
+            raise ClaimError(f"{key} {f[key]!r} must be a declared scalar", field=key, **where,
+                             hint=claimfile.suggest(f[key], model.symbols) or
+                             f'declare it: {f[key]} = "scalar"')
+    if f["variable"] == f["root"]:
+        raise ClaimError("the variable and the root must be different symbols", field="root",
+                         **where)
+    for key in ("iteration", "constant"):
+        if key in f and expression(key):
+            raise ClaimError(f"the {key} must be a scalar", field=key, **where)
+    if "constant" in f and f["variable"] in _symbols_in(model, claim.exprs["constant"]):
+        raise ClaimError(f"the constant is a limit: it cannot depend on {f['variable']}",
+                         field="constant", **where, hint="write it at the root")
+    for k, text in enumerate(f.get("given", [])):
+        try:
+            equation = language.parse(text, equations=True)
+            if equation.op != "equation":
+                raise ExpressionError("a given is an equation, e.g. f(r) == 0")
+            sides = [Resolver(model).resolve(side) for side in equation.args]
+        except ExpressionError as exc:
+            raise ClaimError(exc.message, field=f"given[{k}]", **where, hint=exc.hint) from None
+        if any(shape for _, shape in sides):
+            raise ClaimError("both sides of a given equation are scalars", field=f"given[{k}]",
+                             **where)
+        claim.given.append((sides[0][0], sides[1][0]))
 
 
 def _psd(model: Model, claim: Claim, of_shape: Shape, where, located) -> None:
@@ -442,7 +478,7 @@ def _check_randomness(model: Model, claim: Claim) -> None:
 def _collect_uses(model: Model, claim: Claim) -> None:
     """The symbols and dimensions a claim depends on (through its definitions too)."""
     names, dims = [], []
-    pending = list(claim.exprs.values())
+    pending = list(claim.exprs.values()) + [side for pair in claim.given for side in pair]
     seen_defines = set()
 
     def add_dim(dim):

@@ -34,7 +34,7 @@ TOLERANCE = {
     "differences": {"rtol": 1e-5, "atol": 1e-6},  # grad() or hessian() inside an expression
 }
 MAX_SIZE = 4  # largest size hypothesis draws for a named dimension
-MAX_EXAMPLES = 60
+MAX_EXAMPLES = 40
 
 
 @dataclass
@@ -247,10 +247,15 @@ def fixed_points(model: Model, claim: Claim, rng: random.Random) -> list[Point]:
 # --- the search ------------------------------------------------------------------------------
 
 def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
-           max_examples: int = MAX_EXAMPLES, judge=None) -> NumericOutcome:
+           max_examples: int = MAX_EXAMPLES, judge=None, strategy=None,
+           fixed=None) -> NumericOutcome:
     """Look for a point where the answer is wrong; if found, make it small: the
-    smallest sizes that still fail, then values shrunk by hypothesis."""
+    smallest sizes that still fail, then values shrunk by hypothesis.  ``judge``,
+    ``strategy`` and ``fixed`` replace :func:`compare`, :func:`point_strategy` and
+    :func:`fixed_points` for kinds that judge points their own way."""
     judge = judge or compare
+    strategy = strategy or point_strategy
+    fixed = fixed or fixed_points
     outcome = NumericOutcome("passed")
     reasons: dict[str, int] = {}
 
@@ -270,11 +275,11 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     found = None
     try:
         with np.errstate(all="ignore"):
-            found = next((p for p in fixed_points(model, claim, random.Random(seed))
-                          if fails(p)), None)
-            found = _find(model, claim, fails, seed, max_examples) or found
+            found = next((p for p in fixed(model, claim, random.Random(seed)) if fails(p)),
+                         None)
+            found = _find(strategy(model, claim), fails, seed, max_examples) or found
             if found is not None:
-                found = _smallest_sizes(model, claim, fails, seed, found) or found
+                found = _smallest_sizes(model, claim, fails, seed, found, strategy) or found
     except OutOfTime:
         if found is None and outcome.examples < 10:
             return NumericOutcome("unknown", outcome.examples, outcome.rejected,
@@ -292,12 +297,12 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     return outcome
 
 
-def _find(model, claim, fails, seed, max_examples, sizes=None) -> Point | None:
+def _find(points, fails, seed, max_examples) -> Point | None:
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis.errors import NoSuchExample, Unsatisfiable
 
     try:
-        return find(point_strategy(model, claim, sizes), fails, random=random.Random(seed),
+        return find(points, fails, random=random.Random(seed),
                     settings=settings(max_examples=max_examples, database=None, deadline=None,
                                       phases=[Phase.generate, Phase.shrink],
                                       suppress_health_check=list(HealthCheck)))
@@ -305,14 +310,16 @@ def _find(model, claim, fails, seed, max_examples, sizes=None) -> Point | None:
         return None
 
 
-def _smallest_sizes(model, claim, fails, seed, found: Point, tries: int = 12) -> Point | None:
+def _smallest_sizes(model, claim, fails, seed, found: Point, strategy,
+                    tries: int = 12) -> Point | None:
     """Search size assignments smaller than the failing one, smallest first."""
     dims = list(found.sizes)
     ranges = [range(model.min_sizes.get(d, 1), found.sizes[d] + 1) for d in dims]
     smaller = sorted((s for s in itertools.product(*ranges)
                       if list(s) != [found.sizes[d] for d in dims]), key=lambda s: (sum(s), s))
     for sizes in smaller[:tries]:
-        point = _find(model, claim, fails, seed, 30, dict(zip(dims, sizes, strict=True)))
+        point = _find(strategy(model, claim, dict(zip(dims, sizes, strict=True))), fails, seed,
+                      30)
         if point is not None:
             return point
     return None

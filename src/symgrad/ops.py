@@ -340,7 +340,7 @@ def _grad(ev, node):
 def _hessian(ev, node):
     body, wrt = node.args
     variables = [(s.name, ()) for s in wrt.args] if wrt.op == "list" else \
-        [(wrt.name, p) for p in np.ndindex(ev.values[wrt.name].shape)]
+        [(wrt.name, p) for p in np.ndindex(ev.backend.core_shape(ev.values[wrt.name]))]
     return ev.backend.hessian(ev, body, variables)
 
 

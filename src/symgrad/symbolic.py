@@ -228,6 +228,8 @@ def prove(model: Model, claim: Claim, rng: random.Random) -> SymbolicOutcome:
         for case in instance.cases():
             for position in np.ndindex(difference.shape):
                 entry = sympy().sympify(difference[position]).xreplace(case)
+                if zero.is_zero(entry, binary, quick=True):
+                    continue
                 point = _nonzero_at(instance, entry, case, rng)
                 if point is not None:
                     return SymbolicOutcome("disproved", scope, f"entry {list(position)} of "

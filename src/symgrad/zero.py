@@ -20,8 +20,9 @@ from .ops import sympy
 MAX_CASES = 256
 
 
-def is_zero(expr, binary=()) -> bool:
-    """True when expr is proved to be 0 (almost everywhere); False when not proved."""
+def is_zero(expr, binary=(), quick: bool = False) -> bool:
+    """True when expr is proved to be 0 (almost everywhere); False when not proved.
+    ``quick`` tries only the cheapest normal form (before looking for a disproof)."""
     sp = sympy()
     expr = sp.sympify(expr)
     if expr == 0:
@@ -36,7 +37,7 @@ def is_zero(expr, binary=()) -> bool:
         case = cases.pop()
         kink = _innermost_kink(case)
         if kink is None:
-            if not _smooth_is_zero(case):
+            if not _smooth_is_zero(case, quick):
                 return False
             continue
         done += 2
@@ -104,16 +105,17 @@ def _on_side(e, kink, side: int):
 
 # --- smooth expressions ------------------------------------------------------------------
 
-def _smooth_is_zero(e) -> bool:
+def _smooth_is_zero(e, quick: bool = False) -> bool:
     sp = sympy()
     if e == 0:
         return True
     e = _exp_as_powers(e.rewrite(sp.exp) if e.has(sp.tanh) else e)
-    # each normal form from the same start: an expanded form is a poor start for cancel
-    for attempt in (lambda x: sp.cancel(sp.together(x)), sp.expand, sp.simplify):
-        if attempt(e) == 0:
-            return True
-    return False
+    # each normal form from the same start: an expanded form is a poor start for cancel.
+    # The numerator of a single fraction expanded to 0 is a proof (and cheaper than cancel).
+    attempts = [lambda x: sp.expand(sp.fraction(sp.together(x))[0])]
+    if not quick:
+        attempts += [lambda x: sp.cancel(sp.together(x)), sp.expand, sp.simplify]
+    return any(attempt(e) == 0 for attempt in attempts)
 
 
 def _exp_as_powers(e):
