@@ -11,6 +11,10 @@ def claims_text(symbols: dict[str, str], *claims: dict, define: dict[str, str] |
     def value(v):
         if isinstance(v, list):
             return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        if isinstance(v, int | float):
+            return repr(v)
         return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     lines = [f"title = {value(title)}", "", "[symbols]"]

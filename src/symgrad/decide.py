@@ -25,7 +25,7 @@ from . import model as model_stage
 from .deadline import Deadline, interrupt_at
 from .errors import ClaimError, OutOfTime
 from .model import Claim, Model
-from .numeric import MAX_EXAMPLES
+from .numeric import MAX_EXAMPLES, SHRINK_CALLS
 from .results import Result, counterexample, plain
 
 DEFAULT_SEED = 0
@@ -124,6 +124,7 @@ class Procedure:
     examples: int = MAX_EXAMPLES  # hypothesis examples of the numeric path
     strategy: Callable | None = None  # (model, claim, sizes=None) -> hypothesis strategy
     fixed: Callable | None = None  # (model, claim, rng) -> points always tried first
+    shrink_calls: int = SHRINK_CALLS  # judgements spent making a counterexample small
 
 
 def _procedure(kind: str) -> Procedure:
@@ -134,12 +135,12 @@ def _procedure(kind: str) -> Procedure:
     if kind == "expectation":
         from . import expectation as e
 
-        return Procedure(e.prove, e.judge, e.confirm, e.failure, e.EXAMPLES)
+        return Procedure(e.prove, e.judge, e.confirm, e.failure, e.EXAMPLES, shrink_calls=30)
     if kind == "convergence":
         from . import convergence as c
 
         return Procedure(c.prove, c.judge, c.confirm, c.failure, c.EXAMPLES, c.strategy,
-                         c.fixed)
+                         c.fixed, shrink_calls=40)
     from . import numeric, symbolic
 
     return Procedure(symbolic.prove, numeric.compare, symbolic.confirm,
@@ -177,7 +178,7 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
     started = time.perf_counter()
     num = numeric.search(model, claim, claim_seed, deadline, procedure.examples,
                          judge=procedure.judge, strategy=procedure.strategy,
-                         fixed=procedure.fixed)
+                         fixed=procedure.fixed, shrink_calls=procedure.shrink_calls)
     timings["numeric"] = time.perf_counter() - started
 
     def verdict(name, **details):
@@ -202,6 +203,8 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
         return verdict("undecided", counterexample=cex, reason=f"the numeric path found that "
                        f"{failure}, which could not be confirmed exactly")
     if sym.status == "disproved" and sym.point is None:
+        if num.status == "unknown":
+            return verdict("undecided", reason=f"symbolic: {sym.reason}; numeric: {num.reason}")
         return verdict("error", reason="the two paths disagree: " + sym.reason + ", but the "
                        f"numeric path found no counterexample in {num.examples} examples")
     if sym.status == "disproved":

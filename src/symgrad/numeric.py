@@ -35,6 +35,11 @@ TOLERANCE = {
 }
 MAX_SIZE = 4  # largest size hypothesis draws for a named dimension
 MAX_EXAMPLES = 40
+SHRINK_CALLS = 500  # judgements spent making a counterexample small, once one is found
+
+
+class _ShrinkingDone(Exception):
+    """The time for shrinking a counterexample is over: keep the smallest so far."""
 
 
 @dataclass
@@ -248,7 +253,7 @@ def fixed_points(model: Model, claim: Claim, rng: random.Random) -> list[Point]:
 
 def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
            max_examples: int = MAX_EXAMPLES, judge=None, strategy=None,
-           fixed=None) -> NumericOutcome:
+           fixed=None, shrink_calls: int = SHRINK_CALLS) -> NumericOutcome:
     """Look for a point where the answer is wrong; if found, make it small: the
     smallest sizes that still fail, then values shrunk by hypothesis.  ``judge``,
     ``strategy`` and ``fixed`` replace :func:`compare`, :func:`point_strategy` and
@@ -258,9 +263,15 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     fixed = fixed or fixed_points
     outcome = NumericOutcome("passed")
     reasons: dict[str, int] = {}
+    smallest: list[Point] = []  # the latest failing point: the smallest found so far
+    shrinking = [0]  # judgements since the first failure (a count, so runs are reproducible)
 
     def fails(point: Point) -> bool:
         deadline.check()
+        if smallest:
+            shrinking[0] += 1
+            if shrinking[0] > shrink_calls:
+                raise _ShrinkingDone
         try:
             comparison = judge(model, claim, point)
         except Invalid as exc:
@@ -270,6 +281,8 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
         except (ShapeMismatch, IndexError):
             return False
         outcome.examples += 1
+        if comparison.differs:
+            smallest[:] = [point]
         return bool(comparison.differs)
 
     found = None
@@ -280,7 +293,10 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
             found = _find(strategy(model, claim), fails, seed, max_examples) or found
             if found is not None:
                 found = _smallest_sizes(model, claim, fails, seed, found, strategy) or found
+    except _ShrinkingDone:
+        found = smallest[0]
     except OutOfTime:
+        found = smallest[0] if smallest else None
         if found is None and outcome.examples < 10:
             return NumericOutcome("unknown", outcome.examples, outcome.rejected,
                                   "the time limit ran out after "

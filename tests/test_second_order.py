@@ -1,0 +1,180 @@
+"""Hessians, psd, expectations, convergence and values (the second-order issue):
+the built-in wrong claims it lists are refuted with a concrete point, and the kinds'
+own rules hold."""
+
+import textwrap
+
+import numpy as np
+import pytest
+
+import symgrad
+from symgrad.decide import builtin_folder
+from tests.helpers import claims_text, decide_one
+
+LOGISTIC = {"w": "scalar", "b": "scalar", "x": "vector(N)", "y": "vector(N, binary)"}
+LOGISTIC_DEFINE = {"p": "sigmoid(w * x + b)", "E": "-sum(y * log(p) + (1 - y) * log(1 - p))"}
+
+
+def builtin(name: str) -> str:
+    return (builtin_folder() / name).read_text()
+
+
+def replaced(name: str, old: str, new: str) -> str:
+    text = builtin(name)
+    assert old in text
+    return text.replace(old, new)
+
+
+def verdicts(text: str) -> dict:
+    return {r.claim: r for r in symgrad.check(text)}
+
+
+def test_hessian_without_off_diagonal_entries_is_refuted():
+    result = decide_one(LOGISTIC, dict(
+        kind="hessian", of="E", wrt=["w", "b"],
+        answer="[[sum(p * (1 - p) * x**2), 0], [0, sum(p * (1 - p))]]"), define=LOGISTIC_DEFINE)
+    assert result.verdict == "refuted"
+    assert result.counterexample["differs"] == [[0, 1], [1, 0]]
+
+
+def test_psd_of_an_indefinite_constant_matrix_is_refuted_with_its_eigenvalue():
+    result = decide_one({}, dict(kind="psd", of="[[1, 2], [2, 1]]"))
+    assert result.verdict == "refuted"
+    assert result.counterexample["got"] == -1
+    assert "negative eigenvalue -1" in result.reason
+
+
+def test_psd_without_certificate_is_verified_not_proved():
+    result = decide_one(LOGISTIC, dict(kind="psd", of="hessian(E, [w, b])"),
+                        define=LOGISTIC_DEFINE)
+    assert result.verdict == "verified"
+    assert "no certificate" in result.reason
+
+
+def test_certificate_that_is_not_nonnegative_by_form_is_not_proved():
+    result = decide_one(LOGISTIC, dict(kind="psd", of="hessian(E, [w, b])",
+                                       certificate="sum(p * (1 - p) * (v[0] * x + v[1]) * "
+                                                   "(v[0] * x + v[1]))"),
+                        define=LOGISTIC_DEFINE)
+    assert result.verdict == "verified"
+    assert "not nonnegative by its form" in result.reason
+
+
+def test_wrong_certificate_is_refuted():
+    result = decide_one({"z": "vector(K)"}, dict(
+        kind="psd", of="diag(softmax(z)) - outer(softmax(z), softmax(z))",
+        certificate="sum(softmax(z) * v**2)"))
+    assert result.verdict == "refuted" and "certificate is not" in result.reason
+
+
+def test_relu_second_moment_sigma_squared_is_refuted():
+    results = verdicts(replaced("relu_moments.toml", 'answer = "sigma**2 / 2"',
+                                'answer = "sigma**2"'))
+    assert results["second-moment"].verdict == "refuted"
+    assert results["mean"].verdict == "proved"
+
+
+def test_dropout_gradient_without_the_variance_term_is_refuted():
+    results = verdicts(replaced("gaussian_dropout.toml",
+                                'answer = "(sum(W * x) - t) * x + s**2 * x**2 * W"',
+                                'answer = "(sum(W * x) - t) * x"'))
+    result = results["expected-gradient"]
+    assert result.verdict == "refuted"
+    assert "standard errors" in result.reason
+    assert all(size <= 3 for size in result.counterexample["sizes"].values())
+
+
+def test_newton_constant_without_the_factor_two_is_refuted():
+    results = verdicts(replaced("newton.toml",
+                                'constant = "diff(f, 2)(r) / (2 * diff(f)(r))"',
+                                'constant = "diff(f, 2)(r) / diff(f)(r)"'))
+    result = results["newton-root"]
+    assert result.verdict == "refuted"
+    estimated_order, estimated_constant = result.counterexample["expected"]
+    assert abs(estimated_order - 2) < 0.1
+    assert "f" in result.counterexample["functions"]
+
+
+def test_gradient_descent_is_not_quadratic():
+    text = builtin("newton.toml").replace(
+        'order = 1\nconstant = "1 - eta * diff(g, 2)(r)"', "order = 2")
+    result = verdicts(text)["gradient-descent"]
+    assert result.verdict == "refuted"
+    assert abs(result.counterexample["expected"][0] - 1) < 0.1
+
+
+@pytest.mark.parametrize("old, new, claim", [
+    ('answer = "[0.83995, 0.41997, 0]"', 'answer = "[0.83995, -0.41997, 0]"', "gradient-x"),
+    ('answer = "0.76159"', 'answer = "-0.76159"', "forward"),
+])
+def test_value_with_a_wrong_number_is_refuted(old, new, claim):
+    result = verdicts(replaced("computational_graph.toml", old, new))[claim]
+    assert result.verdict == "refuted"
+    assert result.counterexample["inputs"]["x"] == [1, -1, 2]
+
+
+def test_value_digits_are_matched_to_the_last_digit_written():
+    symbols = {"x": "scalar"}
+
+    def value(answer):
+        return decide_one(symbols, dict(kind="value", at={"x": "1"}, of="tanh(x)",
+                                        answer=answer)).verdict
+
+    assert value("0.76159") == "proved"  # tanh(1) = 0.761594...
+    assert value("0.7616") == "proved"
+    assert value("0.76158") == "refuted"
+    assert value("0.8") == "proved"
+    assert value("0.7") == "proved"  # within one unit of the only digit written
+    assert value("0.6") == "refuted"
+
+
+def test_value_at_a_tie_of_max_is_undecided():
+    text = builtin("computational_graph.toml").replace(
+        'W = "[[1, 0, -1], [2, 1, 0]]"', 'W = "[[1, 0, 0], [1, 0, 0]]"')
+    result = verdicts(text)["gradient-x"]
+    assert result.verdict == "undecided" and "tie in max" in result.reason
+
+
+def test_random_symbols_only_in_expectations():
+    text = claims_text({"f": "normal(0, 1)"}, dict(kind="equal", lhs="f", rhs="f"))
+    [result] = symgrad.check(text)
+    assert result.verdict == "error"
+    assert "random symbol f may appear only in expectation claims" in result.reason
+
+
+def test_convergence_errors_name_the_field():
+    text = textwrap.dedent('''
+        title = "t"
+        [symbols]
+        f = "function"
+        x = "scalar"
+        r = "scalar"
+        [[claims]]
+        kind = "convergence"
+        iteration = "x - f(x)"
+        variable = "x"
+        root = "r"
+        given = ["f(r) = 0"]
+        order = 1
+    ''')
+    [result] = symgrad.check(text)
+    assert result.verdict == "error" and "given[0]" in result.reason
+
+
+def test_value_needs_every_symbol_at_the_point():
+    [result] = symgrad.check(claims_text({"x": "scalar", "y": "scalar"}, dict(
+        kind="value", at={"x": "1"}, of="x * y", answer="1")))
+    assert result.verdict == "error" and "no value for y" in result.reason
+
+
+def test_hessian_answer_with_a_wrong_shape_is_refuted():
+    result = decide_one({"x": "vector(n)", "A": "matrix(n, n)"},
+                        dict(kind="hessian", of="x @ A @ x", wrt="x", answer="A @ x"))
+    assert result.verdict == "refuted" and "should be a matrix(n, n)" in result.reason
+
+
+def test_expectation_estimates_are_reproducible():
+    text = replaced("relu_moments.toml", 'answer = "sigma**2 / 2"', 'answer = "sigma**2"')
+    first = verdicts(text)["second-moment"].counterexample
+    assert verdicts(text)["second-moment"].counterexample == first
+    assert np.isfinite(first["expected"])
