@@ -35,7 +35,7 @@ DIGITS = 80
 START = Fraction(1, 20)  # the first iterate is root + START
 MAX_STEPS = 400
 DEGREE = 6  # Taylor coefficients F_0 .. F_DEGREE of each function
-EXAMPLES = 10  # hypothesis examples (each a high-precision iteration)
+EXAMPLES = 8  # hypothesis examples (each a high-precision iteration)
 
 
 class Diverges(Exception):
