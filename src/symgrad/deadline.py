@@ -32,11 +32,18 @@ class Deadline:
         return Deadline(max(0.0, self.remaining()) * fraction)
 
 
+_active: list[Deadline] = []  # the deadline the interval timer is armed for, if any
+RETRY = 0.25  # seconds between repeated signals, should one be swallowed
+
+
 @contextmanager
 def interrupt_at(deadline: Deadline):
-    """Raise OutOfTime inside the block when the deadline passes (main thread only)."""
+    """Raise OutOfTime inside the block when the deadline passes (main thread only).
+
+    A signal can arrive while Python runs a finaliser, where an exception is swallowed;
+    so the timer fires again every RETRY seconds until the block is left."""
     usable = threading.current_thread() is threading.main_thread() and hasattr(
-        signal, "setitimer")
+        signal, "setitimer") and not _active
     if not usable:
         deadline.check()
         yield
@@ -46,12 +53,20 @@ def interrupt_at(deadline: Deadline):
         raise OutOfTime("time limit reached")
 
     def _raise(signum, frame):
-        raise OutOfTime("time limit reached")
+        if _active:
+            raise OutOfTime("time limit reached")
 
     previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, remaining)
+    _active.append(deadline)
+    signal.setitimer(signal.ITIMER_REAL, remaining, RETRY)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        while True:  # a signal may interrupt the clean-up itself: repeat until it is done
+            try:
+                _active.clear()
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+                break
+            except OutOfTime:
+                continue
