@@ -22,13 +22,12 @@ import zlib
 
 import numpy as np
 
-from . import zero
 from .backends import Batched, Numeric
 from .evaluate import Evaluator
 from .model import Claim, Model
 from .numeric import Comparison, Point
 from .ops import sympy
-from .symbolic import Instance, SymbolicOutcome, describe_sizes, size_assignments
+from .symbolic import Instance, SymbolicOutcome, describe_sizes, settle, size_assignments
 
 SAMPLES = 20000
 Z_LIMIT = 6.0
@@ -98,16 +97,12 @@ def prove(model: Model, claim: Claim, rng) -> SymbolicOutcome:
             except Unsupported as exc:
                 return SymbolicOutcome("unknown", scope, f"no exact expectation: {exc}")
             entry = sympy().sympify(instance.answer[position] - expected)
-            if zero.is_zero(entry, instance.binary(), quick=True):
-                continue
-            values = instance.random_values(rng, {})
-            value = zero.value_at(entry, instance.exact_point(values))
-            if value is not None and abs(value) > 1e-12:
+            status, point = settle(instance, entry, {}, rng, instance.binary())
+            if status == "nonzero":
                 return SymbolicOutcome("disproved", scope, f"entry {list(position)} of answer "
                                        f"- E[of] is not 0 at {describe_sizes(sizes)}",
-                                       point={"sizes": sizes, "values": values, "functions": {}},
-                                       sizes=assignments)
-            if not zero.is_zero(entry, instance.binary()):
+                                       point=point, sizes=assignments)
+            if status == "unknown":
                 return SymbolicOutcome("unknown", scope, "SymPy could not simplify answer - "
                                        f"E[of] to 0 at {describe_sizes(sizes)}")
     if not claim.dims:

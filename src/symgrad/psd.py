@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import zero
 from .backends import Numeric
 from .bounds import lower_bound
 from .evaluate import Evaluator
 from .model import Claim, Model
 from .numeric import TOLERANCE, Comparison, Point, tolerance_kind
 from .ops import sympy
-from .symbolic import Instance, SymbolicOutcome, describe_sizes, size_assignments
+from .symbolic import Instance, SymbolicOutcome, describe_sizes, settle, size_assignments
 
 
 def prove(model: Model, claim: Claim, rng) -> SymbolicOutcome:
@@ -50,16 +49,12 @@ def prove(model: Model, claim: Claim, rng) -> SymbolicOutcome:
         difference = np.dot(v, np.dot(matrix, v)) - instance.answer[()]
         for case in instance.cases():
             entry = sp.sympify(difference).xreplace(case)
-            if zero.is_zero(entry, instance.binary(), quick=True):
-                continue
-            values = instance.random_values(rng, case)
-            value = zero.value_at(entry, instance.exact_point(values))
-            if value is not None and abs(value) > 1e-12:
+            status, point = settle(instance, entry, case, rng, instance.binary())
+            if status == "nonzero":
                 return SymbolicOutcome("disproved", scope, "the certificate is not vᵀ(of)v at "
-                                       f"{describe_sizes(sizes)}",
-                                       point={"sizes": sizes, "values": values, "functions": {}},
+                                       f"{describe_sizes(sizes)}", point=point,
                                        sizes=assignments)
-            if not zero.is_zero(entry, instance.binary()):
+            if status == "unknown":
                 return SymbolicOutcome("unknown", scope, "SymPy could not show that the "
                                        f"certificate equals vᵀ(of)v at {describe_sizes(sizes)}")
     if certificate is None:

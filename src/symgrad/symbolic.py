@@ -228,14 +228,12 @@ def prove(model: Model, claim: Claim, rng: random.Random) -> SymbolicOutcome:
         for case in instance.cases():
             for position in np.ndindex(difference.shape):
                 entry = sympy().sympify(difference[position]).xreplace(case)
-                if zero.is_zero(entry, binary, quick=True):
-                    continue
-                point = _nonzero_at(instance, entry, case, rng)
-                if point is not None:
+                status, point = settle(instance, entry, case, rng, binary)
+                if status == "nonzero":
                     return SymbolicOutcome("disproved", scope, f"entry {list(position)} of "
                                            f"answer - truth is not 0 at {describe_sizes(sizes)}",
                                            point=point, sizes=assignments)
-                if not zero.is_zero(entry, binary):
+                if status == "unknown":
                     return SymbolicOutcome("unknown", scope, "SymPy could not simplify entry "
                                            f"{list(position)} of answer - truth to 0 at "
                                            f"{describe_sizes(sizes)}", sizes=assignments)
@@ -246,6 +244,18 @@ def prove(model: Model, claim: Claim, rng: random.Random) -> SymbolicOutcome:
                                f"every size, and explicit entries agree at {scope}",
                                sizes=assignments)
     return SymbolicOutcome("proved", scope, sizes=assignments)
+
+
+def settle(instance: Instance, entry, case: dict, rng, binary=()):
+    """One entry of a difference: ("zero", None) when proved 0, ("nonzero", point) with a
+    point where it is clearly not, or ("unknown", None).  The cheap proof first, then a
+    look for a disproof, then the thorough proof (slow on a nonzero expression)."""
+    if zero.is_zero(entry, binary, quick=True):
+        return "zero", None
+    point = _nonzero_at(instance, entry, case, rng)
+    if point is not None:
+        return "nonzero", point
+    return ("zero" if zero.is_zero(entry, binary) else "unknown"), None
 
 
 def _nonzero_at(instance: Instance, entry, case, rng):
