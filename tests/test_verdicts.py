@@ -1,5 +1,7 @@
 """How the two paths combine into a verdict (the rules in decide.py's docstring)."""
 
+import pytest
+
 import symgrad
 from symgrad import numeric, zero
 from tests.helpers import claims_text, decide_one
@@ -54,6 +56,8 @@ def test_out_of_time_symbolic_path_gives_verified(monkeypatch):
     assert "no symbolic proof within the time limit" in result.reason
 
 
+# the alarm may land in a finaliser, where Python reports and swallows it; it fires again
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_timeout_bounds_a_claim():
     # a claim whose symbolic path is slow (large sizes) still ends, within the limit
     symbols = {"A": "matrix(6, 6)"}
@@ -67,3 +71,26 @@ def test_every_result_has_the_json_fields():
     [result] = symgrad.check(claims_text(XB, QUAD))
     data = result.to_json()
     assert {"file", "claim", "kind", "verdict", "scope", "seconds", "reason"} <= set(data)
+
+
+def test_points_where_values_overflow_are_rejected_not_judged():
+    result = decide_one({"x": "vector(n)"}, dict(kind="gradient", of="sum(x**1000)", wrt="x",
+                                                 answer="1000 * x**999"))
+    assert result.verdict == "proved"
+
+
+def test_central_differences_confirm_when_exact_evaluation_is_out_of_reach(monkeypatch):
+    import symgrad.symbolic as symbolic
+    from symgrad.errors import OutOfTime
+
+    def slow(*args):
+        raise OutOfTime("time limit reached")
+
+    monkeypatch.setattr(symbolic, "confirm", slow)
+    wrong = decide_one(XB, dict(QUAD, answer="2 * B @ x"))
+    assert wrong.verdict == "refuted"
+
+
+def test_a_symbolic_difference_the_numeric_path_cannot_evaluate_is_undecided():
+    result = decide_one({"c": "scalar"}, dict(kind="equal", lhs="2**2**2**2**2 * c", rhs="c"))
+    assert result.verdict == "undecided" and "cannot evaluate that point" in result.reason

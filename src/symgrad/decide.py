@@ -125,6 +125,7 @@ class Procedure:
     strategy: Callable | None = None  # (model, claim, sizes=None) -> hypothesis strategy
     fixed: Callable | None = None  # (model, claim, rng) -> points always tried first
     shrink_calls: int = SHRINK_CALLS  # judgements spent making a counterexample small
+    recheck: Callable | None = None  # (model, claim, point) -> bool | None, when exact fails
 
 
 def _procedure(kind: str) -> Procedure:
@@ -144,7 +145,8 @@ def _procedure(kind: str) -> Procedure:
     from . import numeric, symbolic
 
     return Procedure(symbolic.prove, numeric.compare, symbolic.confirm,
-                     lambda comparison: f"the answer is wrong {_where(comparison)}")
+                     lambda comparison: f"the answer is wrong {_where(comparison)}",
+                     recheck=numeric.recheck)
 
 
 def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
@@ -191,6 +193,8 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
                 confirmed = procedure.confirm(model, claim, num.point)
         except (OutOfTime, ArithmeticError, TypeError, ValueError, RecursionError):
             confirmed = None
+        if confirmed is None and procedure.recheck is not None:
+            confirmed = procedure.recheck(model, claim, num.point)
         timings["confirm"] = time.perf_counter() - started
         cex = _counterexample(num.point, num.comparison)
         failure = procedure.failure(num.comparison)
@@ -213,6 +217,9 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
         if comparison is not None and comparison.differs:
             return verdict("refuted", reason=procedure.failure(comparison), scope=sym.scope,
                            counterexample=_counterexample(point, comparison))
+        if comparison is None:
+            return verdict("undecided", reason=sym.reason + ", but the numeric path cannot "
+                           "evaluate that point (a kink, a domain edge or an overflow)")
         return verdict("error", reason="the two paths disagree: " + sym.reason +
                        ", but the numeric path finds no difference there")
     if num.status == "unknown":

@@ -150,6 +150,12 @@ def _guard_pow(ev, a, b):
         ev.backend.guard("nonzero", a)
 
 
+def _pow(ev, node):
+    a, b = ev.backend.align(ev.arg(node, 0), ev.arg(node, 1))
+    _guard_pow(ev, a, b)
+    return ev.backend.power(a, b)
+
+
 def _elementwise(name: str) -> Op:
     spec = ELEMENTWISE[name]
 
@@ -353,7 +359,8 @@ OPS: dict[str, Op] = {
     "sub": _binary("-", lambda a, b: a - b),
     "mul": _binary("*", lambda a, b: a * b),
     "div": _binary("/", lambda a, b: a / b, _guard_div),
-    "pow": _binary("**", lambda a, b: a ** b, _guard_pow),
+    "pow": Op(lambda s, n: shapes.broadcast(s[0], s[1], "**"), lambda ev, n: _pow(ev, n),
+              arity=(2,), usage="a ** b"),
     "matmul": Op(lambda s, n: shapes.matmul(s[0], s[1]),
                  lambda ev, n: ev.backend.matmul(ev.arg(n, 0), ev.arg(n, 1)), arity=(2,),
                  usage="A @ B"),
