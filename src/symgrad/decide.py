@@ -68,8 +68,8 @@ def load(path: Path | str, text: str | None = None, display: str | None = None) 
     return model_stage.build(claimfile.read(text, name))
 
 
-def check(target=None, *, seed: int = DEFAULT_SEED,
-          timeout: float = DEFAULT_TIMEOUT) -> list[Result]:
+def check(target=None, *, seed: int = DEFAULT_SEED, timeout: float = DEFAULT_TIMEOUT,
+          explain: bool = True) -> list[Result]:
     """Check claim files: a path, a list of paths, or the text of one claim file.
 
     With no target, the built-in derivations.  Returns one Result per claim.
@@ -77,21 +77,23 @@ def check(target=None, *, seed: int = DEFAULT_SEED,
     if target is None:
         return [result for path in claim_files([builtin_folder()])
                 for result in check_model(load(path, display=f"derivations/{path.name}"),
-                                          seed=seed, timeout=timeout)]
+                                          seed=seed, timeout=timeout, explain=explain)]
     if isinstance(target, str) and ("\n" in target or "[[claims]]" in target):
-        return check_model(load("<text>", target), seed=seed, timeout=timeout)
+        return check_model(load("<text>", target), seed=seed, timeout=timeout,
+                           explain=explain)
     paths = [target] if isinstance(target, str | Path) else list(target)
     results = []
     for path in claim_files(paths):
-        results.extend(check_model(load(path), seed=seed, timeout=timeout))
+        results.extend(check_model(load(path), seed=seed, timeout=timeout, explain=explain))
     return results
 
 
-def check_model(model: Model, *, seed: int = DEFAULT_SEED,
-                timeout: float = DEFAULT_TIMEOUT) -> list[Result]:
+def check_model(model: Model, *, seed: int = DEFAULT_SEED, timeout: float = DEFAULT_TIMEOUT,
+                explain: bool = True) -> list[Result]:
     if model.error and not model.claims:
         return [_result(model, None, "error", reason=model.error.describe())]
-    return [decide(model, claim, seed=seed, timeout=timeout) for claim in model.claims]
+    return [decide(model, claim, seed=seed, timeout=timeout, explain=explain)
+            for claim in model.claims]
 
 
 def _result(model: Model, claim: Claim | None, verdict: str, **details) -> Result:
@@ -101,11 +103,18 @@ def _result(model: Model, claim: Claim | None, verdict: str, **details) -> Resul
 
 
 def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
-           timeout: float = DEFAULT_TIMEOUT) -> Result:
-    """The verdict on one claim, within the time limit."""
+           timeout: float = DEFAULT_TIMEOUT, explain: bool = True) -> Result:
+    """The verdict on one claim, within the time limit; with ``explain``, a refutation
+    also gets a diagnosis of the mistake (see :mod:`symgrad.diagnose`)."""
     start = time.perf_counter()
     try:
         result = _decide(model, claim, seed, timeout)
+        if explain and result.verdict == "refuted":
+            from .diagnose import diagnose
+
+            started = time.perf_counter()
+            result.diagnosis = diagnose(model, claim, result, seed)
+            result.timings["diagnosis"] = time.perf_counter() - started
     except Exception as exc:  # a bug in symgrad: say so, as an error of this claim only
         result = _result(model, claim, "error", reason="symgrad failed on this claim (a bug; "
                          f"please report it with the claim): {type(exc).__name__}: {exc}")

@@ -210,7 +210,7 @@ def unparse(node: Node) -> str:
         a, b = (unparse(x) for x in node.args)
         return f"({a} {BINARY_SYMBOL[node.op]} {b})"
     if node.op == "neg":
-        return f"-{unparse(node.args[0])}"
+        return f"(-{unparse(node.args[0])})"
     if node.op == "transpose":
         return f"{unparse(node.args[0])}.T"
     if node.op == "getitem":

@@ -58,7 +58,8 @@ class Claim:
 
     @property
     def answer_field(self) -> str:
-        return {"equal": "rhs", "psd": "certificate"}.get(self.kind, "answer")
+        return {"equal": "rhs", "psd": "certificate", "convergence": "constant"}.get(
+            self.kind, "answer")
 
     def variables(self, values: dict) -> list[tuple[str, tuple[int, ...]]]:
         """The entries differentiated with respect to: (symbol name, position) pairs."""
@@ -81,10 +82,11 @@ class Model:
     moments: dict[str, tuple] = field(default_factory=dict)  # random symbol -> (mean, variance)
     claims: list[Claim] = field(default_factory=list)
     error: ClaimError | None = None
+    raw: claimfile.ClaimFile | None = None  # what it was built from (to build variants)
 
 
 def build(raw: claimfile.ClaimFile) -> Model:
-    model = Model(path=raw.path, title=raw.title, source=raw.source)
+    model = Model(path=raw.path, title=raw.title, source=raw.source, raw=raw)
     if raw.error:
         model.error = raw.error
         model.claims = [Claim(c.name, c.kind, c.line, c.fields) for c in raw.claims]
@@ -812,3 +814,18 @@ class Resolver:
         for node, index in self.sums:
             self.model.sum_ranges[id(node)] = result[index]
         return result
+
+
+def variant(model: Model, claim: Claim, fields: dict | None = None,
+            symbols: dict | None = None) -> tuple[Model, Claim]:
+    """The model of one claim with some fields (or symbol declarations) replaced: how the
+    diagnosis and the mutation test state a corrected or a mutated claim."""
+    import copy
+
+    raw = copy.copy(model.raw)
+    raw.symbols = {**raw.symbols, **(symbols or {})}
+    original = next(c for c in raw.claims if c.name == claim.name)
+    raw.claims = [claimfile.RawClaim(original.name, original.kind,
+                                     {**original.fields, **(fields or {})}, original.line)]
+    new = build(raw)
+    return new, new.claims[0]

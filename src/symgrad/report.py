@@ -33,6 +33,8 @@ def describe(result: Result) -> str:
         lines.append(f"    no symbolic proof: {result.reason}")
     else:
         lines.extend("    " + line for line in result.reason.splitlines())
+    if result.diagnosis:
+        lines.append(f"    diagnosis ({result.diagnosis['code']}): {result.diagnosis['message']}")
     cex = result.counterexample
     if cex:
         sizes = ", ".join(f"{d}={s}" for d, s in cex["sizes"].items())

@@ -24,6 +24,7 @@ class Result:
     title: str = ""
     line: int | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    diagnosis: dict | None = None  # for a refutation: {"code": ..., "message": ...} or None
 
     @property
     def ok(self) -> bool:

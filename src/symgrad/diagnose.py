@@ -1,0 +1,355 @@
+"""Why an answer is wrong: a catalogue of common mistakes, one small rule each.
+
+When a claim is refuted, :func:`diagnose` tries the rules of :data:`RULES` in
+order and returns the first that explains the refutation, as
+``{"code": ..., "message": ...}`` (or None).  A rule either proposes
+corrected claims (the answer transposed, negated, scaled; a symbol declared
+symmetric; ...) that must then hold when decided like any claim — so a
+diagnosis is itself checked two ways — or reads the refutation's numbers
+(a diagonal that matches, a rest that is simpler than the truth).  A new
+mistake is one new rule with a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from . import language, mutations, shapes
+from .model import Claim, Model, variant
+
+CANDIDATE_SECONDS = 8.0  # time limit for deciding one corrected claim
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    applies: Callable  # (context) -> message or None
+
+
+@dataclass
+class Context:
+    model: Model
+    claim: Claim
+    result: object  # the refuted Result
+    seed: int
+
+    @property
+    def field(self) -> str:
+        return self.claim.answer_field
+
+    @property
+    def text(self) -> str | None:
+        return self.claim.fields.get(self.field)
+
+    def tree(self):
+        return language.parse(self.text) if self.text else None
+
+    def holds(self, fields=None, symbols=None) -> bool:
+        """Is the claim right with these fields or declarations?  Decided two ways."""
+        from .decide import decide
+
+        model, claim = variant(self.model, self.claim, fields, symbols)
+        if model.error or claim.error or claim.answer_problem:
+            return False
+        if not symbols and not self._screen(model, claim):  # (new assumptions: a new point)
+            return False
+        return decide(model, claim, seed=self.seed, timeout=CANDIDATE_SECONDS,
+                      explain=False).ok
+
+    def _screen(self, model, claim) -> bool:
+        """A quick look at the counterexample point before deciding in full."""
+        from .decide import _procedure
+        from .numeric import Point, check_point
+
+        cex = self.result.counterexample
+        if not cex or claim.kind in ("expectation", "convergence", "value"):
+            return True
+        try:
+            point = Point(cex["sizes"], {k: np.asarray(v, dtype=complex)
+                                         for k, v in cex["inputs"].items()}, {})
+        except (TypeError, ValueError):
+            return True
+        if cex.get("functions"):
+            return True
+        comparison = check_point(model, claim, point, _procedure(claim.kind).judge)
+        return comparison is None or not comparison.differs
+
+    def with_answer(self, text: str) -> bool:
+        return self.holds({self.field: text})
+
+
+# --- the rules ---------------------------------------------------------------------
+
+def _transpose(ctx: Context):
+    if ctx.claim.kind not in ("gradient", "jacobian", "backprop", "hessian", "equal") or \
+            not ctx.text or ctx.claim.indices:
+        return None
+    candidate = f"({ctx.text}).T"
+    if ctx.with_answer(candidate):
+        return (f"the answer transposed is right: {candidate} (numerator vs denominator "
+                "layout, or the order of a product reversed?)")
+    return None
+
+
+def _sign(ctx: Context):
+    cex = ctx.result.counterexample
+    if ctx.claim.kind == "value" and cex:
+        expected, got = np.asarray(cex["expected"], float), np.asarray(cex["got"], float)
+        wrong = [tuple(p) for p in cex["differs"]]
+        flipped = all(abs(expected[p] + got[p]) <= 1e-4 * max(1.0, abs(expected[p]))
+                      for p in wrong)
+        if wrong and flipped:
+            where = "the value" if wrong == [()] else \
+                "entries " + ", ".join(str(list(p)) for p in wrong)
+            return f"{where} has the wrong sign"
+        return None
+    if not ctx.text:
+        return None
+    candidate = f"-({ctx.text})"
+    if ctx.with_answer(candidate):
+        return f"the answer has the wrong sign: {candidate} is right"
+    return None
+
+
+def _square_symbols(ctx: Context):
+    for name in ctx.claim.uses:
+        symbol = ctx.model.symbols.get(name)
+        if symbol is not None and len(symbol.shape) == 2 and symbol.shape[0] == \
+                symbol.shape[1] and "symmetric" not in symbol.qualifiers:
+            yield name, symbol
+
+
+def _declaration(symbol, extra: str) -> str:
+    head = {0: "scalar", 1: "vector", 2: "matrix"}[len(symbol.shape)]
+    parts = [str(d) for d in symbol.shape] + sorted(symbol.qualifiers) + [extra]
+    return f"{head}({', '.join(parts)})"
+
+
+def _symmetric_only(ctx: Context):
+    for name, symbol in _square_symbols(ctx):
+        if ctx.holds(symbols={name: _declaration(symbol, "symmetric")}):
+            return (f"it holds only when {name} is symmetric ({name} = {name}.T); for a "
+                    f"general {name} the answer must keep {name} and {name}.T apart")
+    return None
+
+
+ASSUMPTIONS = {1: ("onehot", "positive"), 0: ("positive",), 2: ("positive",)}
+MEANING = {"onehot": "a one-hot vector, so that its entries sum to 1",
+           "positive": "positive"}
+
+
+def _assumption(ctx: Context):
+    for name in ctx.claim.uses:
+        symbol = ctx.model.symbols.get(name)
+        if symbol is None or symbol.is_function or symbol.random:
+            continue
+        for qualifier in ASSUMPTIONS[len(symbol.shape)]:
+            if qualifier in symbol.qualifiers or (qualifier == "positive" and
+                                                  "probability" in symbol.qualifiers):
+                continue
+            if qualifier == "onehot" and symbol.qualifiers & {"nonzero", "positive",
+                                                              "probability"}:
+                continue  # declared as data, not as a label
+            if ctx.holds(symbols={name: _declaration(symbol, qualifier)}):
+                return (f"it holds if {name} is {MEANING[qualifier]}: declare "
+                        f'{name} = "{_declaration(symbol, qualifier)}"')
+    return None
+
+
+def _diagonal_only(ctx: Context):
+    """At points of sizes >= 2: the answer is diagonal, the truth is not."""
+    import random
+
+    from .numeric import check_point, fixed_points
+
+    if ctx.claim.kind not in ("jacobian", "hessian"):
+        return None
+    missed, diagonal_right = None, True
+    for point in fixed_points(ctx.model, ctx.claim, random.Random(ctx.seed)):
+        comparison = check_point(ctx.model, ctx.claim, point)
+        if comparison is None:
+            continue
+        expected, got = np.asarray(comparison.expected), np.asarray(comparison.got)
+        if expected.ndim != 2 or expected.shape[0] != expected.shape[1] or \
+                expected.shape[0] < 2:
+            return None
+        scale = max(1.0, float(np.max(np.abs(expected))))
+        off = ~np.eye(expected.shape[0], dtype=bool)
+        if not np.allclose(got[off], 0, atol=1e-9 * scale):
+            return None
+        diagonal_right &= np.allclose(np.diag(expected), np.diag(got), atol=1e-6 * scale)
+        if not np.allclose(expected[off], 0, atol=1e-6 * scale):
+            missed = np.round(expected[off], 6).tolist()
+    if missed is None:
+        return None
+    return ("the answer is diagonal: it misses the off-diagonal entries (at one point they "
+            f"are {missed})" + ("; its diagonal is right" if diagonal_right else ""))
+
+
+def _factors(ctx: Context):
+    """Constant multiples that would explain the counterexample's numbers."""
+    cex = ctx.result.counterexample
+    if not cex:
+        return []
+    expected, got = np.ravel(np.asarray(cex["expected"], float)), np.ravel(
+        np.asarray(cex["got"], float))
+    if ctx.claim.kind == "convergence":
+        expected, got = expected[1:], got[1:]  # the constant, not the order
+    usable = np.abs(got) > 1e-9
+    if not np.any(usable):
+        return []
+    ratios = expected[usable] / got[usable]
+    if not np.allclose(ratios, ratios[0], rtol=1e-3):
+        return []
+    ratio = float(ratios[0])
+    close = 0.05 if ctx.claim.kind == "expectation" else 2e-3  # a Monte-Carlo estimate is rough
+    candidates = []
+    simple = Fraction(ratio).limit_denominator(12)
+    if abs(float(simple) - ratio) <= close * max(1.0, abs(ratio)) and simple not in (0, 1, -1):
+        candidates.append(str(simple))
+    for dim, size in cex["sizes"].items():
+        scaled = Fraction(ratio * size).limit_denominator(12)
+        if abs(float(scaled) / size - ratio) <= close * abs(ratio) and scaled != 0:
+            candidates.append(f"({scaled}) / {dim}")
+    return candidates
+
+
+def _factor(ctx: Context):
+    if not ctx.text or ctx.claim.kind == "value":
+        return None
+    for factor in _factors(ctx):
+        if ctx.with_answer(f"({factor}) * ({ctx.text})"):
+            return f"a constant multiple is right: {factor} times the answer"
+    return None
+
+
+def _elementwise_vs_matrix(ctx: Context):
+    if not ctx.text:
+        return None
+    for description, text in mutations.variants(ctx.tree(), [mutations.swap_products]):
+        if ctx.with_answer(text):
+            return f"{description} makes it right: {text}"
+    return None
+
+
+def _index(ctx: Context):
+    if not ctx.claim.indices:
+        return None
+    for description, text in mutations.variants(ctx.tree(), [mutations.swap_indices]):
+        if ctx.with_answer(text):
+            return f"{description} makes it right: {text}"
+    return None
+
+
+def _missing_term(ctx: Context):
+    """The answer is one part of the truth: the rest (truth - answer) is no more complex
+    than the truth itself.  The rest is shown entry by entry at the first sizes of the
+    symbolic path, with the definitions' entries named (s[0], ...)."""
+    from .ops import sympy
+
+    if ctx.claim.kind not in ("gradient", "jacobian", "backprop", "hessian", "equal",
+                              "expectation") or ctx.claim.answer_problem:
+        return None
+    sp = sympy()
+    truth, answer, names = _exact_arrays(ctx)
+    if truth is None or all(sp.sympify(a) == 0 for a in np.ravel(answer)):
+        return None
+    rest = np.vectorize(lambda t, a: sp.simplify(t - a), otypes=[object])(truth, answer)
+    whole = np.vectorize(sp.simplify, otypes=[object])(truth)
+    broadcast = len({sp.srepr(r) for r in np.ravel(rest)}) == 1 and rest.size > 1
+    simpler = sum(sp.count_ops(r) for r in np.ravel(rest)) <= sum(
+        sp.count_ops(w) for w in np.ravel(whole))
+    if not (broadcast or simpler):  # a term added to every entry (a mean), or a simple rest
+        return None
+    shown = np.vectorize(lambda r: str(sp.factor(r.subs(names))), otypes=[object])(rest)
+    sizes = ", ".join(f"{d}={s}" for d, s in sizes_of(ctx).items())
+    return (f"the answer is one part of the truth; it misses truth - answer = "
+            f"{shown.tolist()}" + (f" (at {sizes})" if sizes else ""))
+
+
+def sizes_of(ctx: Context) -> dict:
+    from .symbolic import size_assignments
+
+    return size_assignments(ctx.model, ctx.claim)[0]
+
+
+def _exact_arrays(ctx: Context):
+    """Truth and answer with explicit entries at the counterexample's sizes, and the
+    definitions' entries named back (s[0] for softmax(z)[0], ...)."""
+    from .backends import Symbolic
+    from .evaluate import Evaluator
+    from .ops import sympy
+    from .symbolic import Instance
+
+    sp = sympy()
+    instance = Instance(ctx.model, ctx.claim, sizes_of(ctx))
+    truth = instance.truth
+    if ctx.claim.kind == "expectation":
+        from .expectation import _randoms, expect
+
+        randoms = _randoms(ctx.model, ctx.claim, instance)
+        truth = np.vectorize(lambda e: expect(e, randoms), otypes=[object])(truth)
+    if instance.answer is None:
+        return None, None, {}
+    ev = Evaluator(ctx.model, Symbolic(), instance.sizes, instance.values)
+    names = {}
+    for name, node in ctx.model.defines.items():
+        try:
+            value = ev.value(node)
+        except KeyError:  # a definition this claim does not use
+            continue
+        for position in np.ndindex(value.shape):
+            entry = sp.sympify(value[position])
+            if not entry.is_Symbol and not entry.is_number:
+                label = name + (f"[{', '.join(map(str, position))}]" if position else "")
+                names[entry] = sp.Symbol(label)
+    return truth, instance.answer, names
+
+
+def _shape(ctx: Context):
+    problem = ctx.claim.answer_problem
+    if not problem or not ctx.text:
+        return None
+    hints = []
+    for description, text in mutations.variants(ctx.tree(), [mutations.swap_matmul]):
+        _, claim = variant(ctx.model, ctx.claim, {ctx.field: text})
+        if not claim.answer_problem and not claim.error:
+            hints.append(f"{description} would fit")
+    expected = shapes.show(ctx.claim.expected_shape)
+    return f"{problem}; the answer must be {expected}" + (
+        f" ({'; '.join(hints)})" if hints else "")
+
+
+#: The catalogue, tried in this order (the first that explains the refutation wins).
+RULES: list[Rule] = [
+    Rule("transpose", _transpose),
+    Rule("sign", _sign),
+    Rule("symmetric-only", _symmetric_only),
+    Rule("diagonal-only", _diagonal_only),
+    Rule("factor", _factor),
+    Rule("elementwise-vs-matrix", _elementwise_vs_matrix),
+    Rule("index", _index),
+    Rule("assumption", _assumption),
+    Rule("missing-term", _missing_term),
+    Rule("shape", _shape),
+]
+
+
+def diagnose(model: Model, claim: Claim, result, seed: int = 0) -> dict | None:
+    """The first rule of the catalogue that explains a refuted claim, or None."""
+    from .errors import OutOfTime
+
+    ctx = Context(model, claim, result, seed)
+    for rule in RULES:
+        try:
+            message = rule.applies(ctx)
+        except (OutOfTime, ArithmeticError, TypeError, ValueError, KeyError,
+                language.ExpressionError):
+            message = None
+        if message:
+            return {"code": rule.code, "message": message}
+    return None

@@ -1,0 +1,152 @@
+"""Edits of an answer's expression tree: the mistakes people make, as data.
+
+Each edit takes the parsed (unresolved) tree of an answer and yields
+``(description, new tree)`` pairs; :func:`variants` turns them into answer
+texts.  The same edits serve two purposes: the mutation test makes wrong
+answers with them (every one that is not equivalent must be refuted), and the
+diagnosis tries them backwards on a refuted answer (the edit that makes it
+right names the mistake).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from .language import Node, unparse
+
+Edit = Callable[[Node], Iterator[tuple[str, Node]]]
+
+
+def _places(node: Node, path=()) -> Iterator[tuple[tuple[int, ...], Node]]:
+    """Every subtree with its path (child positions from the root)."""
+    yield path, node
+    for k, arg in enumerate(node.args):
+        yield from _places(arg, path + (k,))
+
+
+def _replace(node: Node, path, new: Node) -> Node:
+    if not path:
+        return new
+    args = list(node.args)
+    args[path[0]] = _replace(args[path[0]], path[1:], new)
+    return Node(node.op, tuple(args), node.name, node.kwargs, node.order, node.col)
+
+
+def _is_operand(node: Node) -> bool:
+    """A factor worth transposing: a name, or a product or call (not a number)."""
+    return node.op in ("name", "matmul", "call") or node.op == "transpose"
+
+
+def _num(text: str) -> Node:
+    return Node("num", name=text)
+
+
+def transpose_factor(tree: Node):
+    for path, node in _places(tree):
+        if node.op == "name" or (node.op == "matmul" and path):
+            yield f"transpose {unparse(node)}", _replace(tree, path, Node("transpose", (node,)))
+
+
+def drop_transpose(tree: Node):
+    for path, node in _places(tree):
+        if node.op == "transpose":
+            yield f"drop the transpose of {unparse(node.args[0])}", _replace(tree, path,
+                                                                              node.args[0])
+
+
+def negate(tree: Node):
+    yield "negate the answer", Node("neg", (tree,))
+
+
+def scale(tree: Node):
+    yield "double the answer", Node("mul", (_num("2"), tree))
+    yield "halve the answer", Node("div", (tree, _num("2")))
+
+
+def drop_term(tree: Node):
+    for path, node in _places(tree):
+        if node.op in ("add", "sub"):
+            yield f"drop {unparse(node.args[1])}", _replace(tree, path, node.args[0])
+            kept = node.args[1] if node.op == "add" else Node("neg", (node.args[1],))
+            yield f"drop {unparse(node.args[0])}", _replace(tree, path, kept)
+
+
+def swap_matmul(tree: Node):
+    for path, node in _places(tree):
+        if node.op == "matmul":
+            swapped = Node("matmul", (node.args[1], node.args[0]))
+            yield f"swap the factors of {unparse(node)}", _replace(tree, path, swapped)
+
+
+def swap_products(tree: Node):
+    for path, node in _places(tree):
+        if node.op in ("mul", "matmul"):
+            other = "matmul" if node.op == "mul" else "mul"
+            yield (f"{'@' if other == 'matmul' else '*'} for "
+                   f"{'*' if other == 'matmul' else '@'} in {unparse(node)}",
+                   _replace(tree, path, Node(other, node.args)))
+
+
+def swap_indices(tree: Node):
+    names = sorted({n.name for _, n in _places(tree) if n.op == "getitem"
+                    for n in n.args[1:] if n.op == "name"})
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            yield f"swap the indices {a} and {b}", _rename(tree, {a: b, b: a})
+    for path, node in _places(tree):
+        if node.op == "getitem":
+            for k, index in enumerate(node.args[1:], start=1):
+                for other in names:
+                    if index.op == "name" and other != index.name:
+                        args = list(node.args)
+                        args[k] = Node("name", name=other)
+                        changed = Node("getitem", tuple(args))
+                        yield (f"{unparse(node)} -> {unparse(changed)}",
+                               _replace(tree, path, changed))
+
+
+def _rename(node: Node, mapping: dict[str, str]) -> Node:
+    if node.op == "getitem":
+        args = [node.args[0]] + [Node("name", name=mapping.get(a.name, a.name))
+                                 if a.op == "name" else a for a in node.args[1:]]
+        return Node(node.op, tuple(args), node.name, node.kwargs, node.order, node.col)
+    if node.op == "call" and node.name == "delta":
+        args = [Node("name", name=mapping.get(a.name, a.name)) if a.op == "name" else a
+                for a in node.args]
+        return Node(node.op, tuple(args), node.name, node.kwargs, node.order, node.col)
+    return Node(node.op, tuple(_rename(a, mapping) for a in node.args), node.name,
+                node.kwargs, node.order, node.col)
+
+
+def change_constant(tree: Node):
+    for path, node in _places(tree):
+        if node.op == "num":
+            value = float(node.name)
+            changed = str(int(value) + 1) if value.is_integer() else repr(value * 2)
+            yield f"{node.name} -> {changed}", _replace(tree, path, _num(changed))
+
+
+#: The mutation operators of the mutation test, by name.
+MUTATIONS: dict[str, Edit] = {
+    "transpose a factor": transpose_factor,
+    "drop a transpose": drop_transpose,
+    "negate": negate,
+    "scale": scale,
+    "drop a term": drop_term,
+    "swap the operands of @": swap_matmul,
+    "swap * and @": swap_products,
+    "swap two indices": swap_indices,
+    "change a constant": change_constant,
+}
+
+
+def variants(tree: Node, edits) -> list[tuple[str, str]]:
+    """(description, answer text) for every edit of the tree, without repeats."""
+    seen, out = {unparse(tree)}, []
+    for edit in edits:
+        for description, new in edit(tree):
+            text = unparse(new)
+            if text not in seen:
+                seen.add(text)
+                out.append((description, text))
+    return out
