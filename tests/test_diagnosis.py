@@ -1,0 +1,106 @@
+"""Every wrong answer of the core and second-order issues gets the right diagnosis code."""
+
+import pytest
+
+import symgrad
+from symgrad.decide import builtin_folder
+from tests.helpers import claims_text, decide_one
+
+XB = {"x": "vector(n)", "B": "matrix(n, n)"}
+TRACE = {"V": "matrix(n, m)", "X": "matrix(m, p)", "W": "matrix(p, n)"}
+LINEAR = {"X": "matrix(N, d)", "W": "matrix(m, d)", "b": "vector(m)"}
+SOFTMAX = {"z": "vector(K)"}
+ONEHOT = {"z": "vector(K)", "y": "vector(K, onehot)"}
+BATCH = {"x": "vector(N)", "gamma": "scalar", "beta": "scalar"}
+S = "softmax(z)"
+
+CASES = [
+    ("W @ V for the trace product", TRACE,
+     dict(kind="gradient", of="tr(V @ X @ W)", wrt="X", answer="W @ V"), "transpose"),
+    ("X.T @ G for the linear layer", LINEAR,
+     dict(kind="backprop", of="X @ W.T + b", wrt="W", upstream="G", answer="X.T @ G"),
+     "transpose"),
+    ("2Bx for a general B", XB,
+     dict(kind="gradient", of="x @ B @ x", wrt="x", answer="2 * B @ x"), "symmetric-only"),
+    ("diag(s)", SOFTMAX,
+     dict(kind="jacobian", of=S, wrt="z", answer=f"diag({S})"), "diagonal-only"),
+    ("outer(s, s) - diag(s)", SOFTMAX,
+     dict(kind="jacobian", of=S, wrt="z", answer=f"outer({S}, {S}) - diag({S})"), "sign"),
+    ("y - softmax(z)", ONEHOT,
+     dict(kind="gradient", of=f"-sum(y * log({S}))", wrt="z", answer=f"y - {S}"), "sign"),
+    ("gamma * G for batch norm", BATCH,
+     dict(kind="backprop", of="gamma * (x - mean(x)) + beta", wrt="x", upstream="G",
+          answer="gamma * G"), "missing-term"),
+    ("y not declared one-hot", {"z": "vector(K)", "y": "vector(K)"},
+     dict(kind="gradient", of=f"-sum(y * log({S}))", wrt="z", answer=f"{S} - y"),
+     "assumption"),
+    ("* for @", XB,
+     dict(kind="gradient", of="x @ B @ x", wrt="x", answer="(B + B.T) * x"),
+     "elementwise-vs-matrix"),
+    ("swapped indices", TRACE,
+     dict(kind="gradient", of="tr(V @ X @ W)", wrt="X", indices=["i", "j"],
+          answer="sum(V[k, j] * W[i, k], k)"), "index"),
+    ("half the gradient", XB,
+     dict(kind="gradient", of="x @ B @ x", wrt="x", answer="(B + B.T) @ x / 2"), "factor"),
+    ("an answer of a shape nothing fixes", LINEAR,
+     dict(kind="backprop", of="X @ W.T + b", wrt="W", upstream="G", answer="G @ W"),
+     "shape"),
+]
+
+
+@pytest.mark.parametrize("what, symbols, claim, code", CASES, ids=[c[0] for c in CASES])
+def test_diagnosis_code(what, symbols, claim, code):
+    result = decide_one(symbols, claim)
+    assert result.verdict == "refuted"
+    assert result.diagnosis is not None, result.reason
+    assert result.diagnosis["code"] == code, result.diagnosis["message"]
+
+
+def test_missing_term_names_the_missing_part():
+    result = decide_one(BATCH, CASES[6][2])
+    assert "-gamma*(G[0] + G[1])/2" in result.diagnosis["message"]
+
+
+def test_no_diagnosis_is_null_in_json():
+    result = decide_one({"w": "vector(n, nonzero)"},
+                        dict(kind="gradient", of="norm(w)", wrt="w", answer="w"))
+    assert result.verdict == "refuted" and result.to_json()["diagnosis"] is None
+
+
+def test_proved_claims_carry_no_diagnosis():
+    assert decide_one(XB, dict(CASES[2][2], answer="(B + B.T) @ x")).diagnosis is None
+
+
+def builtin_with(name, old, new):
+    text = (builtin_folder() / name).read_text()
+    assert old in text
+    return {r.claim: r for r in symgrad.check(text.replace(old, new))}
+
+
+@pytest.mark.parametrize("name, old, new, claim, code", [
+    ("logistic_regression.toml",
+     "sum(p * (1 - p) * x)], [sum(p * (1 - p) * x)", "0], [0", "hessian", "diagonal-only"),
+    ("relu_moments.toml", 'answer = "sigma**2 / 2"', 'answer = "sigma**2"', "second-moment",
+     "factor"),
+    ("gaussian_dropout.toml", 'answer = "(sum(W * x) - t) * x + s**2 * x**2 * W"',
+     'answer = "(sum(W * x) - t) * x"', "expected-gradient", "missing-term"),
+    ("newton.toml", 'constant = "diff(f, 2)(r) / (2 * diff(f)(r))"',
+     'constant = "diff(f, 2)(r) / diff(f)(r)"', "newton-root", "factor"),
+    ("computational_graph.toml", 'answer = "[0.83995, 0.41997, 0]"',
+     'answer = "[0.83995, -0.41997, 0]"', "gradient-x", "sign"),
+    ("computational_graph.toml", 'answer = "0.76159"', 'answer = "-0.76159"', "forward",
+     "sign"),
+])
+def test_second_order_wrong_claims_are_diagnosed(name, old, new, claim, code):
+    result = builtin_with(name, old, new)[claim]
+    assert result.verdict == "refuted"
+    assert result.diagnosis and result.diagnosis["code"] == code
+
+
+def test_diagnosis_in_the_text_report(tmp_path, capsys):
+    from symgrad.cli import main
+
+    path = tmp_path / "wrong.toml"
+    path.write_text(claims_text(TRACE, CASES[0][2]))
+    main(["check", str(path)])
+    assert "diagnosis (transpose): the answer transposed is right" in capsys.readouterr().out
