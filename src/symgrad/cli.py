@@ -28,6 +28,24 @@ def _parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list", help="list the claims with their titles and kinds")
     listing.add_argument("paths", nargs="*", metavar="PATH")
+
+    mutate = commands.add_parser("mutate", help="mutation test: is every wrong version of "
+                                                "each answer refuted?")
+    mutate.add_argument("paths", nargs="*", metavar="PATH",
+                        help="claim files or folders (default: the built-in derivations)")
+    mutate.add_argument("--seed", type=int, default=0)
+    mutate.add_argument("--timeout", type=float, default=10.0, metavar="S",
+                        help="time limit per mutant in seconds (default 10)")
+
+    same = commands.add_parser("same", help="are two expressions equal for all admissible "
+                                            "values?")
+    same.add_argument("lhs", metavar="EXPR1")
+    same.add_argument("rhs", metavar="EXPR2")
+    same.add_argument("--symbols", action="append", default=[], metavar="NAME=DECLARATION",
+                      help="a declaration, e.g. --symbols 'B=matrix(n, n)' (repeatable)")
+    same.add_argument("--json", action="store_true")
+    same.add_argument("--seed", type=int, default=0)
+    same.add_argument("--timeout", type=float, default=30.0, metavar="S")
     return parser
 
 
@@ -48,6 +66,10 @@ def _main(argv: list[str] | None) -> int:
         return 0
     if args.command == "list":
         return _list(args.paths)
+    if args.command == "mutate":
+        return _mutate(args)
+    if args.command == "same":
+        return _same(args)
     return _check(args)
 
 
@@ -91,6 +113,43 @@ def _list(paths) -> int:
                 print(f"    error: {claim.error.describe()}")
                 status = 2
     return status
+
+
+
+def _mutate(args) -> int:
+    from .mutate import mutate, rate
+
+    reports = mutate(args.paths, seed=args.seed, timeout=args.timeout)
+    killed = counted = 0
+    for report in reports:
+        print(f"{report.path}: kill rate {rate(report.killed, report.counted)}, "
+              f"{report.equivalent} equivalent, {report.invalid} not well-formed")
+        for survivor in report.survivors:
+            print(f"  survived: {survivor}")
+        killed, counted = killed + report.killed, counted + report.counted
+    print(f"overall kill rate: {rate(killed, counted)}")
+    return 0 if killed == counted else 1
+
+
+def _same(args) -> int:
+    from . import claimfile, model, report
+    from .decide import decide
+
+    symbols = {}
+    for item in args.symbols:
+        name, _, declaration = item.partition("=")
+        if not declaration:
+            print(f"symgrad: --symbols {item!r}: write NAME=DECLARATION, e.g. "
+                  "'B=matrix(n, n)'", file=sys.stderr)
+            return 2
+        symbols[name.strip()] = declaration.strip()
+    fields = {"kind": "equal", "lhs": args.lhs, "rhs": args.rhs}
+    raw = claimfile.ClaimFile(path="<same>", title="same", symbols=symbols,
+                              claims=[claimfile.RawClaim("same", "equal", fields)])
+    built = model.build(raw)
+    result = decide(built, built.claims[0], seed=args.seed, timeout=args.timeout)
+    print(report.to_json([result]) if args.json else report.describe(result))
+    return report.exit_status([result])
 
 
 if __name__ == "__main__":

@@ -103,12 +103,14 @@ def _result(model: Model, claim: Claim | None, verdict: str, **details) -> Resul
 
 
 def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
-           timeout: float = DEFAULT_TIMEOUT, explain: bool = True) -> Result:
+           timeout: float = DEFAULT_TIMEOUT, explain: bool = True,
+           shrink: bool = True) -> Result:
     """The verdict on one claim, within the time limit; with ``explain``, a refutation
-    also gets a diagnosis of the mistake (see :mod:`symgrad.diagnose`)."""
+    also gets a diagnosis of the mistake (see :mod:`symgrad.diagnose`); without
+    ``shrink``, its counterexample is the first found, not made small."""
     start = time.perf_counter()
     try:
-        result = _decide(model, claim, seed, timeout)
+        result = _decide(model, claim, seed, timeout, shrink)
         if explain and result.verdict == "refuted":
             from .diagnose import diagnose
 
@@ -158,7 +160,7 @@ def _procedure(kind: str) -> Procedure:
                      recheck=numeric.recheck)
 
 
-def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
+def _decide(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool) -> Result:
     from . import numeric, symbolic
 
     problem = model.error or claim.error
@@ -189,7 +191,8 @@ def _decide(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
     started = time.perf_counter()
     num = numeric.search(model, claim, claim_seed, deadline, procedure.examples,
                          judge=procedure.judge, strategy=procedure.strategy,
-                         fixed=procedure.fixed, shrink_calls=procedure.shrink_calls)
+                         fixed=procedure.fixed,
+                         shrink_calls=procedure.shrink_calls if shrink else 0)
     timings["numeric"] = time.perf_counter() - started
 
     def verdict(name, **details):

@@ -58,7 +58,7 @@ class Context:
         if not symbols and not self._screen(model, claim):  # (new assumptions: a new point)
             return False
         return decide(model, claim, seed=self.seed, timeout=CANDIDATE_SECONDS,
-                      explain=False).ok
+                      explain=False, shrink=False).ok
 
     def _screen(self, model, claim) -> bool:
         """A quick look at the counterexample point before deciding in full."""

@@ -150,3 +150,64 @@ def variants(tree: Node, edits) -> list[tuple[str, str]]:
                 seen.add(text)
                 out.append((description, text))
     return out
+
+
+# --- rewritings that keep the meaning (for the completeness test) -------------------------
+
+def _first(tree: Node, ops) -> tuple | None:
+    return next(((path, node) for path, node in _places(tree) if node.op in ops), None)
+
+
+def commute(tree: Node):
+    found = _first(tree, ("mul", "add"))
+    if found:
+        path, node = found
+        yield "commute", _replace(tree, path, Node(node.op, node.args[::-1]))
+
+
+def transpose_product(tree: Node):
+    found = _first(tree, ("matmul",))
+    if found:
+        path, node = found
+        a, b = node.args
+        flipped = Node("transpose", (Node("matmul", (Node("transpose", (b,)),
+                                                    Node("transpose", (a,)))),))
+        yield "(A @ B) as (B.T @ A.T).T", _replace(tree, path, flipped)
+
+
+def subtract_as_add(tree: Node):
+    found = _first(tree, ("sub",))
+    if found:
+        path, node = found
+        a, b = node.args
+        yield "a - b as a + (-1) * b", _replace(
+            tree, path, Node("add", (a, Node("mul", (Node("neg", (_num("1"),)), b)))))
+
+
+def double_transpose(tree: Node):
+    yield "transposed twice", Node("transpose", (Node("transpose", (tree,)),))
+
+
+def double_negation(tree: Node):
+    yield "negated twice", Node("neg", (Node("neg", (tree,)),))
+
+
+def scale_and_back(tree: Node):
+    yield "scaled by 3 and back", Node("div", (Node("mul", (_num("3"), tree)), _num("3")))
+
+
+def scientific(tree: Node):
+    """Numbers in exponent notation (the same digits): for answers that are literals."""
+    def rewrite(node: Node) -> Node:
+        if node.op == "num" and "." in node.name and "e" not in node.name:
+            digits = node.name.split(".")[1]
+            return _num(f"{float(node.name) * 10:.{max(len(digits) - 1, 0)}f}e-1")
+        return Node(node.op, tuple(rewrite(a) for a in node.args), node.name, node.kwargs,
+                    node.order, node.col)
+
+    yield "exponent notation", rewrite(tree)
+
+
+#: Rewritings of an answer that keep its meaning, most telling first.
+EQUIVALENCES = [commute, transpose_product, subtract_as_add, double_transpose,
+                double_negation, scale_and_back]

@@ -317,7 +317,7 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
 
     def fails(point: Point) -> bool:
         deadline.check()
-        if smallest:
+        if smallest and shrink_calls:
             shrinking[0] += 1
             if shrinking[0] > shrink_calls:
                 raise _ShrinkingDone
@@ -339,8 +339,10 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
         with np.errstate(all="ignore"):
             found = next((p for p in fixed(model, claim, random.Random(seed)) if fails(p)),
                          None)
-            found = _find(strategy(model, claim), fails, seed, max_examples) or found
-            if found is not None:
+            if found is None or shrink_calls:
+                found = _find(strategy(model, claim), fails, seed, max_examples,
+                              shrink=bool(shrink_calls)) or found
+            if found is not None and shrink_calls:
                 found = _smallest_sizes(model, claim, fails, seed, found, strategy) or found
     except _ShrinkingDone:
         found = smallest[0]
@@ -362,17 +364,22 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     return outcome
 
 
-def _find(points, fails, seed, max_examples) -> Point | None:
+def _find(points, fails, seed, max_examples, shrink: bool = True) -> Point | None:
     from hypothesis import HealthCheck, Phase, find, settings
-    from hypothesis.errors import NoSuchExample, Unsatisfiable
+    from hypothesis.errors import FlakyFailure, NoSuchExample, Unsatisfiable
 
+    phases = [Phase.generate, Phase.shrink] if shrink else [Phase.generate]
     try:
         return find(points, fails, random=random.Random(seed),
                     settings=settings(max_examples=max_examples, database=None, deadline=None,
-                                      phases=[Phase.generate, Phase.shrink],
-                                      suppress_health_check=list(HealthCheck)))
+                                      phases=phases, suppress_health_check=list(HealthCheck)))
     except (NoSuchExample, Unsatisfiable):
         return None
+    except FlakyFailure as group:  # hypothesis wraps what our own `fails` raised: unwrap it
+        for inner in (_ShrinkingDone, OutOfTime):
+            if group.subgroup(inner) is not None:
+                raise inner("stopped") from None
+        raise
 
 
 def _smallest_sizes(model, claim, fails, seed, found: Point, strategy,

@@ -64,24 +64,27 @@ def _allowed(claim: Claim, exact: np.ndarray) -> np.ndarray:
     if tolerance is not None:
         return tolerance * np.maximum(np.abs(exact), 1e-300)
     units = _units(claim.exprs["answer"])
+    if units is None or np.shape(units) != np.shape(exact):  # not a literal: compare exactly
+        return 1e-12 * np.maximum(np.abs(exact), 1.0)
     written = [u for u in np.ravel(units) if u > 0]
     finest = min(written) if written else 1e-12
     units = np.where(units > 0, units, finest)
     return np.reshape(units, np.shape(exact)) * (1 + 1e-12)
 
 
-def _units(node) -> np.ndarray:
+def _units(node) -> np.ndarray | None:
     """One unit in the last written digit of each literal entry; 0 for an exact zero
-    (which takes the finest unit of the others), 1e-12 for entries that are expressions."""
+    (which takes the finest unit of the others); None where the answer is not a literal."""
     if node.op == "list":
-        return np.array([_units(item) for item in node.args])
+        items = [_units(item) for item in node.args]
+        return None if any(i is None for i in items) else np.array(items)
     if node.op == "neg":
         return _units(node.args[0])
     if node.op == "num":
         number = Decimal(node.name)
         return np.array(0.0 if number == 0 else float(Decimal(1).scaleb(
             number.as_tuple().exponent)))
-    return np.array(1e-12)
+    return None
 
 
 def _list(array, digits: int = 6):
