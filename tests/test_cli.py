@@ -100,3 +100,19 @@ def test_version_and_no_traceback_from_the_real_command(files):
     assert run.returncode == 2
     assert "Traceback" not in run.stdout + run.stderr
     assert "not valid TOML" in run.stdout
+
+
+def test_same_proves_equal_forms_and_refutes_different_ones(capsys):
+    symbols = ["--symbols", "x=vector(n)", "--symbols", "B=matrix(n, n)"]
+    assert main(["same", "(B + B.T) @ x", "B @ x + B.T @ x", *symbols]) == 0
+    assert capsys.readouterr().out.startswith("proved")
+    assert main(["same", "B @ x", "B.T @ x", "--json", *symbols]) == 1
+    [result] = json.loads(capsys.readouterr().out)
+    assert result["verdict"] == "refuted"
+    assert result["diagnosis"]["code"] == "symmetric-only"
+
+
+def test_same_with_a_bad_declaration_is_an_error(capsys):
+    assert main(["same", "x", "x", "--symbols", "x=vectr(n)"]) == 2
+    assert "unknown declaration 'vectr'" in capsys.readouterr().out
+    assert main(["same", "x", "x", "--symbols", "x"]) == 2
