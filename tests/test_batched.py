@@ -6,7 +6,8 @@ import random
 import numpy as np
 import pytest
 
-from symgrad.backends import Batched, Invalid, Numeric
+from symgrad.backends import Invalid, Numeric
+from symgrad.batched import Batched
 from symgrad.decide import builtin_folder, claim_files, load
 from symgrad.evaluate import Evaluator
 from symgrad.numeric import fixed_points

@@ -7,7 +7,8 @@ that sits on a kink or outside a domain (raising :class:`Invalid`), which the
 numeric path counts and skips.
 
 :class:`Symbolic` computes numpy object arrays of SymPy expressions over
-explicit entry symbols at concrete sizes.  Guards do nothing there; kinks are
+explicit entry symbols at concrete sizes.  (:class:`symgrad.batched.Batched` is the
+numeric backend with a leading axis of samples.)  Guards do nothing there; kinks are
 handled when proving (compared almost everywhere).
 """
 
@@ -254,102 +255,6 @@ def moved(values: dict, shifts, index=lambda position: position) -> dict:
         array[index(position)] += step
         out[name] = array
     return out
-
-
-class Batched(Numeric):
-    """Numeric values with a leading axis of samples: every array is (samples, *core), the
-    sample axis of length 1 for what does not vary.  For Monte-Carlo estimates: one walk
-    evaluates every sample.  Kinks are not guarded (they have probability zero)."""
-
-    def core_shape(self, x):
-        return x.shape[1:]
-
-    def index(self, position):
-        return (slice(None), *position)
-
-    def assemble(self, results, core):
-        columns = np.broadcast_arrays(*[np.reshape(r, (-1,)) for r in results])
-        return np.stack(columns, axis=-1).reshape((columns[0].shape[0], *core))
-
-    def asarray(self, x):
-        x = np.asarray(x, dtype=complex)
-        return x if x.ndim else x.reshape(1)
-
-    def number(self, text):
-        return np.full((1,), float(Fraction(text)), dtype=complex)
-
-    def pi(self):
-        return np.full((1,), np.pi, dtype=complex)
-
-    def zeros(self, shape):
-        return np.zeros((1, *shape), dtype=complex)
-
-    def ones(self, shape):
-        return np.ones((1, *shape), dtype=complex)
-
-    def eye(self, n):
-        return np.eye(n, dtype=complex)[None]
-
-    def stack(self, items):
-        return np.stack(np.broadcast_arrays(*[self.asarray(i) for i in items]), axis=1)
-
-    def align(self, a, b):
-        rank_a, rank_b = a.ndim - 1, b.ndim - 1
-        if rank_a < rank_b:
-            a = a.reshape(a.shape[:1] + (1,) * (rank_b - rank_a) + a.shape[1:])
-        elif rank_b < rank_a:
-            b = b.reshape(b.shape[:1] + (1,) * (rank_a - rank_b) + b.shape[1:])
-        return a, b
-
-    def entry(self, base, position):
-        return base[self.index(position)]
-
-    def matmul(self, a, b):
-        ranks = (a.ndim - 1, b.ndim - 1)
-        if ranks == (2, 2):
-            return np.matmul(a, b)
-        if ranks == (2, 1):
-            return np.matmul(a, b[..., None])[..., 0]
-        if ranks == (1, 2):
-            return np.matmul(a[:, None, :], b)[:, 0, :]
-        return np.sum(a * b, axis=-1)
-
-    def transpose(self, a):
-        return np.swapaxes(a, 1, 2) if a.ndim == 3 else a
-
-    def trace(self, a):
-        return np.trace(a, axis1=1, axis2=2)
-
-    def sum(self, x, axis, keepdims=False):
-        if axis is None:
-            axes = tuple(range(1, x.ndim))
-            return np.sum(x, axis=axes, keepdims=keepdims) if axes else x
-        return np.sum(x, axis=axis + 1, keepdims=keepdims)
-
-    def outer(self, a, b):
-        return a[:, :, None] * b[:, None, :]
-
-    def diag(self, x):
-        if x.ndim == 3:
-            return np.diagonal(x, axis1=1, axis2=2).copy()
-        n = x.shape[1]
-        out = np.zeros((x.shape[0], n, n), dtype=complex)
-        out[:, np.arange(n), np.arange(n)] = x
-        return out
-
-    def guard(self, kind, x):
-        pass
-
-    def real_constant(self, x):
-        return None
-
-    def stop_max(self, x, axis):
-        axes = tuple(range(1, x.ndim)) if axis is None else axis + 1
-        return np.max(np.real(x), axis=axes, keepdims=True)
-
-    def max_entry(self, v):
-        flat = v.reshape(v.shape[0], -1)
-        return flat[np.arange(flat.shape[0]), np.argmax(np.real(flat), axis=1)]
 
 
 class Symbolic(Arrays):

@@ -132,7 +132,7 @@ def _mutate(args) -> int:
 
 
 def _same(args) -> int:
-    from . import claimfile, model, report
+    from . import build, claimfile, report
     from .decide import decide
 
     symbols = {}
@@ -146,7 +146,7 @@ def _same(args) -> int:
     fields = {"kind": "equal", "lhs": args.lhs, "rhs": args.rhs}
     raw = claimfile.ClaimFile(path="<same>", title="same", symbols=symbols,
                               claims=[claimfile.RawClaim("same", "equal", fields)])
-    built = model.build(raw)
+    built = build.build(raw)
     result = decide(built, built.claims[0], seed=args.seed, timeout=args.timeout)
     print(report.to_json([result]) if args.json else report.describe(result))
     return report.exit_status([result])

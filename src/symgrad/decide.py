@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import build as model_stage
 from . import claimfile
-from . import model as model_stage
 from .deadline import Deadline, interrupt_at
 from .errors import ClaimError, OutOfTime
 from .model import Claim, Model

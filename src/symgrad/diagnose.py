@@ -19,7 +19,8 @@ from fractions import Fraction
 import numpy as np
 
 from . import language, mutations, shapes
-from .model import Claim, Model, variant
+from .build import variant
+from .model import Claim, Model
 
 CANDIDATE_SECONDS = 8.0  # time limit for deciding one corrected claim
 

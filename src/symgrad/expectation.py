@@ -22,7 +22,8 @@ import zlib
 
 import numpy as np
 
-from .backends import Batched, Numeric
+from .backends import Numeric
+from .batched import Batched
 from .evaluate import Evaluator
 from .model import Claim, Model
 from .numeric import Comparison, Point

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import language
+from .build import variant
 from .decide import builtin_folder, claim_files, decide, load
-from .model import variant
 from .mutations import MUTATIONS, variants
 
 

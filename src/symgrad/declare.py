@@ -1,0 +1,143 @@
+"""Symbol declarations ("matrix(n, n, symmetric)", "normal(0, s**2)") and definitions."""
+
+from __future__ import annotations
+
+import ast
+
+from . import claimfile, shapes
+from .errors import ClaimError, ExpressionError
+from .model import MAX_FIXED_DIM, QUALIFIERS, RESERVED, Model, Symbol, located_error, symbols_in
+from .resolve import Resolver
+
+
+def declare(model: Model, name: str, text: str, raw) -> None:
+    where = dict(file=model.path, field=f"symbols.{name}", line=raw.line_of(name))
+    check_new_name(model, name, where)
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        tree = None
+    if isinstance(tree, ast.Name):
+        head, args = tree.id, []
+    elif isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and not tree.keywords:
+        head, args = tree.func.id, tree.args
+    else:
+        raise ClaimError(f"bad declaration {text!r}", **where, hint=_DECLARATION_HINT)
+    if head == "normal":
+        _declare_normal(model, name, text, args, where)
+        return
+    arity = {"scalar": 0, "vector": 1, "matrix": 2, "function": 0}
+    if head not in arity:
+        hint = claimfile.suggest(head, arity)
+        raise ClaimError(f"unknown declaration {head!r}", **where,
+                         hint=hint or _DECLARATION_HINT)
+    dims: list[shapes.Dim] = []
+    qualifiers: set[str] = set()
+    for arg in args:
+        if isinstance(arg, ast.Name) and arg.id in QUALIFIERS:
+            qualifiers.add(arg.id)
+        elif qualifiers:
+            raise ClaimError("dimensions come before qualifiers", **where,
+                             hint="e.g. matrix(n, n, symmetric)")
+        elif isinstance(arg, ast.Name) and len(dims) == arity[head]:
+            raise ClaimError(f"unknown qualifier {arg.id!r}", **where,
+                             hint=claimfile.suggest(arg.id, QUALIFIERS) or
+                             f"qualifiers: {', '.join(sorted(QUALIFIERS))}")
+        elif isinstance(arg, ast.Name):
+            dims.append(_dimension_name(model, arg.id, where))
+        elif isinstance(arg, ast.Constant) and type(arg.value) is int:
+            if not 1 <= arg.value <= MAX_FIXED_DIM:
+                raise ClaimError(f"a fixed dimension must be from 1 to {MAX_FIXED_DIM}, got "
+                                 f"{arg.value}", **where,
+                                 hint="name the dimension (e.g. n) so it may take any size")
+            dims.append(arg.value)
+        else:
+            raise ClaimError(f"bad dimension in {text!r}", **where,
+                             hint="a dimension is a name or a whole number")
+    if len(dims) != arity[head]:
+        raise ClaimError(f"{head} takes {arity[head]} dimension(s), got {len(dims)}", **where,
+                         hint=_DECLARATION_HINT)
+    if head == "function" and qualifiers:
+        raise ClaimError("a function takes no qualifiers", **where)
+    if "onehot" in qualifiers and head != "vector":
+        raise ClaimError("onehot applies to a vector", **where, hint="e.g. vector(K, onehot)")
+    if "symmetric" in qualifiers and (head != "matrix" or dims[0] != dims[1]):
+        raise ClaimError("symmetric applies to a square matrix", **where,
+                         hint="e.g. matrix(n, n, symmetric)")
+    model.symbols[name] = Symbol(name, tuple(dims), frozenset(qualifiers), head == "function")
+
+
+def _declare_normal(model: Model, name: str, text: str, args, where) -> None:
+    """normal(mean, variance[, n[, m]]): independent normal entries; mean and variance are
+    scalar expressions of other symbols (resolved once every symbol is declared)."""
+    if not 2 <= len(args) <= 4:
+        raise ClaimError("normal takes a mean, a variance and up to two dimensions", **where,
+                         hint='e.g. "normal(0, sigma**2)" or "normal(1, s**2, n)"')
+    mean, variance = (ast.get_source_segment(text.strip(), a) for a in args[:2])
+    dims = []
+    for arg in args[2:]:
+        if isinstance(arg, ast.Name):
+            dims.append(_dimension_name(model, arg.id, where))
+        elif isinstance(arg, ast.Constant) and type(arg.value) is int and \
+                1 <= arg.value <= MAX_FIXED_DIM:
+            dims.append(arg.value)
+        else:
+            raise ClaimError("bad dimension of normal(...)", **where,
+                             hint="a dimension is a name or a whole number")
+    model.symbols[name] = Symbol(name, tuple(dims), random=(mean, variance))
+
+
+def resolve_moments(model: Model, raw) -> None:
+    for name, symbol in model.symbols.items():
+        if symbol.random is None:
+            continue
+        where = dict(file=model.path, field=f"symbols.{name}", line=raw.line_of(name))
+        resolved = []
+        for text in symbol.random:
+            try:
+                node, shape = Resolver(model).resolve_text(text)
+            except ExpressionError as exc:
+                raise located_error(exc, text, **where) from None
+            if shape:
+                raise ClaimError(f"the mean and variance of normal(...) are scalars; {text!r} "
+                                 f"is {shapes.show(shape)}", **where)
+            if any(model.symbols[n].random for n in symbols_in(model, node)):
+                raise ClaimError(f"{text!r} uses a random symbol", **where)
+            resolved.append(node)
+        model.moments[name] = tuple(resolved)
+
+
+_DECLARATION_HINT = ('declare scalar, vector(n), matrix(n, m) or function, optionally with '
+                     'qualifiers: "matrix(n, n, symmetric)", "vector(K, onehot)"')
+
+
+def _dimension_name(model: Model, name: str, where) -> str:
+    if name in model.symbols or name in RESERVED or name.startswith("_"):
+        raise ClaimError(f"{name!r} cannot name a dimension (it is already used)", **where)
+    if name not in model.dims:
+        model.dims.append(name)
+    return name
+
+
+def check_new_name(model: Model, name: str, where) -> None:
+    if not name.isidentifier() or name.startswith("_"):
+        raise ClaimError(f"{name!r} is not a valid name", **where,
+                         hint="use letters, digits and _, starting with a letter")
+    if name in RESERVED:
+        raise ClaimError(f"{name!r} is a function or keyword of the language", **where,
+                         hint="choose another name")
+    if name in model.symbols or name in model.defines or name in model.dims:
+        raise ClaimError(f"{name!r} is declared twice", **where)
+
+
+def define(model: Model, name: str, text: str, raw) -> None:
+    where = dict(file=model.path, field=f"define.{name}", line=raw.line_of(name))
+    check_new_name(model, name, where)
+    try:
+        resolver = Resolver(model)
+        node, shape = resolver.resolve_text(text)
+        resolver.index_ranges({})
+    except ExpressionError as exc:
+        raise located_error(exc, text, **where) from None
+    model.defines[name] = node
+    model.define_shapes[name] = shape

@@ -1,0 +1,255 @@
+"""Names resolved and shapes inferred in one expression (the model's :class:`Resolver`)."""
+
+from __future__ import annotations
+
+from . import claimfile, language, shapes
+from .errors import ExpressionError, ShapeMismatch
+from .model import MAX_FIXED_DIM, RESERVED, Model, Symbol
+from .ops import FUNCTIONS, INTERNAL, OPS
+
+
+class Resolver:
+    """Resolves names in one expression and infers its shape (and its index ranges)."""
+
+    def __init__(self, model: Model, extra: dict[str, Symbol] | None = None,
+                 free_indices=None):
+        self.model = model
+        self.extra = extra or {}
+        self.free_indices = set(free_indices or ())
+        self.bound: list[str] = []
+        self.uses: list[tuple[str, shapes.Dim, int]] = []  # (index, dimension, column)
+        self.links: list[tuple[str, str]] = []  # delta(i, j)
+        self.seen_indices: set[str] = set()
+        self.sums: list[tuple[language.Node, str]] = []
+
+    def resolve_text(self, text: str):
+        return self.resolve(language.parse(text))
+
+    def resolve(self, node: language.Node):
+        if node.op == "num":
+            return node, ()
+        if node.op == "name":
+            return self._name(node)
+        if node.op == "apply":
+            return self._apply(node)
+        if node.op == "call":
+            return self._call(node)
+        if node.op == "getitem":
+            return self._getitem(node)
+        op = OPS[node.op]
+        args, arg_shapes = self._resolve_all(node.args)
+        return self._shaped(op, node, args, arg_shapes)
+
+    def _shaped(self, op, node, args, arg_shapes, kwargs=(), name=None):
+        new = language.Node(name or node.op, tuple(args), kwargs=kwargs, col=node.col)
+        try:
+            shape = op.shape(arg_shapes, new)
+        except ExpressionError as exc:
+            if exc.column is None:
+                exc.column = node.col
+            raise
+        return new, shape
+
+    def _resolve_all(self, nodes):
+        pairs = [self.resolve(n) for n in nodes]
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+
+    def _name(self, node):
+        name = node.name
+        symbol = self.extra.get(name) or self.model.symbols.get(name)
+        if symbol is not None:
+            if symbol.is_function:
+                raise ExpressionError(f"{name} is a function; apply it, e.g. {name}(z)", node.col)
+            return language.Node("symbol", name=name, col=node.col), symbol.shape
+        if name in self.model.defines:
+            return language.Node("define", name=name, col=node.col), self.model.define_shapes[name]
+        if name in self.model.dims:
+            return language.Node("dim", name=name, col=node.col), ()
+        if name == "pi":
+            return language.Node("pi", col=node.col), ()
+        if name in self.free_indices or name in self.bound:
+            raise ExpressionError(f"the index {name} can only be used inside [...], delta or sum",
+                                  node.col)
+        if name in OPS or name == "diff":
+            raise ExpressionError(f"{name} is a function; call it, e.g. {name}(...)", node.col)
+        known = list(self.model.symbols) + list(self.model.defines) + list(self.extra)
+        raise ExpressionError(f"unknown name {name!r}", node.col,
+                              hint=claimfile.suggest(name, known) or "declare it in [symbols]")
+
+    def _index(self, node):
+        if node.op == "num":
+            return node
+        name = node.name
+        if name in self.model.symbols or name in self.model.defines or name in self.extra or \
+                name in self.model.dims or name in RESERVED:
+            raise ExpressionError(f"{name!r} is declared, so it cannot be an index", node.col,
+                                  hint="use an undeclared name such as i, j, k")
+        self.seen_indices.add(name)
+        if self.free_indices and name not in self.free_indices and name not in self.bound:
+            raise ExpressionError(f"index {name} is neither in `indices` nor summed", node.col,
+                                  hint=f"sum over it with sum(..., {name}) or list it in indices")
+        if not self.free_indices and name not in self.bound:
+            raise ExpressionError(f"index {name} is used outside an index-form answer or a sum",
+                                  node.col, hint=f"sum over it with sum(..., {name})")
+        return language.Node("index", name=name, col=node.col)
+
+    def _getitem(self, node):
+        base, base_shape = self.resolve(node.args[0])
+        indices = [self._index(i) for i in node.args[1:]]
+        new, shape = self._shaped(OPS["getitem"], node, [base, *indices], [base_shape])
+        for dim, index in zip(base_shape, indices, strict=True):
+            if index.op == "index":
+                self.uses.append((index.name, dim, index.col))
+            elif isinstance(dim, str):
+                needed = int(index.name) + 1
+                self.model.min_sizes[dim] = max(self.model.min_sizes.get(dim, 1), needed)
+        return new, shape
+
+    def _apply(self, node):
+        symbol = self.model.symbols.get(node.name)
+        if symbol is None or not symbol.is_function:
+            raise ExpressionError(f"{node.name!r} is not a declared function", node.col,
+                                  hint=f'declare it in [symbols]: {node.name} = "function"')
+        arg, shape = self.resolve(node.args[0])
+        return language.Node("apply", (arg,), name=node.name, order=node.order, col=node.col), shape
+
+    def _call(self, node):
+        name = node.name
+        symbol = self.model.symbols.get(name)
+        if symbol is not None and symbol.is_function:
+            if len(node.args) != 1 or node.kwargs:
+                raise ExpressionError(f"{name} takes one argument", node.col)
+            return self._apply(language.Node("apply", node.args, name=name, col=node.col))
+        if name == "sum" and len(node.args) == 2:
+            name = "isum"
+        if name == "diff":
+            raise ExpressionError("diff(h) is a function: apply it, e.g. diff(h)(z) or "
+                                  "diff(h, 2)(z)", node.col)
+        op = OPS.get(name)
+        if op is None or (name in INTERNAL and name != "isum"):
+            raise ExpressionError(f"unknown function {node.name!r}", node.col,
+                                  hint=claimfile.suggest(node.name, FUNCTIONS) or
+                                  "see the README for the functions of the language")
+        usage = f"usage: {op.usage}"
+        if len(node.args) not in op.arity:
+            raise ExpressionError(f"{node.name} takes {' or '.join(map(str, op.arity))} "
+                                  f"argument(s), got {len(node.args)}", node.col, hint=usage)
+        for key, _ in node.kwargs:
+            if key not in op.keywords:
+                raise ExpressionError(f"{node.name} has no keyword {key!r}", node.col, hint=usage)
+        if name == "isum":
+            return self._index_sum(node, op)
+        if name == "hessian":
+            return self._hessian(node, op)
+        args, arg_shapes = [], []
+        for position, arg in enumerate(node.args):
+            kind = op.kinds[min(position, len(op.kinds) - 1)]
+            if kind == "e":
+                resolved, shape = self.resolve(arg)
+            elif kind == "d":
+                resolved, shape = self._dimension(arg), None
+                arg_shapes.append(resolved.name if resolved.op == "dim" else int(resolved.name))
+                args.append(resolved)
+                continue
+            elif kind == "i":
+                resolved, shape = self._index(self._plain_name(arg, "an index name")), ()
+            else:  # "s"
+                resolved, shape = self._symbol_arg(arg)
+            args.append(resolved)
+            arg_shapes.append(shape)
+        if name == "delta":
+            names = [a.name for a in args if a.op == "index"]
+            if len(names) == 2:
+                self.links.append((names[0], names[1]))
+        return self._shaped(op, node, args, arg_shapes, kwargs=node.kwargs, name=name)
+
+    def _hessian(self, node, op):
+        """hessian(expr, x) with a vector x, or hessian(expr, [a, b]) with scalars."""
+        body, shape = self.resolve(node.args[0])
+        target = node.args[1]
+        items = target.args if target.op == "list" else (target,)
+        symbols = [self._symbol_arg(item) for item in items]
+        if target.op == "list":
+            if any(s for _, s in symbols):
+                raise ExpressionError("hessian(expr, [a, b]) takes a list of scalars",
+                                      target.col)
+            wrt = language.Node("list", tuple(s for s, _ in symbols), col=target.col)
+            size = len(symbols)
+        else:
+            wrt, wrt_shape = symbols[0]
+            if len(wrt_shape) != 1:
+                raise ExpressionError("hessian(expr, x) takes a vector x (or a list of "
+                                      "scalars)", target.col)
+            size = wrt_shape[0]
+        if shape:
+            raise ExpressionError(f"hessian needs a scalar expression, got {shapes.show(shape)}",
+                                  node.col)
+        return language.Node("hessian", (body, wrt), col=node.col), (size, size)
+
+    def _index_sum(self, node, op):
+        index = self._plain_name(node.args[1], "an index name")
+        if index.name in self.bound or index.name in self.free_indices:
+            raise ExpressionError(f"index {index.name} is already in use", index.col)
+        self.bound.append(index.name)
+        try:
+            body, shape = self.resolve(node.args[0])
+        finally:
+            self.bound.pop()
+        self.seen_indices.add(index.name)
+        new = language.Node("isum", (body, language.Node("index", name=index.name, col=index.col)),
+                            col=node.col)
+        self.sums.append((new, index.name))
+        return new, shape
+
+    def _plain_name(self, node, what):
+        if node.op != "name":
+            raise ExpressionError(f"expected {what}", node.col)
+        return node
+
+    def _dimension(self, node):
+        if node.op == "num" and "." not in node.name and 1 <= int(node.name) <= MAX_FIXED_DIM:
+            return node
+        if node.op == "name" and node.name in self.model.dims:
+            return language.Node("dim", name=node.name, col=node.col)
+        raise ExpressionError("expected a dimension name (from a declaration) or a whole "
+                              "number", node.col, hint=f"declared dimensions: "
+                              f"{', '.join(self.model.dims) or 'none'}")
+
+    def _symbol_arg(self, node):
+        if node.op != "name" or node.name not in self.model.symbols or \
+                self.model.symbols[node.name].is_function:
+            raise ExpressionError("expected a declared symbol", node.col,
+                                  hint="grad(expr, X) differentiates with respect to a symbol")
+        return language.Node("symbol", name=node.name, col=node.col), \
+            self.model.symbols[node.name].shape
+
+    def index_ranges(self, free: dict[str, shapes.Dim]) -> dict[str, shapes.Dim]:
+        """The dimension each index runs over; conflicting uses are a ShapeMismatch."""
+        parent = {name: name for name in self.seen_indices | set(free)}
+
+        def root(name):
+            while parent[name] != name:
+                name = parent[name]
+            return name
+
+        for a, b in self.links:
+            parent[root(a)] = root(b)
+        dims: dict[str, tuple[shapes.Dim, str]] = {}
+        facts = [(i, d, f"axis {list(free).index(i)} of the answer") for i, d in free.items()]
+        facts += [(i, d, "an indexed array") for i, d, _ in self.uses]
+        for index, dim, why in facts:
+            key = root(index)
+            if key in dims and dims[key][0] != dim:
+                raise ShapeMismatch(f"index {index} runs over {dims[key][0]} ({dims[key][1]}) "
+                                    f"and over {dim} ({why})")
+            dims.setdefault(key, (dim, why))
+        result = {}
+        for index in parent:
+            if root(index) not in dims:
+                raise ExpressionError(f"cannot tell the range of index {index}",
+                                      hint=f"use {index} to index an array, or link it to "
+                                           f"another index with delta")
+            result[index] = dims[root(index)][0]
+        for node, index in self.sums:
+            self.model.sum_ranges[id(node)] = result[index]
+        return result
