@@ -8,9 +8,9 @@ import random
 import pytest
 
 from symgrad import language, numeric
+from symgrad.build import variant
 from symgrad.deadline import Deadline
 from symgrad.decide import _procedure, builtin_folder, claim_files, decide, load
-from symgrad.model import variant
 from symgrad.mutations import EQUIVALENCES, scientific, variants
 from tests.helpers import decide_one
 
