@@ -29,6 +29,15 @@ def _parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list the claims with their titles and kinds")
     listing.add_argument("paths", nargs="*", metavar="PATH")
 
+    latex = commands.add_parser("latex", help="print every claim as LaTeX, with its verdict")
+    latex.add_argument("paths", nargs="*", metavar="PATH",
+                       help="claim files or folders (default: the built-in derivations)")
+    latex.add_argument("--document", action="store_true",
+                       help="a complete LaTeX document: the answer sheet")
+    latex.add_argument("--json", action="store_true")
+    latex.add_argument("--seed", type=int, default=0)
+    latex.add_argument("--timeout", type=float, default=30.0, metavar="S")
+
     mutate = commands.add_parser("mutate", help="mutation test: is every wrong version of "
                                                 "each answer refuted?")
     mutate.add_argument("paths", nargs="*", metavar="PATH",
@@ -68,6 +77,8 @@ def _main(argv: list[str] | None) -> int:
         return _list(args.paths)
     if args.command == "mutate":
         return _mutate(args)
+    if args.command == "latex":
+        return _latex(args)
     if args.command == "same":
         return _same(args)
     return _check(args)
@@ -114,6 +125,26 @@ def _list(paths) -> int:
                 status = 2
     return status
 
+
+
+def _latex(args) -> int:
+    from . import report
+    from .decide import builtin_folder, check_model, claim_files, load
+    from .latex import document
+
+    files = [(load(p, display=None if args.paths else f"derivations/{p.name}"))
+             for p in claim_files(args.paths or [builtin_folder()])]
+    checked = [(model, check_model(model, seed=args.seed, timeout=args.timeout))
+               for model in files]
+    results = [r for _, rs in checked for r in rs]
+    if args.document:
+        print(document(checked), end="")
+    elif args.json:
+        print(report.to_json(results))
+    else:
+        for result in results:
+            print(f"% {result.file}::{result.claim}\n\\[ {result.latex} \\]")
+    return report.exit_status(results)
 
 
 def _mutate(args) -> int:

@@ -120,6 +120,9 @@ def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
     except Exception as exc:  # a bug in symgrad: say so, as an error of this claim only
         result = _result(model, claim, "error", reason="symgrad failed on this claim (a bug; "
                          f"please report it with the claim): {type(exc).__name__}: {exc}")
+    from .latex import claim_latex
+
+    result.latex = claim_latex(model, claim, result.verdict)
     result.seconds = time.perf_counter() - start
     return result
 

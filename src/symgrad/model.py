@@ -80,6 +80,7 @@ class Model:
     dims: list[str] = field(default_factory=list)
     min_sizes: dict[str, int] = field(default_factory=dict)
     sum_ranges: dict[int, shapes.Dim] = field(default_factory=dict)  # id(isum node) -> dimension
+    node_shapes: dict[int, Shape] = field(default_factory=dict)  # id(resolved node) -> shape
     moments: dict[str, tuple] = field(default_factory=dict)  # random symbol -> (mean, variance)
     claims: list[Claim] = field(default_factory=list)
     error: ClaimError | None = None

@@ -26,6 +26,12 @@ class Resolver:
         return self.resolve(language.parse(text))
 
     def resolve(self, node: language.Node):
+        """The resolved node and its shape (also kept in the model, for printing)."""
+        new, shape = self._resolve(node)
+        self.model.node_shapes[id(new)] = shape
+        return new, shape
+
+    def _resolve(self, node: language.Node):
         if node.op == "num":
             return node, ()
         if node.op == "name":

@@ -25,6 +25,7 @@ class Result:
     line: int | None = None
     timings: dict[str, float] = field(default_factory=dict)
     diagnosis: dict | None = None  # for a refutation: {"code": ..., "message": ...} or None
+    latex: str = ""  # the claim as a display equation, with its verdict
 
     @property
     def ok(self) -> bool:
