@@ -122,7 +122,8 @@ class Printer:
             return f"{self.base(args[0])}^{{{power}{self(args[1])}}}", 3
         if op == "matmul":  # associative: a chain of products prints without brackets
             a, b = args
-            left = self(a) if a.op == "matmul" else self.wrap(a, 3)
+            scaled = a.op == "mul" and not (self.ndim(a.args[0]) and self.ndim(a.args[1]))
+            left = self(a) if a.op == "matmul" or scaled else self.wrap(a, 3)
             if self.ndim(a) == 1 and not self.row(a):  # a vector on the left is xᵀ
                 left = self.base(a) + r"^\top"
             right = self(b) if b.op == "matmul" else self.wrap(b, 3)
