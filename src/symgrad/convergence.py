@@ -214,15 +214,14 @@ def fixed(model: Model, claim: Claim, rng) -> list[Point]:
     return []
 
 
-_cache: dict = {}
+_last: list = []  # (model, claim, expansion) of the claim decided last
 
 
 def _expansion(model: Model, claim: Claim) -> Expansion:
-    key = (id(model), claim.name)
-    if key not in _cache:
-        _cache.clear()
-        _cache[key] = Expansion(model, claim)
-    return _cache[key]
+    """The claim's expansion, made once per claim (the numeric path asks for it often)."""
+    if not _last or _last[0] is not model or _last[1] is not claim:
+        _last[:] = [model, claim, Expansion(model, claim)]
+    return _last[2]
 
 
 def _iterate(model: Model, claim: Claim, point: Point):
