@@ -116,3 +116,14 @@ def test_same_with_a_bad_declaration_is_an_error(capsys):
     assert main(["same", "x", "x", "--symbols", "x=vectr(n)"]) == 2
     assert "unknown declaration 'vectr'" in capsys.readouterr().out
     assert main(["same", "x", "x", "--symbols", "x"]) == 2
+
+
+def test_checking_leaves_the_working_directory_alone(files, tmp_path):
+    path = files(WRONG)
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    subprocess.run([sys.executable, "-m", "symgrad", "check", str(path)], cwd=work, env=env,
+                   capture_output=True, check=False)
+    assert list(work.iterdir()) == []
+    assert (tmp_path / "cache" / "symgrad" / "hypothesis").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -68,8 +69,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _hypothesis_files_in_the_cache() -> None:
+    """hypothesis keeps files under ./.hypothesis by default; the command keeps them in the
+    user's cache folder instead, so that checking claims leaves the working directory alone."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    set_hypothesis_home_dir(os.path.join(cache, "symgrad", "hypothesis"))
+
+
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in ("check", "latex", "mutate", "same"):
+        _hypothesis_files_in_the_cache()
     if args.command is None:
         _parser().print_help()
         return 0
