@@ -19,7 +19,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .ops import ELEMENTWISE, sympy
+from .ops import ELEMENTWISE, as_sympy, sympy
 
 #: How close to a kink, a domain edge or a zero denominator a numeric point may be.
 MARGIN = 1e-6
@@ -268,10 +268,10 @@ class Symbolic(Arrays):
         if isinstance(x, np.ndarray) and x.dtype == object:
             return x
         if isinstance(x, np.ndarray):
-            return np.vectorize(self.sp.sympify, otypes=[object])(x) if x.size else \
+            return np.vectorize(as_sympy, otypes=[object])(x) if x.size else \
                 x.astype(object)
         out = np.empty((), dtype=object)
-        out[()] = self.sp.sympify(x) if isinstance(x, int | float) else x
+        out[()] = as_sympy(x) if isinstance(x, int | float) else x
         return out
 
     def number(self, text: str):

@@ -250,14 +250,14 @@ def _missing_term(ctx: Context):
     """The answer is one part of the truth: the rest (truth - answer) is no more complex
     than the truth itself.  The rest is shown entry by entry at the first sizes of the
     symbolic path, with the definitions' entries named (s[0], ...)."""
-    from .ops import sympy
+    from .ops import as_sympy, sympy
 
     if ctx.claim.kind not in ("gradient", "jacobian", "backprop", "hessian", "equal",
                               "expectation") or ctx.claim.answer_problem:
         return None
     sp = sympy()
     truth, answer, names = _exact_arrays(ctx)
-    if truth is None or all(sp.sympify(a) == 0 for a in np.ravel(answer)):
+    if truth is None or all(as_sympy(a) == 0 for a in np.ravel(answer)):
         return None
     rest = np.vectorize(lambda t, a: sp.simplify(t - a), otypes=[object])(truth, answer)
     whole = np.vectorize(sp.simplify, otypes=[object])(truth)
@@ -283,7 +283,7 @@ def _exact_arrays(ctx: Context):
     definitions' entries named back (s[0] for softmax(z)[0], ...)."""
     from .backends import Symbolic
     from .evaluate import Evaluator
-    from .ops import sympy
+    from .ops import as_sympy, sympy
     from .symbolic import Instance
 
     sp = sympy()
@@ -304,7 +304,7 @@ def _exact_arrays(ctx: Context):
         except KeyError:  # a definition this claim does not use
             continue
         for position in np.ndindex(value.shape):
-            entry = sp.sympify(value[position])
+            entry = as_sympy(value[position])
             if not entry.is_Symbol and not entry.is_number:
                 label = name + (f"[{', '.join(map(str, position))}]" if position else "")
                 names[entry] = sp.Symbol(label)

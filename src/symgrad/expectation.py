@@ -27,7 +27,7 @@ from .batched import Batched
 from .evaluate import Evaluator
 from .model import Claim, Model
 from .numeric import Comparison, Point
-from .ops import sympy
+from .ops import as_sympy, sympy
 from .symbolic import Instance, SymbolicOutcome, describe_sizes, settle, size_assignments
 
 SAMPLES = 20000
@@ -49,7 +49,7 @@ def moment(mean, variance, k: int):
 def expect(expr, randoms: dict):
     """E[expr] over the random entry symbols in randoms (symbol -> (mean, variance))."""
     sp = sympy()
-    expr = sp.sympify(expr)
+    expr = as_sympy(expr)
     present = [r for r in randoms if expr.has(r)]
     if not present:
         return expr
@@ -97,7 +97,7 @@ def prove(model: Model, claim: Claim, rng) -> SymbolicOutcome:
                 expected = expect(instance.truth[position], randoms)
             except Unsupported as exc:
                 return SymbolicOutcome("unknown", scope, f"no exact expectation: {exc}")
-            entry = sympy().sympify(instance.answer[position] - expected)
+            entry = as_sympy(instance.answer[position] - expected)
             status, point = settle(instance, entry, {}, rng, instance.binary())
             if status == "nonzero":
                 return SymbolicOutcome("disproved", scope, f"entry {list(position)} of answer "

@@ -32,6 +32,23 @@ def sympy():
     return sp
 
 
+def as_sympy(x):
+    """A SymPy object from a SymPy object or a Python/numpy number: never from text (so not
+    ``sympify``, which would parse a string)."""
+    sp = sympy()
+    if isinstance(x, sp.Basic):
+        return x
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        return as_sympy(x[()])
+    if isinstance(x, bool | np.bool_ | int | np.integer):
+        return sp.Integer(int(x))
+    if isinstance(x, float | np.floating):
+        from fractions import Fraction
+
+        return sp.Rational(Fraction(float(x)))
+    raise TypeError(f"not a number or a SymPy expression: {type(x).__name__}")
+
+
 # --- elementwise functions -------------------------------------------------
 
 def _real_positive(x):

@@ -23,7 +23,7 @@ from .bounds import lower_bound
 from .evaluate import Evaluator
 from .model import Claim, Model
 from .numeric import TOLERANCE, Comparison, Point, tolerance_kind
-from .ops import sympy
+from .ops import as_sympy, sympy
 from .symbolic import Instance, SymbolicOutcome, describe_sizes, settle, size_assignments
 
 
@@ -36,7 +36,7 @@ def prove(model: Model, claim: Claim, rng) -> SymbolicOutcome:
         instance = Instance(model, claim, sizes)
         matrix = instance.truth
         if certificate is None:
-            if any(sp.sympify(e).free_symbols for e in np.ravel(matrix)):
+            if any(as_sympy(e).free_symbols for e in np.ravel(matrix)):
                 return SymbolicOutcome("unknown", scope, "no certificate, and the matrix is not "
                                        "constant: no symbolic proof is attempted")
             smallest = min(sp.re(e) for e in sp.Matrix(matrix).eigenvals())
@@ -48,7 +48,7 @@ def prove(model: Model, claim: Claim, rng) -> SymbolicOutcome:
         v = instance.values["v"]
         difference = np.dot(v, np.dot(matrix, v)) - instance.answer[()]
         for case in instance.cases():
-            entry = sp.sympify(difference).xreplace(case)
+            entry = as_sympy(difference).xreplace(case)
             status, point = settle(instance, entry, case, rng, instance.binary())
             if status == "nonzero":
                 return SymbolicOutcome("disproved", scope, "the certificate is not vᵀ(of)v at "
@@ -127,7 +127,7 @@ def _exact_matrix(instance: Instance, point: Point):
     exact = instance.exact_point(point.values)
     out = np.empty(instance.truth.shape, dtype=object)
     for position in np.ndindex(out.shape):
-        out[position] = sympy().sympify(instance.truth[position]).xreplace(exact)
+        out[position] = as_sympy(instance.truth[position]).xreplace(exact)
     return out
 
 

@@ -21,7 +21,7 @@ from . import matrixcalc, zero
 from .backends import Symbolic, TestFunction
 from .evaluate import Evaluator
 from .model import Claim, Model, Symbol
-from .ops import sympy
+from .ops import as_sympy, sympy
 from .shapes import concrete
 
 
@@ -207,7 +207,7 @@ class Instance:
         def exact(array):
             out = np.empty(array.shape, dtype=complex)
             for position in np.ndindex(array.shape):
-                entry = sp.sympify(array[position])
+                entry = as_sympy(array[position])
                 for cls, fn in replace.items():
                     entry = entry.replace(cls, fn)
                 out[position] = complex(entry.xreplace(point).evalf(30))
@@ -227,7 +227,7 @@ def prove(model: Model, claim: Claim, rng: random.Random) -> SymbolicOutcome:
         binary = instance.binary()
         for case in instance.cases():
             for position in np.ndindex(difference.shape):
-                entry = sympy().sympify(difference[position]).xreplace(case)
+                entry = as_sympy(difference[position]).xreplace(case)
                 status, point = settle(instance, entry, case, rng, binary)
                 if status == "nonzero":
                     return SymbolicOutcome("disproved", scope, f"entry {list(position)} of "

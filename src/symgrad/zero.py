@@ -15,7 +15,7 @@ a clearly nonzero value there is a concrete disproof.
 
 from __future__ import annotations
 
-from .ops import sympy
+from .ops import as_sympy, sympy
 
 MAX_CASES = 256
 
@@ -24,7 +24,7 @@ def is_zero(expr, binary=(), quick: bool = False) -> bool:
     """True when expr is proved to be 0 (almost everywhere); False when not proved.
     ``quick`` tries only the cheapest normal form (before looking for a disproof)."""
     sp = sympy()
-    expr = sp.sympify(expr)
+    expr = as_sympy(expr)
     if expr == 0:
         return True
     expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
@@ -150,7 +150,7 @@ def value_at(expr, point: dict, digits: int = 30) -> complex | None:
     """The value of expr at an exact point, to `digits` digits; None if it has none."""
     sp = sympy()
     try:
-        value = sp.sympify(expr).xreplace(point).evalf(digits)
+        value = as_sympy(expr).xreplace(point).evalf(digits)
         if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return None
         return complex(value)
