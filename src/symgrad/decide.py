@@ -115,7 +115,8 @@ def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
             from .diagnose import diagnose
 
             started = time.perf_counter()
-            result.diagnosis = diagnose(model, claim, result, seed)
+            left = timeout - (started - start)  # the diagnosis shares the claim's time limit
+            result.diagnosis = diagnose(model, claim, result, seed, Deadline(max(left, 1.0)))
             result.timings["diagnosis"] = time.perf_counter() - started
     except Exception as exc:  # a bug in symgrad: say so, as an error of this claim only
         result = _result(model, claim, "error", reason="symgrad failed on this claim (a bug; "

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import language, mutations, shapes
 from .build import variant
+from .deadline import Deadline
 from .model import Claim, Model
 
 CANDIDATE_SECONDS = 8.0  # time limit for deciding one corrected claim
@@ -37,6 +38,7 @@ class Context:
     claim: Claim
     result: object  # the refuted Result
     seed: int
+    deadline: Deadline
 
     @property
     def field(self) -> str:
@@ -58,8 +60,10 @@ class Context:
             return False
         if not symbols and not self._screen(model, claim):  # (new assumptions: a new point)
             return False
-        return decide(model, claim, seed=self.seed, timeout=CANDIDATE_SECONDS,
-                      explain=False, shrink=False).ok
+        self.deadline.check()
+        seconds = min(CANDIDATE_SECONDS, self.deadline.remaining())
+        return decide(model, claim, seed=self.seed, timeout=seconds, explain=False,
+                      shrink=False).ok
 
     def _screen(self, model, claim) -> bool:
         """A quick look at the counterexample point before deciding in full."""
@@ -340,10 +344,14 @@ RULES: list[Rule] = [
 ]
 
 
-def diagnose(model: Model, claim: Claim, result, seed: int = 0) -> dict | None:
-    """The first rule of the catalogue that explains a refuted claim, or None."""
-    ctx = Context(model, claim, result, seed)
+def diagnose(model: Model, claim: Claim, result, seed: int = 0,
+             deadline: Deadline | None = None) -> dict | None:
+    """The first rule of the catalogue that explains a refuted claim, or None (also when the
+    claim's time runs out first)."""
+    ctx = Context(model, claim, result, seed, deadline or Deadline(60.0))
     for rule in RULES:
+        if ctx.deadline.remaining() <= 0:
+            return None
         try:
             message = rule.applies(ctx)
         except Exception:  # a rule that cannot apply here explains nothing; the verdict stands
