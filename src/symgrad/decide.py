@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import build as model_stage
 from . import claimfile
+from .build import build
 from .deadline import Deadline, interrupt_at
 from .errors import ClaimError, OutOfTime
 from .model import Claim, Model
@@ -64,8 +64,8 @@ def load(path: Path | str, text: str | None = None, display: str | None = None) 
             text, problem = "", f"cannot read the file: {exc.strerror or exc}"
             raw = claimfile.ClaimFile(path=name)
             raw.error = ClaimError(problem, file=name, hint="check the path")
-            return model_stage.build(raw)
-    return model_stage.build(claimfile.read(text, name))
+            return build(raw)
+    return build(claimfile.read(text, name))
 
 
 def check(target=None, *, seed: int = DEFAULT_SEED, timeout: float = DEFAULT_TIMEOUT,
