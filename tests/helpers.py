@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import symgrad
 
+#: Symbol tables shared by the tests of wrong answers and of their diagnoses.
+QUADRATIC = {"x": "vector(n)", "B": "matrix(n, n)"}
+TRACE = {"V": "matrix(n, m)", "X": "matrix(m, p)", "W": "matrix(p, n)"}
+LINEAR = {"X": "matrix(N, d)", "W": "matrix(m, d)", "b": "vector(m)"}
+SOFTMAX = {"z": "vector(K)"}
+ONEHOT = {"z": "vector(K)", "y": "vector(K, onehot)"}
+BATCH = {"x": "vector(N)", "gamma": "scalar", "beta": "scalar"}
+
 
 def claims_text(symbols: dict[str, str], *claims: dict, define: dict[str, str] | None = None,
                 title: str = "test") -> str:

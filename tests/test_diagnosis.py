@@ -4,14 +4,9 @@ import pytest
 
 import symgrad
 from symgrad.decide import builtin_folder
-from tests.helpers import claims_text, decide_one
+from tests.helpers import BATCH, LINEAR, ONEHOT, QUADRATIC, SOFTMAX, TRACE, claims_text, decide_one
 
-XB = {"x": "vector(n)", "B": "matrix(n, n)"}
-TRACE = {"V": "matrix(n, m)", "X": "matrix(m, p)", "W": "matrix(p, n)"}
-LINEAR = {"X": "matrix(N, d)", "W": "matrix(m, d)", "b": "vector(m)"}
-SOFTMAX = {"z": "vector(K)"}
-ONEHOT = {"z": "vector(K)", "y": "vector(K, onehot)"}
-BATCH = {"x": "vector(N)", "gamma": "scalar", "beta": "scalar"}
+XB = QUADRATIC
 S = "softmax(z)"
 
 CASES = [

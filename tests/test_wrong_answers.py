@@ -6,14 +6,7 @@ import pytest
 
 import symgrad
 from symgrad.decide import builtin_folder
-from tests.helpers import claims_text
-
-QUADRATIC = {"x": "vector(n)", "B": "matrix(n, n)"}
-TRACE = {"V": "matrix(n, m)", "X": "matrix(m, p)", "W": "matrix(p, n)"}
-LINEAR = {"X": "matrix(N, d)", "W": "matrix(m, d)", "b": "vector(m)"}
-SOFTMAX = {"z": "vector(K)"}
-ONEHOT = {"z": "vector(K)", "y": "vector(K, onehot)"}
-BATCH = {"x": "vector(N)", "gamma": "scalar", "beta": "scalar"}
+from tests.helpers import BATCH, LINEAR, ONEHOT, QUADRATIC, SOFTMAX, TRACE, claims_text
 
 WRONG = [
     ("2Bx for a general B", QUADRATIC,

@@ -232,22 +232,19 @@ def _factor(ctx: Context):
     return None
 
 
-def _elementwise_vs_matrix(ctx: Context):
-    if not ctx.text:
-        return None
-    for description, text in mutations.variants(ctx.tree(), [mutations.swap_products]):
+def _first_edit_that_holds(ctx: Context, edit) -> str | None:
+    for description, text in mutations.variants(ctx.tree(), [edit]):
         if ctx.with_answer(text):
             return f"{description} makes it right: {text}"
     return None
+
+
+def _elementwise_vs_matrix(ctx: Context):
+    return _first_edit_that_holds(ctx, mutations.swap_products) if ctx.text else None
 
 
 def _index(ctx: Context):
-    if not ctx.claim.indices:
-        return None
-    for description, text in mutations.variants(ctx.tree(), [mutations.swap_indices]):
-        if ctx.with_answer(text):
-            return f"{description} makes it right: {text}"
-    return None
+    return _first_edit_that_holds(ctx, mutations.swap_indices) if ctx.claim.indices else None
 
 
 def _missing_term(ctx: Context):
