@@ -56,8 +56,10 @@ def test_unknown_top_level_field_is_a_file_error():
 
 
 def test_missing_field_and_unknown_kind():
+    assert "missing field 'wrt'" in one_error(
+        dict(name="bad", kind="gradient", of="x @ B @ x", answer="x"))
     assert "missing field 'answer'" in one_error(
-        dict(name="bad", kind="gradient", of="x @ B @ x", wrt="x"))
+        dict(name="bad", kind="expectation", of="x @ B @ x"))
     assert "unknown kind 'gradeint'" in one_error(
         dict(name="bad", kind="gradeint", of="x @ B @ x", wrt="x", answer="x"))
 

@@ -106,9 +106,15 @@ def test_a_sheet_with_refutations_compiles(tmp_path, capsys):
              answer="y - softmax(z)"),
         dict(name="broken & 50% {odd} #name", kind="gradient", of="x @ C @ x", wrt="x",
              answer="x"),
+        dict(name="question", kind="jacobian", of="softmax(z)", wrt="z"),
+        dict(name="no closed form", kind="gradient", of="max(z)", wrt="z"),
         title="Wrong answers: 100% & {braces} $x_1$ ^ ~"))
     source = compile_sheet(tmp_path, [path], capsys)
     assert "Diagnosis (symmetric-only)" in source and "Counterexample" in source
+    assert r"Correct answer (derived by symgrad and checked):}\begin{equation*}" \
+           r"\frac{\partial \left(\mathbf{x}^\top \mathbf{B} \mathbf{x}\right)}" in source
+    assert r"= \operatorname{diag}\left(\operatorname{softmax}\left(\mathbf{z}\right)" \
+           r"\right) - " in source  # the question's derived answer
 
 
 def test_results_know_their_latex():

@@ -38,15 +38,17 @@ def build(raw: claimfile.ClaimFile) -> Model:
 
 
 def variant(model: Model, claim: Claim, fields: dict | None = None,
-            symbols: dict | None = None) -> tuple[Model, Claim]:
-    """The model of one claim with some fields (or symbol declarations) replaced: how the
-    diagnosis and the mutation test state a corrected or a mutated claim."""
+            symbols: dict | None = None, drop=()) -> tuple[Model, Claim]:
+    """The model of one claim with some fields (or symbol declarations) replaced or dropped:
+    how the diagnosis and the mutation test state a corrected or a mutated claim, and how a
+    derived answer is checked."""
     import copy
 
     raw = copy.copy(model.raw)
     raw.symbols = {**raw.symbols, **(symbols or {})}
     original = next(c for c in raw.claims if c.name == claim.name)
-    raw.claims = [claimfile.RawClaim(original.name, original.kind,
-                                     {**original.fields, **(fields or {})}, original.line)]
+    kept = {k: v for k, v in original.fields.items() if k not in drop}
+    raw.claims = [claimfile.RawClaim(original.name, original.kind, {**kept, **(fields or {})},
+                                     original.line)]
     new = build(raw)
     return new, new.claims[0]

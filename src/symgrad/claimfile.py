@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 
 from .errors import ClaimError
 
-#: Each claim kind with its required and optional fields (besides name, kind).
+#: Each claim kind with its required and optional fields (besides name, kind).  A gradient,
+#: jacobian, backprop or hessian claim without an answer is a question: symgrad derives it.
 KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "gradient": (frozenset({"of", "wrt", "answer"}), frozenset({"indices"})),
-    "jacobian": (frozenset({"of", "wrt", "answer"}), frozenset({"indices"})),
-    "backprop": (frozenset({"of", "wrt", "upstream", "answer"}), frozenset({"indices"})),
+    "gradient": (frozenset({"of", "wrt"}), frozenset({"answer", "indices"})),
+    "jacobian": (frozenset({"of", "wrt"}), frozenset({"answer", "indices"})),
+    "backprop": (frozenset({"of", "wrt", "upstream"}), frozenset({"answer", "indices"})),
     "equal": (frozenset({"lhs", "rhs"}), frozenset()),
-    "hessian": (frozenset({"of", "wrt", "answer"}), frozenset({"indices"})),
+    "hessian": (frozenset({"of", "wrt"}), frozenset({"answer", "indices"})),
     "value": (frozenset({"at", "of", "answer"}), frozenset({"tolerance"})),
     "psd": (frozenset({"of"}), frozenset({"certificate"})),
     "expectation": (frozenset({"of", "answer"}), frozenset()),

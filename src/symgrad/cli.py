@@ -1,4 +1,4 @@
-"""The `symgrad` command: check, list, --version."""
+"""The `symgrad` command: check, list, derive, latex, mutate, same, --version."""
 
 from __future__ import annotations
 
@@ -38,6 +38,14 @@ def _parser() -> argparse.ArgumentParser:
     latex.add_argument("--json", action="store_true")
     latex.add_argument("--seed", type=int, default=0)
     latex.add_argument("--timeout", type=float, default=30.0, metavar="S")
+
+    derive = commands.add_parser("derive", help="derive the answers of gradient, jacobian, "
+                                                "backprop and hessian claims, and check them")
+    derive.add_argument("paths", nargs="*", metavar="PATH",
+                        help="claim files or folders (default: the built-in derivations)")
+    derive.add_argument("--json", action="store_true", help="print a JSON array of results")
+    derive.add_argument("--seed", type=int, default=0)
+    derive.add_argument("--timeout", type=float, default=30.0, metavar="S")
 
     mutate = commands.add_parser("mutate", help="mutation test: is every wrong version of "
                                                 "each answer refuted?")
@@ -80,7 +88,7 @@ def _hypothesis_files_in_the_cache() -> None:
 
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
-    if args.command in ("check", "latex", "mutate", "same"):
+    if args.command in ("check", "latex", "mutate", "same", "derive"):
         _hypothesis_files_in_the_cache()
     if args.command is None:
         _parser().print_help()
@@ -91,6 +99,8 @@ def _main(argv: list[str] | None) -> int:
         return _mutate(args)
     if args.command == "latex":
         return _latex(args)
+    if args.command == "derive":
+        return _derive(args)
     if args.command == "same":
         return _same(args)
     return _check(args)
@@ -156,6 +166,41 @@ def _latex(args) -> int:
     else:
         for result in results:
             print(f"% {result.file}::{result.claim}\n\\[ {result.latex} \\]")
+    return report.exit_status(results)
+
+
+def _derive(args) -> int:
+    """Every gradient, jacobian, backprop and hessian claim asked as a question (its answer,
+    if any, set aside): the derived answer in the expression language and in LaTeX."""
+    from . import report
+    from .build import variant
+    from .decide import builtin_folder, claim_files, decide, load
+    from .derive import QUESTIONS
+    from .latex import without_verdict
+
+    results = []
+    for path in claim_files(args.paths or [builtin_folder()]):
+        model = load(path, display=None if args.paths else f"derivations/{path.name}")
+        for claim in model.claims:
+            if claim.kind not in QUESTIONS:
+                continue
+            if not (model.error or claim.error):
+                model_q, claim_q = variant(model, claim, drop=("answer",))
+                result = decide(model_q, claim_q, seed=args.seed, timeout=args.timeout)
+            else:
+                result = decide(model, claim, seed=args.seed, timeout=args.timeout)
+            results.append(result)
+            if args.json:
+                continue
+            print(f"{result.file}::{result.claim}  {result.verdict}"
+                  + (f" at {result.scope}" if result.ok and result.scope else ""))
+            if result.ok:
+                print(f"    {result.derived}")
+                print(f"    {without_verdict(result.latex)}")
+            else:
+                print("    " + result.reason.replace("\n", "\n    "))
+    if args.json:
+        print(report.to_json(results))
     return report.exit_status(results)
 
 

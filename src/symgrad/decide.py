@@ -108,7 +108,13 @@ def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
     """The verdict on one claim, within the time limit; with ``explain``, a refutation
     also gets a diagnosis of the mistake (see :mod:`symgrad.diagnose`); without
     ``shrink``, its counterexample is the first found, not made small."""
+    from .derive import is_question
+
     start = time.perf_counter()
+    if is_question(claim) and not (model.error or claim.error):
+        result = _answer_question(model, claim, seed, timeout)
+        result.seconds = time.perf_counter() - start
+        return result
     try:
         result = _decide(model, claim, seed, timeout, shrink)
         if explain and result.verdict == "refuted":
@@ -118,6 +124,8 @@ def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
             left = timeout - (started - start)  # the diagnosis shares the claim's time limit
             result.diagnosis = diagnose(model, claim, result, seed, Deadline(max(left, 1.0)))
             result.timings["diagnosis"] = time.perf_counter() - started
+            left = timeout - (time.perf_counter() - start)
+            _add_correct_answer(model, claim, result, seed, max(left, 2.0))
     except Exception as exc:  # a bug in symgrad: say so, as an error of this claim only
         result = _result(model, claim, "error", reason="symgrad failed on this claim (a bug; "
                          f"please report it with the claim): {type(exc).__name__}: {exc}")
@@ -126,6 +134,70 @@ def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
     result.latex = claim_latex(model, claim, result.verdict)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _derived(model: Model, claim: Claim, seed: int, timeout: float):
+    """A question's answer: derived, then decided like a given one.  Returns the text, the
+    verdict on it, and the derived claim's model and claim (text is None if no answer)."""
+    from .build import variant
+    from .derive import derive
+    from .trees import CannotDerive
+
+    started = time.perf_counter()
+    try:
+        with interrupt_at(Deadline(timeout / 2)):
+            text = derive(model, claim)
+    except CannotDerive as exc:
+        return None, _result(model, claim, "undecided", reason="no answer is given, and "
+                             f"symgrad cannot derive one: {exc}")
+    except OutOfTime:
+        return None, _result(model, claim, "undecided", reason="no answer is given, and "
+                             "deriving one ran out of time (raise --timeout)")
+    derived_model, derived_claim = variant(model, claim, {"answer": text})
+    left = max(timeout - (time.perf_counter() - started), 2.0)
+    result = decide(derived_model, derived_claim, seed=seed, timeout=left, explain=False)
+    result.derived = text
+    result.timings["derivation"] = time.perf_counter() - started
+    return text, result
+
+
+def _answer_question(model: Model, claim: Claim, seed: int, timeout: float) -> Result:
+    from .latex import claim_latex
+
+    try:
+        text, result = _derived(model, claim, seed, timeout)
+    except Exception as exc:  # a bug in symgrad
+        text, result = None, _result(model, claim, "error", reason="symgrad failed to derive "
+                                     f"an answer (a bug; please report it with the claim): "
+                                     f"{type(exc).__name__}: {exc}")
+    if text is not None and not result.ok:  # never print a derived answer that failed
+        result = _result(model, claim, "error", timings=result.timings, reason=(
+            f"symgrad derived the answer {text}, but it is {result.verdict}: {result.reason} "
+            "(a bug in symgrad's derivation; please report it with the claim)"))
+    elif text is not None:
+        result.reason = f"derived answer {text}; {result.reason}"
+    if not result.latex:
+        result.latex = claim_latex(model, claim, result.verdict)
+    return result
+
+
+def _add_correct_answer(model: Model, claim: Claim, result: Result, seed: int,
+                        timeout: float) -> None:
+    """For a refuted gradient, jacobian, backprop or hessian: the answer symgrad derives,
+    when both paths accept it."""
+    from .build import variant
+    from .derive import QUESTIONS
+    from .latex import without_verdict
+
+    if claim.kind not in QUESTIONS:
+        return
+    question_model, question = variant(model, claim, drop=("answer",))
+    if question.error:
+        return
+    text, derived = _derived(question_model, question, seed, timeout)
+    if text is not None and derived.ok:
+        result.correct = text
+        result.correct_latex = without_verdict(derived.latex)
 
 
 @dataclass(frozen=True)

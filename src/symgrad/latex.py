@@ -186,6 +186,8 @@ def claim_equation(model: Model, claim: Claim) -> str:
     p = Printer(model, claim)
     e = claim.exprs
     answer = p(e[claim.answer_field]) if claim.answer_field in e else None
+    if answer is None and claim.answer_field not in claim.fields:
+        answer = r"\;?"  # a question symgrad could not answer
     wrt = _wrt(p, claim)
     kind = claim.kind
     if kind == "equal":
@@ -236,6 +238,11 @@ def _wrt(p: Printer, claim: Claim) -> str:
     return ""
 
 
+def without_verdict(latex: str) -> str:
+    """A claim's LaTeX (as :func:`claim_latex` makes it) without the verdict beside it."""
+    return latex.rsplit(r" \qquad \text{(", 1)[0]
+
+
 def claim_latex(model: Model, claim: Claim, verdict: str | None) -> str:
     """The claim's equation with its verdict beside it (or why it cannot be printed)."""
     if model.error or claim.error:
@@ -278,7 +285,10 @@ def document(results_by_file: list[tuple[Model, list]]) -> str:
         for result in results:
             claim = claims.get(result.claim)
             parts.append(rf"\subsection*{{{text(result.claim)} ({text(result.kind)})}}")
-            if claim is not None:
+            if result.derived and result.ok:  # a question: print the derived answer
+                parts.append(r"\begin{equation*}" + without_verdict(result.latex) +
+                             r"\end{equation*}")
+            elif claim is not None:
                 parts.append(r"\begin{equation*}" + claim_latex(model, claim, None) +
                              r"\end{equation*}")
             parts.append(rf"\textbf{{{text(result.verdict)}}}"
@@ -288,6 +298,9 @@ def document(results_by_file: list[tuple[Model, list]]) -> str:
             if result.diagnosis:
                 parts.append(rf"\textit{{Diagnosis ({text(result.diagnosis['code'])}):}} "
                              f"{text(result.diagnosis['message'])}" + r"\par")
+            if result.correct_latex:
+                parts.append(r"\textit{Correct answer (derived by symgrad and checked):}"
+                             r"\begin{equation*}" + result.correct_latex + r"\end{equation*}")
             if result.counterexample:
                 parts.append(_counterexample(result.counterexample))
     parts.append(r"\end{document}")

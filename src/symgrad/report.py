@@ -33,8 +33,12 @@ def describe(result: Result) -> str:
         lines.append(f"    no symbolic proof: {result.reason}")
     else:
         lines.extend("    " + line for line in result.reason.splitlines())
+    if result.derived and result.ok:
+        lines.append(f"    derived answer: {result.derived}")
     if result.diagnosis:
         lines.append(f"    diagnosis ({result.diagnosis['code']}): {result.diagnosis['message']}")
+    if result.correct:
+        lines.append(f"    correct answer (derived and checked): {result.correct}")
     cex = result.counterexample
     if cex:
         sizes = ", ".join(f"{d}={s}" for d, s in cex["sizes"].items())

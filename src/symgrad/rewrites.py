@@ -1,0 +1,143 @@
+"""The matrix layer of :mod:`symgrad.tidy`: one rewrite per operation, on trees.
+
+Each rule takes the tidier and a node whose arguments are already tidy, and
+returns an equal tree that reads better, or None when there is nothing to do:
+fold transposes ((Xᵀ G)ᵀ → Gᵀ X, Bᵀᵀ → B, a symmetric Bᵀ → B), drop identities
+(I A → A), pull scalars out of products, sums and traces, write x B as Bᵀ x, and
+sum(y) → 1 for a one-hot or probability vector.
+"""
+
+from __future__ import annotations
+
+from .language import Node
+from .trees import (
+    axis_of,
+    call,
+    count,
+    div,
+    matmul,
+    mul,
+    neg,
+    num,
+    product,
+    size,
+    transpose,
+)
+
+
+def _transpose(t, node: Node):
+    (x,) = node.args
+    if t.shape.ndim(x) < 2:
+        return x
+    if x.op == "transpose":
+        return x.args[0]
+    if x.op == "symbol" and "symmetric" in t.shape.symbols[x.name].qualifiers:
+        return x
+    if x.op in ("eye", "diag"):
+        return x
+    if x.op == "outer":
+        return call("outer", x.args[1], x.args[0])
+    if x.op == "ones":
+        return call("ones", *reversed(x.args))
+    if x.op == "matmul":
+        return matmul(transpose(x.args[1]), transpose(x.args[0]))
+    if x.op in ("add", "sub", "mul", "div") and all(
+            t.shape.ndim(a) in (0, 2) for a in x.args):
+        return Node(x.op, tuple(transpose(a) if t.shape.ndim(a) else a for a in x.args))
+    if x.op == "neg":
+        return neg(transpose(x.args[0]))
+    return None
+
+
+def _pull_scalars(t, node: Node, position: int, rebuild):
+    """c * A inside an operation linear in that argument: pull c out."""
+    arg = node.args[position]
+    if arg.op == "div" and not t.shape(arg.args[1]):
+        return div(rebuild(arg.args[0]), arg.args[1])
+    scalars, arrays = t.scalar_split(arg)
+    if scalars and arrays:
+        return mul(product(scalars), rebuild(product(arrays)))
+    return None
+
+
+def _matmul(t, node: Node):
+    a, b = node.args
+    if a.op == "eye":
+        return b
+    if b.op == "eye":
+        return a
+    for position in (0, 1):
+        pulled = _pull_scalars(t, node, position, lambda x, p=position: matmul(
+            *((x, b) if p == 0 else (a, x))))
+        if pulled is not None:
+            return pulled
+    if t.shape.ndim(a) == 1 and t.shape.ndim(b) == 2:
+        return matmul(transpose(b), a)  # x B is written Bᵀ x
+    return None
+
+
+def _outer(t, node: Node):
+    a, b = node.args
+    if a.op == "neg" or b.op == "neg":
+        return neg(call("outer", *(x.args[0] if x.op == "neg" else x for x in (a, b)))) \
+            if (a.op == "neg") != (b.op == "neg") else call("outer", a.args[0], b.args[0])
+    for position in (0, 1):
+        pulled = _pull_scalars(t, node, position, lambda x, p=position: call(
+            "outer", *((x, b) if p == 0 else (a, x))))
+        if pulled is not None:
+            return pulled
+    return None
+
+
+def _sum(t, node: Node):
+    (x,) = node.args
+    axis = axis_of(node)
+    if x.op == "neg":
+        return neg(call("sum", x.args[0], axis=axis))
+    if not t.shape(x):
+        return x
+    if axis is None and x.op == "symbol" and t.shape.ndim(x) == 1 and \
+            t.shape.symbols[x.name].qualifiers & {"onehot", "probability"}:
+        return num(1)  # the entries of a one-hot or probability vector add up to 1
+    if x.op == "ones" and axis is None:
+        return count(t.shape(x))
+    pulled = _pull_scalars(t, node, 0, lambda y: call("sum", y, axis=axis))
+    if pulled is not None or axis is not None or x.op not in ("add", "sub"):
+        return pulled
+    split = t(Node(x.op, tuple(call("sum", a) if t.shape(a) else mul(a, count(t.shape(x)))
+                               for a in x.args)))  # sum(x - mu) = sum(x) - N mu = 0
+    return split if size(split) < size(node) else None
+
+
+def _tr(t, node: Node):
+    (x,) = node.args
+    if x.op == "eye":
+        return x.args[0]
+    return _pull_scalars(t, node, 0, lambda y: call("tr", y))
+
+
+def _diag(t, node: Node):
+    (x,) = node.args
+    if x.op == "transpose" and t.shape.ndim(x) == 2:
+        return call("diag", x.args[0])  # the diagonal of Xᵀ is the diagonal of X
+    return None
+
+
+def _getitem(t, node: Node):
+    base, *indices = node.args
+    if base.op == "list" and all(i.op == "num" for i in indices):  # [a, b][1] -> b
+        entry = base.args[int(indices[0].name)]
+        return entry.args[int(indices[1].name)] if len(indices) == 2 else entry
+    return None
+
+
+RULES = {
+    "diag": _diag,
+    "getitem": _getitem,
+    "transpose": _transpose,
+    "matmul": _matmul,
+    "outer": _outer,
+    "sum": _sum,
+    "tr": _tr,
+}
+

@@ -1,0 +1,171 @@
+"""The backward rules: one vector-Jacobian product per operation, on symbolic trees.
+
+As autograd keeps one ``defvjp`` per primitive, :data:`VJPS` keeps, for every
+operation of :data:`symgrad.ops.OPS`, the rule that sends the upstream adjoint
+``G`` of a node (an array of the node's shape: the derivative of the final
+scalar with respect to the node) to the adjoints of its arguments.
+
+Every rule is ``rule(shape, node, out, G) -> tuple`` with one entry per
+argument of ``node``: a tree, or None where no derivative flows (a constant
+argument, an index, a derivative that is zero almost everywhere).  ``shape``
+gives the shape of any tree, ``out`` is the node's value (the node itself, or
+the name of the definition it is the body of: softmax's rule writes
+``s * (G - sum(G * s))`` rather than repeating ``softmax(z)``).  A contribution
+may have a broadcast shape (a scalar for a vector argument, a row for a matrix);
+:func:`symgrad.derive.unbroadcast` reduces it.  An operation without a closed
+matrix-form derivative raises :class:`~symgrad.trees.CannotDerive` saying why.
+"""
+
+from __future__ import annotations
+
+from .language import Node
+from .trees import (
+    CannotDerive,
+    add,
+    axis_of,
+    call,
+    count,
+    dim,
+    div,
+    matmul,
+    mul,
+    neg,
+    num,
+    ones,
+    power,
+    sub,
+    transpose,
+)
+
+
+def _matmul(shape, node, out, G):
+    a, b = node.args
+    ka, kb = shape.ndim(a), shape.ndim(b)
+    if ka == 2 and kb == 2:
+        return matmul(G, transpose(b)), matmul(transpose(a), G)
+    if ka == 2:  # A @ x
+        return call("outer", G, b), matmul(transpose(a), G)
+    if kb == 2:  # x @ B
+        return matmul(b, G), call("outer", a, G)
+    return mul(G, b), mul(G, a)  # x @ y
+
+
+def _pow(shape, node, out, G):
+    a, b = node.args
+    return (mul(mul(b, G), power(a, sub(b, num(1)))),
+            mul(mul(G, out), call("log", a)))
+
+
+def _leaky(shape, node, out, G):
+    x, a = node.args
+    slope = add(call("step", x), mul(a, call("step", neg(x))))
+    return mul(G, slope), neg(mul(G, call("relu", neg(x))))
+
+
+def _sum(shape, node, out, G):
+    (x,) = node.args
+    axis = axis_of(node)
+    dims = shape(x)
+    if axis is None:
+        return (mul(G, ones(dims)),)
+    if axis == 0:
+        return (call("outer", ones(dims[:1]), G),)
+    return (call("outer", G, ones(dims[1:])),)
+
+
+def _mean(shape, node, out, G):
+    (x,) = node.args
+    axis = axis_of(node)
+    dims = shape(x)
+    spread = _sum(shape, node, out, G)[0]
+    return (div(spread, count(dims if axis is None else dims[axis:axis + 1])),)
+
+
+def _softmax(shape, node, out, G):
+    axis = axis_of(node)
+    inner = mul(G, out)
+    if axis is None:
+        return (mul(out, sub(G, call("sum", inner))),)
+    rows, columns = shape(node)
+    spread = call("outer", call("sum", inner, axis=1), ones((columns,))) if axis == 1 else \
+        call("outer", ones((rows,)), call("sum", inner, axis=0))
+    return (mul(out, sub(G, spread)),)
+
+
+def _list(shape, node, out, G):
+    if shape.ndim(node) == 1:
+        return tuple(call_getitem(G, num(k)) for k in range(len(node.args)))
+    return tuple(Node("list", tuple(call_getitem(G, num(i), num(j))
+                                    for j in range(len(row.args))))
+                 for i, row in enumerate(node.args))
+
+
+def call_getitem(base: Node, *indices: Node) -> Node:
+    return Node("getitem", (base, *indices))
+
+
+def _no_closed_form(why: str):
+    def rule(shape, node, out, G):
+        raise CannotDerive(why)
+
+    return rule
+
+
+def _constant(shape, node, out, G):
+    return (None,) * len(node.args)
+
+
+def _elementwise(derivative):
+    """The rule of an elementwise function from its derivative f'(x) (given x and out)."""
+    return lambda shape, node, out, G: (mul(G, derivative(node.args[0], out)),)
+
+
+VJPS = {
+    "add": lambda shape, node, out, G: (G, G),
+    "sub": lambda shape, node, out, G: (G, neg(G)),
+    "neg": lambda shape, node, out, G: (neg(G),),
+    "mul": lambda shape, node, out, G: (mul(G, node.args[1]), mul(G, node.args[0])),
+    "div": lambda shape, node, out, G: (div(G, node.args[1]),
+                                        neg(div(mul(G, out), node.args[1]))),
+    "pow": _pow,
+    "matmul": _matmul,
+    "transpose": lambda shape, node, out, G: (transpose(G),),
+    "list": _list,
+    "apply": lambda shape, node, out, G: (
+        mul(G, Node("apply", node.args, name=node.name, order=node.order + 1)),),
+    "exp": _elementwise(lambda x, out: out),
+    "log": _elementwise(lambda x, out: div(num(1), x)),
+    "sqrt": _elementwise(lambda x, out: div(num(1), mul(num(2), out))),
+    "abs": _elementwise(lambda x, out: div(x, out)),
+    "tanh": _elementwise(lambda x, out: sub(num(1), power(out, num(2)))),
+    "sigmoid": _elementwise(lambda x, out: mul(out, sub(num(1), out))),
+    "softplus": _elementwise(lambda x, out: call("sigmoid", x)),
+    "relu": _elementwise(lambda x, out: call("step", x)),
+    "step": _constant,  # zero almost everywhere
+    "leaky_relu": _leaky,
+    "tr": lambda shape, node, out, G: (mul(G, call("eye", dim(shape(node.args[0])[0]))),),
+    "norm": lambda shape, node, out, G: (div(mul(G, node.args[0]), out),),
+    "sum": _sum,
+    "mean": _mean,
+    "softmax": _softmax,
+    "outer": lambda shape, node, out, G: (matmul(G, node.args[1]),
+                                          matmul(transpose(G), node.args[0])),
+    "diag": lambda shape, node, out, G: (call("diag", G),),
+    "ones": _constant,
+    "eye": _constant,
+    "delta": _constant,
+    "getitem": _no_closed_form(
+        "an indexed entry (x[0], A[i, j]) has no closed matrix-form derivative; write the "
+        "answer and symgrad will check it"),
+    "isum": _no_closed_form(
+        "an index-notation sum has no closed matrix-form derivative here; write the "
+        "expression in matrix form (@, sum, tr) or write the answer"),
+    "max": _no_closed_form(
+        "the derivative of max is the indicator of the largest entry, which has no closed "
+        "form in the expression language; write the answer, or check it at a point with "
+        "a value claim"),
+    # grad and hessian inside an expression are expanded before the backward pass
+    "grad": _no_closed_form("a nested grad() could not be expanded"),
+    "hessian": _no_closed_form("a nested hessian() could not be expanded"),
+}
+

@@ -1,0 +1,176 @@
+"""Derived answers: every built-in derivation asked as a question, each backward rule
+checked by both paths, and what happens when a derivation fails or an answer is wrong."""
+
+import json
+
+import pytest
+
+import symgrad
+from symgrad.build import variant
+from symgrad.cli import main
+from symgrad.decide import builtin_folder, claim_files, decide, load
+from symgrad.derive import QUESTIONS
+from symgrad.ops import OPS
+from symgrad.vjps import VJPS
+from tests.helpers import QUADRATIC, claims_text, decide_one
+
+#: The textbook form of every built-in answer, as symgrad derives it (issue 5, section 1).
+TEXTBOOK = {
+    "activation_identities::softplus-derivative": "sigmoid(z)",
+    "activation_identities::softplus-second-derivative": "[[sigmoid(z) * (1 - sigmoid(z))]]",
+    "activations::generic": "G * diff(h)(X)",
+    "activations::relu": "G * step(X)",
+    "activations::leaky-relu": "G * (step(X) + a * step(-X))",
+    "activations::sigmoid": "G * sigmoid(X) * (1 - sigmoid(X))",
+    "activations::tanh": "G * (1 - tanh(X)**2)",
+    "batch_norm::mean-only": "gamma * (g - mean(g))",
+    "batch_norm::full": "gamma * (g - mean(g) - mean(g * xhat) * xhat) / sqrt(var + eps)",
+    "cross_entropy::probabilities": "-T / (N * P)",
+    "linear_layer::weights": "G.T @ X",
+    "linear_layer::bias": "sum(G, axis=0)",
+    "linear_layer::inputs": "G @ W",
+    "logistic_regression::weight": "sum(x * (p - y))",
+    "logistic_regression::bias": "sum(p - y)",
+    "logistic_regression::hessian": "[[sum(p * (1 - p) * x**2), sum(x * p * (1 - p))], "
+                                    "[sum(x * p * (1 - p)), sum(p * (1 - p))]]",
+    "norm::norm": "w / norm(w)",
+    "norm::squared-norm": "2 * w",
+    "quadratic_form::gradient": "B.T @ x + B @ x",
+    "quadratic_form::gradient-index-form": "sum(B[k, i] * x[k], k) + sum(B[i, k] * x[k], k)",
+    "quadratic_form_symmetric::gradient": "2 * B @ x",
+    "softmax::jacobian": "diag(s) - outer(s, s)",
+    "softmax::jacobian-index-form": "s[k] * (delta(k, i) - s[i])",
+    "softmax::row-wise-backprop": "S * (G - outer(sum(G * S, axis=1), ones(K)))",
+    "softmax::cross-entropy": "s - y",
+    "softmax::two-class-z1": "exp(z1) / (exp(z1) + exp(z2)) - t",
+    "softmax::two-class-z2": "t + exp(z2) / (exp(z1) + exp(z2)) - 1",
+    "softmax_cross_entropy_hessian::hessian": "diag(s) - outer(s, s)",
+    "softmax_cross_entropy_hessian::hessian-index-form": "s[i] * (delta(i, j) - s[j])",
+    "trace::matrix-form": "eye(n)",
+    "trace::index-form": "delta(i, j)",
+    "trace_product::matrix-form": "V.T @ W.T",
+    "trace_product::index-form": "sum(V[k, i] * W[j, k], k)",
+}
+
+
+def builtin_questions():
+    for path in claim_files([builtin_folder()]):
+        model = load(path)
+        for claim in model.claims:
+            if claim.kind in QUESTIONS:
+                yield f"{path.stem}::{claim.name}", model, claim
+
+
+def test_every_builtin_derivation_has_a_pinned_textbook_form():
+    assert sorted(name for name, _, _ in builtin_questions()) == sorted(TEXTBOOK)
+
+
+@pytest.mark.parametrize("name, model, claim", list(builtin_questions()),
+                         ids=[name for name, _, _ in builtin_questions()])
+def test_builtin_asked_as_a_question_is_derived_in_textbook_form_and_proved(name, model, claim):
+    question_model, question = variant(model, claim, drop=("answer",))
+    result = decide(question_model, question)
+    assert result.verdict == "proved", result.reason
+    assert result.derived == TEXTBOOK[name]
+    assert result.reason.startswith(f"derived answer {TEXTBOOK[name]};")
+
+
+def test_the_rule_table_covers_every_operation():
+    assert set(VJPS) == set(OPS)
+
+
+#: Questions that exercise each backward rule; both paths must accept the derived answer.
+RULES = [
+    ({"x": "vector(n)"}, "sum(exp(x))", "x", "exp(x)"),
+    ({"x": "vector(n, positive)"}, "sum(log(x) + sqrt(x))", "x", "1 / x + 1 / (2 * sqrt(x))"),
+    ({"x": "vector(n)"}, "sum(abs(x))", "x", "x / abs(x)"),
+    ({"x": "vector(n)"}, "sum(softplus(x))", "x", "sigmoid(x)"),
+    ({"x": "vector(n)", "a": "scalar(positive)"}, "sum(leaky_relu(x, a))", "a", None),
+    ({"a": "vector(n)", "b": "vector(m)", "C": "matrix(n, m)"}, "sum(outer(a, b) * C)", "b",
+     "C.T @ a"),
+    ({"v": "vector(n)", "C": "matrix(n, n)"}, "tr(diag(v) @ C)", "v", "diag(C)"),
+    ({"A": "matrix(n, m)", "B": "matrix(m, n)"}, "tr(A @ B)", "A", "B.T"),
+    ({"X": "matrix(N, d)"}, "sum(mean(X, axis=0)**2)", "X", None),
+    ({"X": "matrix(N, d)", "T": "matrix(N, d)"}, "sum(T * softmax(X, axis=0))", "X", None),
+    ({"x": "vector(n, positive)", "c": "scalar(positive)"}, "sum(x**c)", "c", None),
+    ({"x": "vector(n)", "h": "function"}, "sum(diff(h)(x))", "x", "diff(h, 2)(x)"),
+    ({"x": "vector(n)", "B": "matrix(n, n)"}, "norm(grad(x.T @ B @ x, x))**2", "x", None),
+    ({"u": "scalar", "v": "scalar"}, "sum([u * v, u**2] * [1, 2])", "u", "4 * u + v"),
+    ({"x": "vector(n)", "y": "vector(n, positive)"}, "sum(x / y)", "y", "-x / y**2"),
+    ({"X": "matrix(n, m)"}, "sum(mean(X, axis=1))", "X", None),
+]
+
+
+@pytest.mark.parametrize("symbols, of, wrt, expected", RULES, ids=[r[1] for r in RULES])
+def test_each_backward_rule_gives_an_answer_both_paths_accept(symbols, of, wrt, expected):
+    result = decide_one(symbols, dict(kind="gradient", of=of, wrt=wrt))
+    assert result.verdict in ("proved", "verified"), result.reason
+    if expected is not None:
+        assert result.derived == expected
+
+
+def test_a_jacobian_and_a_hessian_of_a_quadratic_form():
+    jac = decide_one({"x": "vector(n)", "A": "matrix(m, n)"},
+                     dict(kind="jacobian", of="tanh(A @ x)", wrt="x"))
+    assert jac.verdict == "proved" and jac.derived == "diag(1 - tanh(A @ x)**2) @ A"
+    hess = decide_one(QUADRATIC, dict(kind="hessian", of="x.T @ B @ x", wrt="x"))
+    assert hess.verdict == "proved" and hess.derived == "B + B.T"
+
+
+def test_no_closed_form_is_undecided_with_the_reason():
+    result = decide_one({"v": "vector(n)"}, dict(kind="gradient", of="max(v)", wrt="v"))
+    assert result.verdict == "undecided"
+    assert "cannot derive one" in result.reason and "max" in result.reason
+    assert r"\;?" in result.latex
+
+
+def test_a_derived_answer_that_fails_is_an_error_and_never_printed(monkeypatch):
+    import symgrad.derive
+
+    monkeypatch.setattr(symgrad.derive, "derive", lambda model, claim: "2 * B @ x")
+    result = decide_one(QUADRATIC, dict(kind="gradient", of="x.T @ B @ x", wrt="x"))
+    assert result.verdict == "error"
+    assert "derived the answer 2 * B @ x, but it is refuted" in result.reason
+    assert result.derived == "" and r"\;?" in result.latex
+
+
+def test_a_refutation_comes_with_the_correct_answer():
+    result = decide_one(QUADRATIC, dict(kind="gradient", of="x.T @ B @ x", wrt="x",
+                                        answer="2 * B @ x"))
+    assert result.verdict == "refuted"
+    assert result.correct == "B.T @ x + B @ x"
+    assert result.correct_latex.endswith(r"= \mathbf{B}^\top \mathbf{x} + \mathbf{B} \mathbf{x}")
+
+
+def test_an_index_form_question_needs_as_many_indices_as_axes():
+    [result] = symgrad.check(claims_text(QUADRATIC, dict(
+        name="q", kind="gradient", of="x.T @ B @ x", wrt="x", indices=["i", "j"])))
+    assert result.verdict == "error" and "indices names 2 axes" in result.reason
+
+
+def test_derivation_is_deterministic():
+    claim = dict(kind="jacobian", of="softmax(z)", wrt="z")
+    first = decide_one({"z": "vector(K)"}, claim)
+    again = decide_one({"z": "vector(K)"}, claim)
+    assert first.derived == again.derived == "diag(softmax(z)) - outer(softmax(z), softmax(z))"
+
+
+def test_cli_derive_prints_the_answer_and_its_latex(tmp_path, capsys):
+    path = tmp_path / "q.toml"
+    path.write_text(claims_text(QUADRATIC, dict(name="g", kind="gradient", of="x.T @ B @ x",
+                                                wrt="x", answer="2 * B @ x")))
+    assert main(["derive", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "::g  proved at all sizes" in out and "    B.T @ x + B @ x\n" in out
+    assert r"\mathbf{B}^\top \mathbf{x} + \mathbf{B} \mathbf{x}" in out
+    assert main(["derive", "--json", str(path)]) == 0
+    [data] = json.loads(capsys.readouterr().out)
+    assert data["derived"] == "B.T @ x + B @ x" and data["verdict"] == "proved"
+
+
+def test_cli_derive_exit_status_when_no_answer_can_be_derived(tmp_path, capsys):
+    path = tmp_path / "q.toml"
+    path.write_text(claims_text({"v": "vector(n)"}, dict(name="m", kind="gradient",
+                                                         of="max(v)", wrt="v")))
+    assert main(["derive", str(path)]) == 1
+    assert "cannot derive one" in capsys.readouterr().out
