@@ -6,8 +6,10 @@
 Prints, per claim, the seconds spent in the symbolic path, the numeric path
 and (for refutations) the exact confirmation; then the wall time of cold
 `symgrad check` runs (a fresh interpreter each, imports included) over all
-built-ins and over one small file.  Numbers, not assertions: the budget in the
-core issue is < 10 s for all built-ins and < 2 s for one small file.
+built-ins and over one small file, and of `symgrad derive` (every gradient,
+jacobian, backprop and hessian built-in asked as a question, derived and
+checked).  Numbers, not assertions: the budget in the core issue is < 10 s for
+all built-ins and < 2 s for one small file.
 """
 
 from __future__ import annotations
@@ -52,8 +54,24 @@ def main(paths: list[str]) -> None:
         print(f"cold `symgrad check` (all built-ins): {cold(['check']):.2f}s (median of 3)")
         print(f"cold `symgrad check {small.name}`: {cold(['check', str(small)]):.2f}s")
         print(f"cold `symgrad --version`: {cold(['--version']):.2f}s")
+        print(f"cold `symgrad derive` (all built-in questions): {cold(['derive']):.2f}s")
+        print(f"derivation alone (no checking): {_derivation_times():.2f}s over the built-in "
+              "questions")
     else:
         print(f"cold `symgrad check {' '.join(paths)}`: {cold(['check', *paths]):.2f}s")
+
+
+def _derivation_times() -> float:
+    from symgrad.decide import claim_files, load
+    from symgrad.derive import QUESTIONS, derive
+
+    start = time.perf_counter()
+    for path in claim_files([builtin_folder()]):
+        model = load(path)
+        for claim in model.claims:
+            if claim.kind in QUESTIONS:
+                derive(model, claim)
+    return time.perf_counter() - start
 
 
 if __name__ == "__main__":

@@ -24,6 +24,12 @@ FILE = textwrap.dedent('''
     of = "x @ B @ x"
     wrt = "x"
     answer = "2 * B @ x"
+
+    [[claims]]
+    name = "question"
+    kind = "gradient"
+    of = "x @ B @ x"
+    wrt = "x"
 ''')
 
 
@@ -32,9 +38,11 @@ def test_claims_become_items_that_pass_or_fail(pytester):
     (pytester.path / "derivations" / "quad.toml").write_text(FILE)
     (pytester.path / "elsewhere.toml").write_text(FILE)  # not under derivations/: ignored
     result = pytester.runpytest("-v")
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*derivations/quad.toml::right PASSED*",
                                  "*derivations/quad.toml::wrong FAILED*",
+                                 "*derivations/quad.toml::question PASSED*",
+                                 "*correct answer (derived and checked): B.T @ x + B @ x*",
                                  "*counterexample at n=2:*"])
     assert "Traceback" not in result.stdout.str()
 

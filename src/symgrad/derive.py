@@ -19,8 +19,7 @@ from __future__ import annotations
 from . import trees
 from .language import Node
 from .model import Claim, Model, Symbol
-from .ops import sympy
-from .tidy import Tidy, factors, product
+from .tidy import Tidy
 from .trees import CannotDerive, Shapes, call, mul, num, ones, text, transpose
 from .vjps import VJPS
 
@@ -43,8 +42,8 @@ def derive(model: Model, claim: Claim) -> str:
     if claim.kind == "gradient":
         answer = d.gradient(of, claim.wrt)
     elif claim.kind == "backprop":
-        upstream = Node("symbol", name=claim.upstream.name)
-        answer = d.fit(d.tidy(d.vjp(of, claim.wrt, upstream)), claim.wrt)
+        raw = d.vjp(of, claim.wrt, Node("symbol", name=claim.upstream.name))
+        answer = d.fit(None if raw is None else d.tidy(raw), claim.wrt)
     elif claim.kind == "jacobian":
         answer = d.jacobian(of, claim.wrt)
     elif claim.wrt_list:
@@ -167,59 +166,9 @@ class Derivation:
         """d root / d wrt for a vector root and a vector wrt: (size of root, size of wrt)."""
         self.shape.symbols[UPSTREAM] = Symbol(UPSTREAM, self.shape(root))
         raw = self.vjp(root, wrt, Node("symbol", name=UPSTREAM))
-        size = self.shape.symbols[wrt].shape
         if raw is None:
-            return mul(num(0), ones(self.shape(root) + size))
-        return self.tidy(transpose(self.linear_map(self.tidy(raw), size)))
+            return mul(num(0), ones(self.shape(root) + self.shape.symbols[wrt].shape))
+        from .linear import LinearMap
 
-    def linear_map(self, adjoint: Node, size) -> Node:
-        """M with adjoint = M @ G, for an adjoint linear in the upstream G."""
-        sp = sympy()
-        expression = sp.expand(self.tidy.to_sympy(adjoint))
-        g = self.tidy.symbol(UPSTREAM, Node("symbol", name=UPSTREAM))
-        terms = []
-        for term in sp.Add.make_args(expression):
-            parts = sp.Mul.make_args(term)
-            linear = [p for p in parts if g in p.free_symbols or p.is_Symbol and
-                      self._has_upstream(p)]
-            if len(linear) != 1:
-                raise CannotDerive("the Jacobian has no closed matrix form symgrad can write; "
-                                   "ask for the backprop with an upstream instead")
-            coefficient = self.tidy.from_sympy(sp.Mul(*[p for p in parts if p is not linear[0]]))
-            terms.append(self._term(coefficient, self.tidy.from_sympy(linear[0]), size))
-        return trees.total(terms)
-
-    def _has_upstream(self, symbol) -> bool:
-        node = self.tidy._nodes.get(symbol.name)
-        return node is not None and self.depends(node, UPSTREAM)
-
-    def _term(self, coefficient: Node, linear: Node, size) -> Node:
-        """coefficient * linear(G) as a matrix times G."""
-        vector = bool(self.shape(coefficient))
-        if linear.op == "sum" and not linear.kwargs:  # c * sum(w * G): a row w
-            rest = [f for f in factors(linear.args[0]) if f.op != "symbol" or
-                    f.name != UPSTREAM]
-            row = product(rest) if rest else ones(size)
-            row = self.tidy.fit(row, self.shape(Node("symbol", name=UPSTREAM)))
-            column = coefficient if vector else mul(coefficient, ones(size))
-            return call("outer", column, row)
-        inner = self.matrix_of(linear)
-        return trees.matmul(call("diag", coefficient), inner) if vector else \
-            mul(coefficient, inner)
-
-    def matrix_of(self, node: Node) -> Node:
-        """M with node = M @ G, for a vector node linear in G (G, A @ (...), c * (...))."""
-        if node.op == "symbol" and node.name == UPSTREAM:
-            return call("eye", trees.dim(self.shape(node)[0]))
-        if node.op == "matmul" and self.depends(node.args[1], UPSTREAM):
-            return trees.matmul(node.args[0], self.matrix_of(node.args[1]))
-        if node.op == "mul":
-            parts = factors(node)
-            linear = [f for f in parts if self.depends(f, UPSTREAM)]
-            if len(linear) == 1:
-                rest = product([f for f in parts if f is not linear[0]])
-                inner = self.matrix_of(linear[0])
-                return trees.matmul(call("diag", rest), inner) if self.shape(rest) else \
-                    mul(rest, inner)
-        raise CannotDerive(f"the Jacobian has a term {text(node)} that symgrad cannot write "
-                           "as a matrix; ask for the backprop with an upstream instead")
+        upstream = Node("symbol", name=UPSTREAM)
+        return self.tidy(transpose(LinearMap(self, upstream).matrix(self.tidy(raw))))

@@ -19,6 +19,7 @@ from .trees import (
     mul,
     neg,
     num,
+    ones,
     product,
     size,
     transpose,
@@ -101,6 +102,15 @@ def _sum(t, node: Node):
         return num(1)  # the entries of a one-hot or probability vector add up to 1
     if x.op == "ones" and axis is None:
         return count(t.shape(x))
+    if axis == 0:  # column sums, as a Jacobian's rows need them
+        if x.op == "diag":
+            return x.args[0]
+        if x.op == "eye":
+            return ones((x.args[0].name if x.args[0].op == "dim" else int(x.args[0].name),))
+        if x.op == "matmul" and t.shape.ndim(x.args[1]) == 2:
+            return matmul(transpose(x.args[1]), call("sum", x.args[0], axis=0))
+        if x.op == "outer":
+            return mul(call("sum", x.args[0]), x.args[1])
     pulled = _pull_scalars(t, node, 0, lambda y: call("sum", y, axis=axis))
     if pulled is not None or axis is not None or x.op not in ("add", "sub"):
         return pulled
@@ -120,7 +130,9 @@ def _diag(t, node: Node):
     (x,) = node.args
     if x.op == "transpose" and t.shape.ndim(x) == 2:
         return call("diag", x.args[0])  # the diagonal of Xᵀ is the diagonal of X
-    return None
+    if x.op == "outer":
+        return mul(x.args[0], x.args[1])  # the diagonal of a bᵀ is a ⊙ b
+    return _pull_scalars(t, node, 0, lambda y: call("diag", y))
 
 
 def _getitem(t, node: Node):

@@ -50,6 +50,13 @@ POSITIVE_OPS = {"softmax", "exp", "sigmoid", "sqrt", "norm", "softplus"}
 MAX_OPS_TO_FACTOR = 400
 
 
+def scale_left(scalar: Node, chain: Node) -> Node:
+    """c (A @ B @ x) written c * A @ B @ x: the scalar on the chain's first factor."""
+    if chain.op == "matmul":
+        return matmul(scale_left(scalar, chain.args[0]), chain.args[1])
+    return mul(scalar, chain)
+
+
 class Tidy:
     def __init__(self, shapes: Shapes):
         self.shape = shapes
@@ -100,6 +107,11 @@ class Tidy:
             self._symbols[name] = sympy().Symbol(name, real=True, **assumptions)
             self._nodes[name] = node
         return self._symbols[name]
+
+    def upstream_in(self, expr, depends) -> bool:
+        """Does a SymPy expression contain a symbol or atom whose tree depends(...)?"""
+        return any(depends(self._nodes[s.name]) for s in expr.free_symbols
+                   if s.name in self._nodes)
 
     def to_sympy(self, node: Node):
         sp = sympy()
@@ -333,8 +345,7 @@ class Tidy:
         scalars = [num(magnitude)] * (magnitude != 1) + [n for n in top if not self.shape(n)]
         arrays = [n for n in top if self.shape(n)]
         if len(arrays) == 1 and arrays[0].op == "matmul" and scalars:  # 2 * B @ x
-            a, b = arrays[0].args
-            numerator = matmul(mul(product(scalars), a), b)
+            numerator = scale_left(product(scalars), arrays[0])
         else:
             numerator = product(scalars + arrays)
         result = numerator if not bottom else div(numerator, product(bottom))

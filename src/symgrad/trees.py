@@ -228,6 +228,18 @@ ATOM, POWER, UNARY, PRODUCT, SUM = 5, 4, 3, 2, 1
 LEVEL = {"add": SUM, "sub": SUM, "mul": PRODUCT, "div": PRODUCT, "matmul": PRODUCT,
          "pow": POWER, "neg": UNARY}
 ASSOCIATIVE = {"add", "mul", "matmul"}
+#: a @ (b @ c) prints as a @ b @ c, and a * (b * c / d) as a * b * c / d; but never
+#: a @ (c * B @ x) as a @ c * B @ x, which reads ((a @ c) * B) @ x.
+CHAINS = {"mul": {"mul", "div"}, "matmul": {"matmul"}}
+
+
+def _left_spine(node: Node) -> set[str]:
+    """The product operators down the left side of a chain of products."""
+    ops = set()
+    while node.op in ("mul", "div", "matmul"):
+        ops.add(node.op)
+        node = node.args[0]
+    return ops
 
 
 def key(node: Node) -> str:
@@ -257,8 +269,10 @@ def _text(node: Node) -> tuple[str, int]:
         right = _wrap(args[1], PRODUCT, op)
         return f"{_wrap(args[0], SUM)} {BINARY_SYMBOL[op]} {right}", SUM
     if op in ("mul", "div", "matmul"):
-        return (f"{_wrap(args[0], PRODUCT)} {BINARY_SYMBOL[op]} "
-                f"{_wrap(args[1], UNARY, op)}"), PRODUCT
+        right = args[1]
+        chained = right.op == op and _left_spine(right) <= CHAINS.get(op, set())
+        right_text = text(right) if chained else _wrap(right, UNARY)
+        return f"{_wrap(args[0], PRODUCT)} {BINARY_SYMBOL[op]} {right_text}", PRODUCT
     if op == "pow":
         return f"{_wrap(args[0], ATOM)}**{_wrap(args[1], UNARY)}", POWER
     if op == "neg":
