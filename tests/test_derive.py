@@ -165,7 +165,8 @@ def test_cli_derive_prints_the_answer_and_its_latex(tmp_path, capsys):
     assert r"\mathbf{B}^\top \mathbf{x} + \mathbf{B} \mathbf{x}" in out
     assert main(["derive", "--json", str(path)]) == 0
     [data] = json.loads(capsys.readouterr().out)
-    assert data["derived"] == "B.T @ x + B @ x" and data["verdict"] == "proved"
+    assert data["derived"] == data["answer"] == "B.T @ x + B @ x"
+    assert data["verdict"] == "proved"
 
 
 def test_cli_derive_exit_status_when_no_answer_can_be_derived(tmp_path, capsys):

@@ -72,7 +72,11 @@ def test_json_carries_the_latex(tmp_path, capsys):
                                          answer="2 * B @ x")))
     main(["check", "--json", str(path)])
     [result] = json.loads(capsys.readouterr().out)
-    assert result["latex"].endswith(r"\text{(refuted)}")
+    assert result["latex"].startswith(r"\begin{gathered}\frac{\partial")
+    assert r"= 2 \, \mathbf{B} \mathbf{x} \qquad \text{(refuted)} \\ " \
+           r"\text{diagnosis (symmetric-only): it holds only when B is symmetric" in result["latex"]
+    assert result["latex"].endswith(r"\text{correct answer: } " + result["correct_latex"] +
+                                    r"\end{gathered}")
 
 
 def compile_sheet(tmp_path, paths, capsys):
@@ -80,6 +84,10 @@ def compile_sheet(tmp_path, paths, capsys):
     source = capsys.readouterr().out
     assert source.startswith(r"\documentclass{article}")
     assert r"\usepackage{amsmath,amssymb}" in source
+    return compile_source(tmp_path, source)
+
+
+def compile_source(tmp_path, source):
     (tmp_path / "answers.tex").write_text(source)
     if shutil.which("pdflatex") is None:
         pytest.skip("pdflatex is not installed here (.ci/run installs it, so CI compiles)")
@@ -115,6 +123,17 @@ def test_a_sheet_with_refutations_compiles(tmp_path, capsys):
            r"\frac{\partial \left(\mathbf{x}^\top \mathbf{B} \mathbf{x}\right)}" in source
     assert r"= \operatorname{diag}\left(\operatorname{softmax}\left(\mathbf{z}\right)" \
            r"\right) - " in source  # the question's derived answer
+
+
+def test_each_printed_claim_compiles_refutations_with_their_correct_answer(tmp_path, capsys):
+    path = tmp_path / "wrong.toml"
+    path.write_text(claims_text(XB, dict(name="w", kind="gradient", of="x @ B @ x", wrt="x",
+                                         answer="2 * B @ x")))
+    main(["latex", str(path)])
+    equations = capsys.readouterr().out
+    assert r"\text{correct answer: }" in equations
+    compile_source(tmp_path, "\\documentclass{article}\\usepackage{amsmath,amssymb}"
+                   "\\begin{document}\n" + equations + "\\end{document}\n")
 
 
 def test_results_know_their_latex():

@@ -97,9 +97,11 @@ def check_model(model: Model, *, seed: int = DEFAULT_SEED, timeout: float = DEFA
 
 
 def _result(model: Model, claim: Claim | None, verdict: str, **details) -> Result:
+    answer = claim.fields.get(claim.answer_field, "") if claim else ""
     return Result(file=model.path, claim=claim.name if claim else "(file)",
                   kind=claim.kind if claim else "", verdict=verdict, title=model.title,
-                  line=claim.line if claim else None, **details)
+                  line=claim.line if claim else None,
+                  answer=answer if isinstance(answer, str) else "", **details)
 
 
 def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
@@ -129,9 +131,9 @@ def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
     except Exception as exc:  # a bug in symgrad: say so, as an error of this claim only
         result = _result(model, claim, "error", reason="symgrad failed on this claim (a bug; "
                          f"please report it with the claim): {type(exc).__name__}: {exc}")
-    from .latex import claim_latex
+    from .latex import claim_latex, explained
 
-    result.latex = claim_latex(model, claim, result.verdict)
+    result.latex = explained(claim_latex(model, claim, result.verdict), result)
     result.seconds = time.perf_counter() - start
     return result
 

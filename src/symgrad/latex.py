@@ -243,6 +243,20 @@ def without_verdict(latex: str) -> str:
     return latex.rsplit(r" \qquad \text{(", 1)[0]
 
 
+def explained(latex: str, result) -> str:
+    """A refutation's LaTeX: its equation and verdict, then the diagnosis and the correct
+    answer (one display: amsmath's gathered)."""
+    lines = [latex]
+    if result.diagnosis:
+        lines.append(rf"\text{{diagnosis ({text(result.diagnosis['code'])}): "
+                     rf"{text(result.diagnosis['message'])}}}")
+    if result.correct_latex:
+        lines.append(r"\text{correct answer: } " + result.correct_latex)
+    if len(lines) == 1:
+        return latex
+    return r"\begin{gathered}" + r" \\ ".join(lines) + r"\end{gathered}"
+
+
 def claim_latex(model: Model, claim: Claim, verdict: str | None) -> str:
     """The claim's equation with its verdict beside it (or why it cannot be printed)."""
     if model.error or claim.error:

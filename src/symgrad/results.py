@@ -26,6 +26,7 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     diagnosis: dict | None = None  # for a refutation: {"code": ..., "message": ...} or None
     latex: str = ""  # the claim as a display equation, with its verdict
+    answer: str = ""  # the answer that was decided (the claim's, or the derived one)
     derived: str = ""  # a question's answer, derived by symgrad (and checked like any answer)
     correct: str = ""  # for a refuted gradient/jacobian/backprop/hessian: the derived answer
     correct_latex: str = ""  # ... and its equation
