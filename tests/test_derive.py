@@ -98,6 +98,8 @@ RULES = [
     ({"u": "scalar", "v": "scalar"}, "sum([u * v, u**2] * [1, 2])", "u", "v + 4 * u"),
     ({"x": "vector(n)", "y": "vector(n, positive)"}, "sum(x / y)", "y", "-x / y**2"),
     ({"X": "matrix(n, m)"}, "sum(mean(X, axis=1))", "X", None),
+    ({"W": "matrix(2, 3)", "x": "vector(3)"}, "W[1, 2] * x[0]", "W",
+     "x[0] * [[0, 0, 0], [0, 0, 1]]"),
 ]
 
 

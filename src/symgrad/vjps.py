@@ -104,6 +104,24 @@ def call_getitem(base: Node, *indices: Node) -> Node:
     return Node("getitem", (base, *indices))
 
 
+def _getitem(shape, node, out, G):
+    """x[2] of a vector(4): G * [0, 0, 1, 0] (only where the sizes are fixed numbers)."""
+    base, *indices = node.args
+    dims = shape(base)
+    if not all(isinstance(d, int) for d in dims) or any(i.op != "num" for i in indices):
+        raise CannotDerive(
+            "an indexed entry (x[0], A[i, j]) of an array whose size is a name has no closed "
+            "matrix-form derivative; write the answer and symgrad will check it")
+    at = tuple(int(i.name) for i in indices)
+
+    def unit(prefix=()):
+        if len(prefix) == len(dims):
+            return num(int(prefix == at))
+        return Node("list", tuple(unit(prefix + (k,)) for k in range(dims[len(prefix)])))
+
+    return (mul(G, unit()),) + (None,) * len(indices)
+
+
 def _no_closed_form(why: str):
     def rule(shape, node, out, G):
         raise CannotDerive(why)
@@ -154,9 +172,7 @@ VJPS = {
     "ones": _constant,
     "eye": _constant,
     "delta": _constant,
-    "getitem": _no_closed_form(
-        "an indexed entry (x[0], A[i, j]) has no closed matrix-form derivative; write the "
-        "answer and symgrad will check it"),
+    "getitem": _getitem,
     "isum": _no_closed_form(
         "an index-notation sum has no closed matrix-form derivative here; write the "
         "expression in matrix form (@, sum, tr) or write the answer"),
