@@ -230,3 +230,19 @@ def test_random_questions_get_answers_both_paths_accept():
             assert "cannot derive" in result.reason
 
     check()
+
+
+# --- the text a derived answer is written in ---------------------------------------------------
+
+@pytest.mark.parametrize("written", [
+    "a * -(B @ x)", "-(B @ x) * a", "a - -(B @ x)", "-(a + b) * x", "(-a)**2 * x",
+    "B @ (c * B @ x)", "a * (x / (a * c))", "-(a * x) @ B", "x @ B @ (x * a)"])
+def test_unparse_keeps_the_value_with_fewer_brackets(written):
+    from symgrad.language import parse, unparse
+
+    short = unparse(parse(written))
+    assert unparse(parse(short)) == short
+    symbols = {"a": "vector(n)", "b": "vector(n)", "x": "vector(n)", "B": "matrix(n, n)",
+               "c": "scalar"}
+    result = decide_one(symbols, dict(kind="equal", lhs=written, rhs=short))
+    assert result.verdict == "proved", (short, result.reason)

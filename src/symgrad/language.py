@@ -202,26 +202,70 @@ def _describe(node: ast.AST) -> str:
     return names.get(type(node).__name__, type(node).__name__)
 
 
+# --- trees back to text ----------------------------------------------------------------------
+
+ATOM, POWER, UNARY, PRODUCT, SUM = 5, 4, 3, 2, 1  # how tightly each form binds
+ASSOCIATIVE = {"add", "mul", "matmul"}
+#: a @ (b @ c) prints as a @ b @ c, and a * (b * c / d) as a * b * c / d; but never
+#: a @ (c * B @ x) as a @ c * B @ x, which reads ((a @ c) * B) @ x.
+CHAINS = {"mul": {"mul", "div"}, "matmul": {"matmul"}}
+
+
+def _left_spine(node: Node) -> set[str]:
+    """The product operators down the left side of a chain of products."""
+    ops = set()
+    while node.op in ("mul", "div", "matmul"):
+        ops.add(node.op)
+        node = node.args[0]
+    return ops
+
+
 def unparse(node: Node) -> str:
-    """The expression language text of a node (for messages and reports)."""
-    if node.op == "num" or node.op == "name":
-        return node.name
-    if node.op in BINARY_SYMBOL:
-        a, b = (unparse(x) for x in node.args)
-        return f"({a} {BINARY_SYMBOL[node.op]} {b})"
-    if node.op == "neg":
-        return f"(-{unparse(node.args[0])})"
-    if node.op == "transpose":
-        return f"{unparse(node.args[0])}.T"
-    if node.op == "getitem":
-        base, *idx = node.args
-        return f"{unparse(base)}[{', '.join(unparse(i) for i in idx)}]"
-    if node.op == "list":
-        return "[" + ", ".join(unparse(a) for a in node.args) + "]"
-    if node.op == "apply":
-        head = node.name if node.order == 0 else f"diff({node.name}, {node.order})"
-        return f"{head}({unparse(node.args[0])})"
-    if node.op == "equation":
-        return f"{unparse(node.args[0])} == {unparse(node.args[1])}"
-    parts = [unparse(a) for a in node.args] + [f"{k}={unparse(v)}" for k, v in node.kwargs]
-    return f"{node.name or node.op}({', '.join(parts)})"
+    """The expression language text of a tree (parsed or resolved), with only the brackets
+    it needs: parsing it again gives the same value."""
+    return _text(node)[0]
+
+
+def _wrap(node: Node, needed: int, same: str | None = None) -> str:
+    written, level = _text(node)
+    if level >= needed or (same is not None and node.op == same and same in ASSOCIATIVE):
+        return written
+    return f"({written})"
+
+
+def _text(node: Node) -> tuple[str, int]:
+    op, args = node.op, node.args
+    if op in ("num", "symbol", "define", "dim", "index", "name"):
+        return node.name, ATOM
+    if op == "pi":
+        return "pi", ATOM
+    if op in ("add", "sub"):
+        right = _wrap(args[1], PRODUCT, op)
+        return f"{_wrap(args[0], SUM)} {BINARY_SYMBOL[op]} {right}", SUM
+    if op in ("mul", "div", "matmul"):
+        right = args[1]
+        chained = right.op == op and _left_spine(right) <= CHAINS.get(op, set())
+        right_text = unparse(right) if chained else _wrap(right, UNARY)
+        return f"{_wrap(args[0], PRODUCT)} {BINARY_SYMBOL[op]} {right_text}", PRODUCT
+    if op == "pow":
+        return f"{_wrap(args[0], ATOM)}**{_wrap(args[1], UNARY)}", POWER
+    if op == "neg":  # -B @ x reads (-B) @ x: the same value, but a product, not an atom
+        inner, level = _text(args[0])
+        if level < PRODUCT:
+            inner, level = f"({inner})", ATOM
+        return f"-{inner}", min(level, UNARY)
+    if op == "transpose":
+        return f"{_wrap(args[0], ATOM)}.T", ATOM
+    if op == "getitem":
+        return f"{_wrap(args[0], ATOM)}[{', '.join(unparse(a) for a in args[1:])}]", ATOM
+    if op == "list":
+        return "[" + ", ".join(unparse(a) for a in args) + "]", ATOM
+    if op == "apply":
+        head = node.name if node.order == 0 else (
+            f"diff({node.name})" if node.order == 1 else f"diff({node.name}, {node.order})")
+        return f"{head}({unparse(args[0])})", ATOM
+    if op == "equation":
+        return f"{unparse(args[0])} == {unparse(args[1])}", 0
+    name = {"isum": "sum", "call": node.name}.get(op, op)
+    parts = [unparse(a) for a in args] + [f"{k}={unparse(v)}" for k, v in node.kwargs]
+    return f"{name}({', '.join(parts)})", ATOM

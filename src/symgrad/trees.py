@@ -14,7 +14,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .errors import ShapeMismatch
-from .language import BINARY_SYMBOL, Node
+from .language import Node, unparse
 from .model import Model, Symbol
 from .ops import OPS
 from .shapes import Shape
@@ -224,69 +224,9 @@ class Shapes:
 
 # --- text ---------------------------------------------------------------------------------
 
-ATOM, POWER, UNARY, PRODUCT, SUM = 5, 4, 3, 2, 1
-LEVEL = {"add": SUM, "sub": SUM, "mul": PRODUCT, "div": PRODUCT, "matmul": PRODUCT,
-         "pow": POWER, "neg": UNARY}
-ASSOCIATIVE = {"add", "mul", "matmul"}
-#: a @ (b @ c) prints as a @ b @ c, and a * (b * c / d) as a * b * c / d; but never
-#: a @ (c * B @ x) as a @ c * B @ x, which reads ((a @ c) * B) @ x.
-CHAINS = {"mul": {"mul", "div"}, "matmul": {"matmul"}}
-
-
-def _left_spine(node: Node) -> set[str]:
-    """The product operators down the left side of a chain of products."""
-    ops = set()
-    while node.op in ("mul", "div", "matmul"):
-        ops.add(node.op)
-        node = node.args[0]
-    return ops
+text = unparse  # a tree in the expression language, with only the brackets it needs
 
 
 def key(node: Node) -> str:
     """A tree's identity for comparisons: its text."""
     return text(node)
-
-
-def text(node: Node) -> str:
-    """The tree in the expression language, with only the brackets it needs."""
-    return _text(node)[0]
-
-
-def _wrap(node: Node, needed: int, same: str | None = None) -> str:
-    written, level = _text(node)
-    if level >= needed or (same is not None and node.op == same and same in ASSOCIATIVE):
-        return written
-    return f"({written})"
-
-
-def _text(node: Node) -> tuple[str, int]:
-    op, args = node.op, node.args
-    if op in ("num", "symbol", "define", "dim", "index", "name"):
-        return node.name, ATOM
-    if op == "pi":
-        return "pi", ATOM
-    if op in ("add", "sub"):
-        right = _wrap(args[1], PRODUCT, op)
-        return f"{_wrap(args[0], SUM)} {BINARY_SYMBOL[op]} {right}", SUM
-    if op in ("mul", "div", "matmul"):
-        right = args[1]
-        chained = right.op == op and _left_spine(right) <= CHAINS.get(op, set())
-        right_text = text(right) if chained else _wrap(right, UNARY)
-        return f"{_wrap(args[0], PRODUCT)} {BINARY_SYMBOL[op]} {right_text}", PRODUCT
-    if op == "pow":
-        return f"{_wrap(args[0], ATOM)}**{_wrap(args[1], UNARY)}", POWER
-    if op == "neg":
-        return f"-{_wrap(args[0], PRODUCT)}", UNARY  # -a * b is (-a) * b: the same
-    if op == "transpose":
-        return f"{_wrap(args[0], ATOM)}.T", ATOM
-    if op == "getitem":
-        return f"{_wrap(args[0], ATOM)}[{', '.join(text(a) for a in args[1:])}]", ATOM
-    if op == "list":
-        return "[" + ", ".join(text(a) for a in args) + "]", ATOM
-    if op == "apply":
-        head = node.name if node.order == 0 else (
-            f"diff({node.name})" if node.order == 1 else f"diff({node.name}, {node.order})")
-        return f"{head}({text(args[0])})", ATOM
-    name = "sum" if op == "isum" else op
-    parts = [text(a) for a in args] + [f"{k}={text(v)}" for k, v in node.kwargs]
-    return f"{name}({', '.join(parts)})", ATOM
