@@ -246,3 +246,10 @@ def test_unparse_keeps_the_value_with_fewer_brackets(written):
                "c": "scalar"}
     result = decide_one(symbols, dict(kind="equal", lhs=written, rhs=short))
     assert result.verdict == "proved", (short, result.reason)
+
+
+def test_cli_derive_on_a_file_without_questions_and_on_a_missing_file(tmp_path, capsys):
+    assert main(["derive", str(builtin_folder() / "newton.toml")]) == 0
+    assert "no gradient, jacobian, backprop or hessian claims" in capsys.readouterr().out
+    assert main(["derive", str(tmp_path / "missing.toml")]) == 2
+    assert "cannot read the file" in capsys.readouterr().out

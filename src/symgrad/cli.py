@@ -173,22 +173,21 @@ def _derive(args) -> int:
     """Every gradient, jacobian, backprop and hessian claim asked as a question (its answer,
     if any, set aside): the derived answer in the expression language and in LaTeX."""
     from . import report
-    from .build import variant
-    from .decide import builtin_folder, claim_files, decide, load
+    from .decide import builtin_folder, check_model, claim_files, load
     from .derive import QUESTIONS
     from .latex import without_verdict
 
     results = []
     for path in claim_files(args.paths or [builtin_folder()]):
         model = load(path, display=None if args.paths else f"derivations/{path.name}")
-        for claim in model.claims:
-            if claim.kind not in QUESTIONS:
-                continue
-            if not (model.error or claim.error):
-                model_q, claim_q = variant(model, claim, drop=("answer",))
-                result = decide(model_q, claim_q, seed=args.seed, timeout=args.timeout)
-            else:
-                result = decide(model, claim, seed=args.seed, timeout=args.timeout)
+        asked = [c for c in model.claims if c.kind in QUESTIONS]
+        if model.error and not model.claims:  # the file cannot be read: say so
+            found = check_model(model)
+        else:
+            found = [_asked(model, claim, args) for claim in asked]
+        if not found and not args.json:
+            print(f"{model.path}: no gradient, jacobian, backprop or hessian claims")
+        for result in found:
             results.append(result)
             if args.json:
                 continue
@@ -202,6 +201,16 @@ def _derive(args) -> int:
     if args.json:
         print(report.to_json(results))
     return report.exit_status(results)
+
+
+def _asked(model, claim, args):
+    """One claim as a question: its answer set aside (an erroneous claim stays an error)."""
+    from .build import variant
+    from .decide import decide
+
+    if not (model.error or claim.error):
+        model, claim = variant(model, claim, drop=("answer",))
+    return decide(model, claim, seed=args.seed, timeout=args.timeout)
 
 
 def _mutate(args) -> int:
