@@ -6,6 +6,11 @@ import textwrap
 
 import pytest
 
+# SymPy is loaded once, before pytester's in-process runs snapshot the modules: a SymPy first
+# imported inside one of them is dropped after it, and a second copy (other classes) would
+# then meet objects of the first.
+import sympy  # noqa: F401
+
 
 @pytest.fixture
 def write(tmp_path):
