@@ -19,41 +19,27 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="decide every claim (default: the built-ins)")
-    check.add_argument("paths", nargs="*", metavar="PATH",
-                       help="claim files or folders of them (default: the built-in derivations)")
-    check.add_argument("--json", action="store_true", help="print a JSON array of results")
-    check.add_argument("--seed", type=int, default=None,
-                       help="seed of the random checks (default 0: runs are reproducible)")
-    check.add_argument("--timeout", type=float, default=None, metavar="S",
-                       help="time limit per claim in seconds (default 30)")
+    _paths(check)
+    _run_options(check)
 
     listing = commands.add_parser("list", help="list the claims with their titles and kinds")
-    listing.add_argument("paths", nargs="*", metavar="PATH")
+    _paths(listing)
 
     latex = commands.add_parser("latex", help="print every claim as LaTeX, with its verdict")
-    latex.add_argument("paths", nargs="*", metavar="PATH",
-                       help="claim files or folders (default: the built-in derivations)")
+    _paths(latex)
     latex.add_argument("--document", action="store_true",
                        help="a complete LaTeX document: the answer sheet")
-    latex.add_argument("--json", action="store_true")
-    latex.add_argument("--seed", type=int, default=0)
-    latex.add_argument("--timeout", type=float, default=30.0, metavar="S")
+    _run_options(latex)
 
     derive = commands.add_parser("derive", help="derive the answers of gradient, jacobian, "
                                                 "backprop and hessian claims, and check them")
-    derive.add_argument("paths", nargs="*", metavar="PATH",
-                        help="claim files or folders (default: the built-in derivations)")
-    derive.add_argument("--json", action="store_true", help="print a JSON array of results")
-    derive.add_argument("--seed", type=int, default=0)
-    derive.add_argument("--timeout", type=float, default=30.0, metavar="S")
+    _paths(derive)
+    _run_options(derive)
 
     mutate = commands.add_parser("mutate", help="mutation test: is every wrong version of "
                                                 "each answer refuted?")
-    mutate.add_argument("paths", nargs="*", metavar="PATH",
-                        help="claim files or folders (default: the built-in derivations)")
-    mutate.add_argument("--seed", type=int, default=0)
-    mutate.add_argument("--timeout", type=float, default=10.0, metavar="S",
-                        help="time limit per mutant in seconds (default 10)")
+    _paths(mutate)
+    _run_options(mutate, json=False, timeout=10.0, per="mutant")
 
     same = commands.add_parser("same", help="are two expressions equal for all admissible "
                                             "values?")
@@ -61,10 +47,24 @@ def _parser() -> argparse.ArgumentParser:
     same.add_argument("rhs", metavar="EXPR2")
     same.add_argument("--symbols", action="append", default=[], metavar="NAME=DECLARATION",
                       help="a declaration, e.g. --symbols 'B=matrix(n, n)' (repeatable)")
-    same.add_argument("--json", action="store_true")
-    same.add_argument("--seed", type=int, default=0)
-    same.add_argument("--timeout", type=float, default=30.0, metavar="S")
+    _run_options(same)
     return parser
+
+
+def _paths(parser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="claim files or folders of them (default: the built-in derivations)")
+
+
+def _run_options(parser, *, json: bool = True, timeout: float | None = None,
+                 per: str = "claim") -> None:
+    """--json, --seed and --timeout (None: symgrad.decide's defaults, 0 and 30 s)."""
+    if json:
+        parser.add_argument("--json", action="store_true", help="print a JSON array of results")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed of the random checks (default 0: runs are reproducible)")
+    parser.add_argument("--timeout", type=float, default=timeout, metavar="S",
+                        help=f"time limit per {per} in seconds (default {timeout or 30:g})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,6 +89,13 @@ def _hypothesis_files_in_the_cache() -> None:
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command in ("check", "latex", "mutate", "same", "derive"):
+        from .decide import DEFAULT_SEED, DEFAULT_TIMEOUT
+
+        args.seed = DEFAULT_SEED if args.seed is None else args.seed
+        args.timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+        if args.timeout <= 0:
+            print("symgrad: --timeout must be a positive number of seconds", file=sys.stderr)
+            return 2
         _hypothesis_files_in_the_cache()
     if args.command is None:
         _parser().print_help()
@@ -108,18 +115,13 @@ def _main(argv: list[str] | None) -> int:
 
 def _check(args) -> int:
     from . import report
-    from .decide import DEFAULT_SEED, DEFAULT_TIMEOUT, check
+    from .decide import check
 
-    if args.timeout is not None and args.timeout <= 0:
-        print("symgrad: --timeout must be a positive number of seconds", file=sys.stderr)
-        return 2
     start = time.perf_counter()
     results = []
-    seed = DEFAULT_SEED if args.seed is None else args.seed
-    timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
     targets = args.paths or [None]
     for target in targets:
-        for result in check(target, seed=seed, timeout=timeout):
+        for result in check(target, seed=args.seed, timeout=args.timeout):
             results.append(result)
             if not args.json:
                 print(report.describe(result), flush=True)
