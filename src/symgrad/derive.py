@@ -59,6 +59,8 @@ def derive(model: Model, claim: Claim) -> str:
 
 
 class Derivation:
+    """The backward passes of one claim, sharing shapes, dependencies and the tidier."""
+
     def __init__(self, model: Model, claim: Claim):
         self.model = model
         self.shape = Shapes(model, claim.introduced)

@@ -77,7 +77,8 @@ class Tidy:
         return self.structural(node)
 
     # --- the matrix layer ------------------------------------------------------------------
-    def structural(self, node: Node, depth: int = 0) -> Node:
+    def structural(self, node: Node, rounds: int = 0) -> Node:
+        """A structural node with tidy arguments, rewritten by its rule (at most 20 rounds)."""
         done = self._done.get(key(node))
         if done is not None:
             return done
@@ -89,8 +90,8 @@ class Tidy:
             self._depth -= 1
         rule = RULES.get(new.op)
         rewritten = rule(self, new) if rule else None
-        if rewritten is not None and depth < 20:
-            new = self.structural(rewritten, depth + 1) if rewritten.op not in ALGEBRA | LEAVES \
+        if rewritten is not None and rounds < 20:
+            new = self.structural(rewritten, rounds + 1) if rewritten.op not in ALGEBRA | LEAVES \
                 else self(rewritten)
         self._done[key(node)] = new
         return new
