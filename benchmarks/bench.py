@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import symgrad
-from symgrad.decide import builtin_folder
+from symgrad.language.files import builtin_folder
 
 
 def cold(args: list[str], repeat: int = 3) -> float:
@@ -62,8 +62,8 @@ def main(paths: list[str]) -> None:
 
 
 def _derivation_times() -> float:
-    from symgrad.decide import claim_files, load
-    from symgrad.derive import QUESTIONS, derive
+    from symgrad.derive.reverse import QUESTIONS, derive
+    from symgrad.language.files import claim_files, load
 
     start = time.perf_counter()
     for path in claim_files([builtin_folder()]):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from symgrad import zero
-from symgrad.ops import sympy
+from symgrad.paths import zero
+from symgrad.vocabulary.ops import sympy
 from tests.helpers import decide_one
 
 EQUAL_CLAIMS = [

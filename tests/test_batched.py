@@ -6,11 +6,11 @@ import random
 import numpy as np
 import pytest
 
-from symgrad.backends import Invalid, Numeric
-from symgrad.batched import Batched
-from symgrad.decide import builtin_folder, claim_files, load
-from symgrad.evaluate import Evaluator
-from symgrad.numeric import fixed_points
+from symgrad.engine.backends import Invalid, Numeric
+from symgrad.engine.batched import Batched
+from symgrad.engine.evaluate import Evaluator
+from symgrad.language.files import builtin_folder, claim_files, load
+from symgrad.paths.numeric import fixed_points
 
 CASES = [(model, claim, field) for path in claim_files([builtin_folder()])
          for model in [load(path)] for claim in model.claims

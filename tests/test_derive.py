@@ -6,12 +6,13 @@ import json
 import pytest
 
 import symgrad
-from symgrad.build import variant
 from symgrad.cli import main
-from symgrad.decide import builtin_folder, claim_files, decide, load
-from symgrad.derive import QUESTIONS
-from symgrad.ops import OPS
-from symgrad.vjps import VJPS
+from symgrad.decide import decide
+from symgrad.derive.reverse import QUESTIONS
+from symgrad.derive.vjps import VJPS
+from symgrad.language.build import variant
+from symgrad.language.files import builtin_folder, claim_files, load
+from symgrad.vocabulary.ops import OPS
 from tests.helpers import QUADRATIC, claims_text, decide_one
 
 #: The textbook form of every built-in answer, as symgrad derives it (issue 5, section 1).
@@ -127,9 +128,9 @@ def test_no_closed_form_is_undecided_with_the_reason():
 
 
 def test_a_derived_answer_that_fails_is_an_error_and_never_printed(monkeypatch):
-    import symgrad.derive
+    import symgrad.derive.reverse
 
-    monkeypatch.setattr(symgrad.derive, "derive", lambda model, claim: "2 * B @ x")
+    monkeypatch.setattr(symgrad.derive.reverse, "derive", lambda model, claim: "2 * B @ x")
     result = decide_one(QUADRATIC, dict(kind="gradient", of="x.T @ B @ x", wrt="x"))
     assert result.verdict == "error"
     assert "derived the answer 2 * B @ x, but it is refuted" in result.reason
@@ -238,7 +239,7 @@ def test_random_questions_get_answers_both_paths_accept():
     "a * -(B @ x)", "-(B @ x) * a", "a - -(B @ x)", "-(a + b) * x", "(-a)**2 * x",
     "B @ (c * B @ x)", "a * (x / (a * c))", "-(a * x) @ B", "x @ B @ (x * a)"])
 def test_unparse_keeps_the_value_with_fewer_brackets(written):
-    from symgrad.language import parse, unparse
+    from symgrad.language.expressions import parse, unparse
 
     short = unparse(parse(written))
     assert unparse(parse(short)) == short

@@ -3,7 +3,7 @@
 import pytest
 
 import symgrad
-from symgrad.decide import builtin_folder
+from symgrad.language.files import builtin_folder
 from tests.helpers import BATCH, LINEAR, ONEHOT, QUADRATIC, SOFTMAX, TRACE, claims_text, decide_one
 
 XB = QUADRATIC

@@ -7,11 +7,14 @@ import random
 
 import pytest
 
-from symgrad import language, numeric
-from symgrad.build import variant
-from symgrad.deadline import Deadline
-from symgrad.decide import _procedure, builtin_folder, claim_files, decide, load
-from symgrad.mutations import EQUIVALENCES, scientific, variants
+from symgrad.decide import decide
+from symgrad.engine.deadline import Deadline
+from symgrad.explain.mutations import EQUIVALENCES, scientific, variants
+from symgrad.language import expressions as language
+from symgrad.language.build import variant
+from symgrad.language.files import builtin_folder, claim_files, load
+from symgrad.paths import numeric
+from symgrad.verdicts.procedures import procedure
 from tests.helpers import decide_one
 
 SEEDS = range(20)
@@ -44,19 +47,19 @@ def test_rewriting_is_proved_and_never_refuted(model, claim, description, text):
     rewritten_model, rewritten = variant(model, claim, {claim.answer_field: text})
     result = decide(rewritten_model, rewritten, explain=False)
     assert result.verdict == "proved", f"{text}: {result.reason}"
-    procedure = _procedure(rewritten.kind)
+    how = procedure(rewritten.kind)
     if rewritten.kind == "value":
         return  # no random points: nothing depends on a seed
     for seed in SEEDS:  # the seed-dependent part: the numeric path's points
-        if procedure.fixed is None:  # the distinct-size points a seed draws
+        if how.fixed is None:  # the distinct-size points a seed draws
             for point in numeric.fixed_points(rewritten_model, rewritten, random.Random(seed)):
                 comparison = numeric.check_point(rewritten_model, rewritten, point,
-                                                 procedure.judge)
+                                                 how.judge)
                 assert comparison is None or not comparison.differs, f"seed {seed}: {point}"
         else:  # kinds that draw their own points: a short hypothesis search
             outcome = numeric.search(rewritten_model, rewritten, seed, Deadline(30), 2,
-                                     judge=procedure.judge, strategy=procedure.strategy,
-                                     fixed=procedure.fixed, shrink_calls=0)
+                                     judge=how.judge, strategy=how.strategy,
+                                     fixed=how.fixed, shrink_calls=0)
             assert outcome.status != "failed", f"seed {seed}: {outcome.comparison}"
 
 

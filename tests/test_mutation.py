@@ -4,7 +4,7 @@ Mutants that are equivalent to the original must be proved by the symbolic path 
 count apart); anything that survives is a hole in the verifier."""
 
 from symgrad.cli import main
-from symgrad.mutate import mutate, mutate_file, rate
+from symgrad.explain.mutate import mutate, mutate_file, rate
 from tests.helpers import claims_text
 
 

@@ -5,9 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symgrad
-from symgrad.decide import load
-from symgrad.numeric import Point, compare, point_strategy
-from symgrad.symbolic import Instance, size_assignments
+from symgrad.language.files import load
+from symgrad.paths.numeric import Point, compare, point_strategy
+from symgrad.paths.symbolic import Instance, size_assignments
 from tests.helpers import claims_text
 
 QUALIFIED = claims_text(

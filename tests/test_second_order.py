@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import symgrad
-from symgrad.decide import builtin_folder
+from symgrad.language.files import builtin_folder
 from tests.helpers import claims_text, decide_one
 
 LOGISTIC = {"w": "scalar", "b": "scalar", "x": "vector(N)", "y": "vector(N, binary)"}

@@ -3,7 +3,7 @@
 import pytest
 
 import symgrad
-from symgrad import numeric, zero
+from symgrad.paths import numeric, zero
 from tests.helpers import claims_text, decide_one
 
 XB = {"x": "vector(n)", "B": "matrix(n, n)"}
@@ -44,7 +44,7 @@ def test_undecided_when_no_point_can_be_evaluated():
 
 
 def test_out_of_time_symbolic_path_gives_verified(monkeypatch):
-    import symgrad.symbolic as symbolic
+    import symgrad.paths.symbolic as symbolic
     from symgrad.errors import OutOfTime
 
     def slow(*args):
@@ -80,7 +80,7 @@ def test_points_where_values_overflow_are_rejected_not_judged():
 
 
 def test_central_differences_confirm_when_exact_evaluation_is_out_of_reach(monkeypatch):
-    import symgrad.symbolic as symbolic
+    import symgrad.paths.symbolic as symbolic
     from symgrad.errors import OutOfTime
 
     def slow(*args):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import symgrad
-from symgrad.decide import builtin_folder
+from symgrad.language.files import builtin_folder
 from tests.helpers import BATCH, LINEAR, ONEHOT, QUADRATIC, SOFTMAX, TRACE, claims_text
 
 WRONG = [

@@ -19,7 +19,7 @@ def __getattr__(name):
 
         return check
     if name in ("Result", "VERDICTS"):
-        from . import results
+        from .verdicts import results
 
         return getattr(results, name)
     if name in ("ClaimError", "SymgradError"):

@@ -114,8 +114,8 @@ def _main(argv: list[str] | None) -> int:
 
 
 def _check(args) -> int:
-    from . import report
     from .decide import check
+    from .output import report
 
     start = time.perf_counter()
     results = []
@@ -152,9 +152,9 @@ def _list(paths) -> int:
 
 
 def _latex(args) -> int:
-    from . import report
     from .decide import builtin_folder, check_model, claim_files, load
-    from .latex import document
+    from .output import report
+    from .output.latex import document
 
     files = [(load(p, display=None if args.paths else f"derivations/{p.name}"))
              for p in claim_files(args.paths or [builtin_folder()])]
@@ -174,10 +174,10 @@ def _latex(args) -> int:
 def _derive(args) -> int:
     """Every gradient, jacobian, backprop and hessian claim asked as a question (its answer,
     if any, set aside): the derived answer in the expression language and in LaTeX."""
-    from . import report
     from .decide import builtin_folder, check_model, claim_files, load
-    from .derive import QUESTIONS
-    from .latex import without_verdict
+    from .derive.reverse import QUESTIONS
+    from .output import report
+    from .output.latex import without_verdict
 
     results = []
     for path in claim_files(args.paths or [builtin_folder()]):
@@ -207,8 +207,8 @@ def _derive(args) -> int:
 
 def _asked(model, claim, args):
     """One claim as a question: its answer set aside (an erroneous claim stays an error)."""
-    from .build import variant
     from .decide import decide
+    from .language.build import variant
 
     if not (model.error or claim.error):
         model, claim = variant(model, claim, drop=("answer",))
@@ -216,7 +216,7 @@ def _asked(model, claim, args):
 
 
 def _mutate(args) -> int:
-    from .mutate import mutate, rate
+    from .explain.mutate import mutate, rate
 
     reports = mutate(args.paths, seed=args.seed, timeout=args.timeout)
     killed = counted = 0
@@ -231,8 +231,9 @@ def _mutate(args) -> int:
 
 
 def _same(args) -> int:
-    from . import build, claimfile, report
     from .decide import decide
+    from .language import build, claimfile
+    from .output import report
 
     symbols = {}
     for item in args.symbols:

@@ -68,7 +68,7 @@ class ClaimItem(pytest.Item):
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, ClaimFailed):
-            from .report import describe
+            from .output.report import describe
 
             return describe(excinfo.value.result)
         return super().repr_failure(excinfo)

@@ -7,8 +7,8 @@ argument takes the trailing indices), and anything else is indexed as a whole.
 
 from __future__ import annotations
 
-from .language import Node
-from .model import RESERVED
+from ..language.expressions import Node
+from ..language.model import RESERVED
 from .tidy import ALGEBRA
 from .trees import axis_of, call, dim, div, mul, num
 

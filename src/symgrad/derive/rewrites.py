@@ -1,4 +1,4 @@
-"""The matrix layer of :mod:`symgrad.tidy`: one rewrite per operation, on trees.
+"""The matrix layer of :mod:`symgrad.derive.tidy`: one rewrite per operation, on trees.
 
 Each rule takes the tidier and a node whose arguments are already tidy, and
 returns an equal tree that reads better, or None when there is nothing to do:
@@ -9,7 +9,7 @@ sum(y) → 1 for a one-hot or probability vector.
 
 from __future__ import annotations
 
-from .language import Node
+from ..language.expressions import Node
 from .trees import (
     axis_of,
     call,

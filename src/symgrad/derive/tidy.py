@@ -2,7 +2,7 @@
 
 Two layers, applied bottom-up:
 
-* matrix structure, on trees (:mod:`symgrad.rewrites`, one rewrite per operation): fold
+* matrix structure, on trees (:mod:`symgrad.derive.rewrites`, one rewrite per operation): fold
   transposes ((Xᵀ G)ᵀ → Gᵀ X, Bᵀᵀ → B, a symmetric Bᵀ → B), drop identities
   (I A → A), pull scalars out of products, sums and traces, write x B as Bᵀ x,
   sum(y) → 1 for a one-hot or probability vector;
@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .language import Node
-from .ops import ELEMENTWISE, sympy
+from ..language.expressions import Node
+from ..vocabulary.ops import ELEMENTWISE, sympy
 from .rewrites import RULES
 from .trees import (
     CannotDerive,

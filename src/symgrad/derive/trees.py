@@ -1,9 +1,9 @@
 """Making resolved expression trees: constructors, shapes of new nodes, readable text.
 
-The derivation (:mod:`symgrad.derive`, :mod:`symgrad.vjps`, :mod:`symgrad.tidy`,
-:mod:`symgrad.indexform`) builds new trees of the kind the resolver makes: leaves
+The derivation (:mod:`.reverse`, :mod:`.vjps`, :mod:`.tidy`, :mod:`.indexform`) builds new
+trees of the kind the resolver makes: leaves
 ``symbol``, ``define``, ``dim``, ``index``, ``num``, ``pi``; inner nodes keyed by
-:data:`symgrad.ops.OPS`.  The constructors fold the trivial cases (0 + x, 1 * x,
+:data:`symgrad.vocabulary.ops.OPS`.  The constructors fold the trivial cases (0 + x, 1 * x,
 --x) so that a backward pass does not drown in them; :func:`text` writes a tree
 back in the expression language with only the brackets it needs, and that text
 is what a derived answer is (it is parsed and checked like a hand-written one).
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .errors import ShapeMismatch
-from .language import Node, unparse
-from .model import Model, Symbol
-from .ops import OPS
-from .shapes import Shape
+from ..errors import ShapeMismatch
+from ..language.expressions import Node, unparse
+from ..language.model import Model, Symbol
+from ..vocabulary.ops import OPS
+from ..vocabulary.shapes import Shape
 
 
 class CannotDerive(Exception):  # noqa: N818 - a reason, not a crash

@@ -1,7 +1,7 @@
 """The backward rules: one vector-Jacobian product per operation, on symbolic trees.
 
 As autograd keeps one ``defvjp`` per primitive, :data:`VJPS` keeps, for every
-operation of :data:`symgrad.ops.OPS`, the rule that sends the upstream adjoint
+operation of :data:`symgrad.vocabulary.ops.OPS`, the rule that sends the upstream adjoint
 ``G`` of a node (an array of the node's shape: the derivative of the final
 scalar with respect to the node) to the adjoints of its arguments.
 
@@ -12,13 +12,13 @@ gives the shape of any tree, ``out`` is the node's value (the node itself, or
 the name of the definition it is the body of: softmax's rule writes
 ``s * (G - sum(G * s))`` rather than repeating ``softmax(z)``).  A contribution
 may have a broadcast shape (a scalar for a vector argument, a row for a matrix);
-:func:`symgrad.derive.unbroadcast` reduces it.  An operation without a closed
-matrix-form derivative raises :class:`~symgrad.trees.CannotDerive` saying why.
+:func:`symgrad.derive.reverse.unbroadcast` reduces it.  An operation without a closed
+matrix-form derivative raises :class:`~symgrad.derive.trees.CannotDerive` saying why.
 """
 
 from __future__ import annotations
 
-from .language import Node
+from ..language.expressions import Node
 from .trees import (
     CannotDerive,
     add,

@@ -7,7 +7,7 @@ that sits on a kink or outside a domain (raising :class:`Invalid`), which the
 numeric path counts and skips.
 
 :class:`Symbolic` computes numpy object arrays of SymPy expressions over
-explicit entry symbols at concrete sizes.  (:class:`symgrad.batched.Batched` is the
+explicit entry symbols at concrete sizes.  (:class:`symgrad.engine.batched.Batched` is the
 numeric backend with a leading axis of samples.)  Guards do nothing there; kinks are
 handled when proving (compared almost everywhere).
 """
@@ -19,7 +19,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .ops import ELEMENTWISE, as_sympy, sympy
+from ..vocabulary.ops import ELEMENTWISE, as_sympy, sympy
 
 #: How close to a kink, a domain edge or a zero denominator a numeric point may be.
 MARGIN = 1e-6

@@ -13,7 +13,7 @@ import threading
 import time
 from contextlib import contextmanager
 
-from .errors import OutOfTime
+from ..errors import OutOfTime
 
 
 class Deadline:

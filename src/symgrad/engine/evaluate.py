@@ -1,16 +1,16 @@
 """Resolved expression + values -> array, on either backend.
 
-The same walk serves both paths: with :class:`~symgrad.backends.Numeric` it
+The same walk serves both paths: with :class:`~symgrad.engine.backends.Numeric` it
 computes complex numpy arrays (so that complex-step differentiation works),
-with :class:`~symgrad.backends.Symbolic` numpy object arrays of SymPy
-expressions.  What each operation does is in :data:`symgrad.ops.OPS`; this
+with :class:`~symgrad.engine.backends.Symbolic` numpy object arrays of SymPy
+expressions.  What each operation does is in :data:`symgrad.vocabulary.ops.OPS`; this
 module only walks, binds indices and caches.
 """
 
 from __future__ import annotations
 
-from .model import Model
-from .ops import OPS
+from ..language.model import Model
+from ..vocabulary.ops import OPS
 
 
 class Evaluator:

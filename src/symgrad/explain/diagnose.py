@@ -18,10 +18,12 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import language, mutations, shapes
-from .build import variant
-from .deadline import Deadline
-from .model import Claim, Model
+from ..engine.deadline import Deadline
+from ..language import expressions as language
+from ..language.build import variant
+from ..language.model import Claim, Model
+from ..vocabulary import shapes
+from . import mutations
 
 CANDIDATE_SECONDS = 8.0  # time limit for deciding one corrected claim
 
@@ -53,7 +55,7 @@ class Context:
 
     def holds(self, fields=None, symbols=None) -> bool:
         """Is the claim right with these fields or declarations?  Decided two ways."""
-        from .decide import decide
+        from ..verdicts.combine import decide_claim
 
         model, claim = variant(self.model, self.claim, fields, symbols)
         if model.error or claim.error or claim.answer_problem:
@@ -62,13 +64,12 @@ class Context:
             return False
         self.deadline.check()
         seconds = min(CANDIDATE_SECONDS, self.deadline.remaining())
-        return decide(model, claim, seed=self.seed, timeout=seconds, explain=False,
-                      shrink=False).ok
+        return decide_claim(model, claim, seed=self.seed, timeout=seconds, shrink=False).ok
 
     def _screen(self, model, claim) -> bool:
         """A quick look at the counterexample point before deciding in full."""
-        from .decide import _procedure
-        from .numeric import Point, check_point
+        from ..paths.numeric import Point, check_point
+        from ..verdicts.procedures import procedure
 
         cex = self.result.counterexample
         if not cex or claim.kind in ("expectation", "convergence", "value"):
@@ -80,7 +81,7 @@ class Context:
             return True
         if cex.get("functions"):
             return True
-        comparison = check_point(model, claim, point, _procedure(claim.kind).judge)
+        comparison = check_point(model, claim, point, procedure(claim.kind).judge)
         return comparison is None or not comparison.differs
 
     def with_answer(self, text: str) -> bool:
@@ -169,7 +170,7 @@ def _diagonal_only(ctx: Context):
     """At points of sizes >= 2: the answer is diagonal, the truth is not."""
     import random
 
-    from .numeric import check_point, fixed_points
+    from ..paths.numeric import check_point, fixed_points
 
     if ctx.claim.kind not in ("jacobian", "hessian") or ctx.claim.answer_problem:
         return None
@@ -251,7 +252,7 @@ def _missing_term(ctx: Context):
     """The answer is one part of the truth: the rest (truth - answer) is no more complex
     than the truth itself.  The rest is shown entry by entry at the first sizes of the
     symbolic path, with the definitions' entries named (s[0], ...)."""
-    from .ops import as_sympy, sympy
+    from ..vocabulary.ops import as_sympy, sympy
 
     if ctx.claim.kind not in ("gradient", "jacobian", "backprop", "hessian", "equal",
                               "expectation") or ctx.claim.answer_problem:
@@ -274,7 +275,7 @@ def _missing_term(ctx: Context):
 
 
 def sizes_of(ctx: Context) -> dict:
-    from .symbolic import size_assignments
+    from ..paths.symbolic import size_assignments
 
     return size_assignments(ctx.model, ctx.claim)[0]
 
@@ -282,16 +283,16 @@ def sizes_of(ctx: Context) -> dict:
 def _exact_arrays(ctx: Context):
     """Truth and answer with explicit entries at the counterexample's sizes, and the
     definitions' entries named back (s[0] for softmax(z)[0], ...)."""
-    from .backends import Symbolic
-    from .evaluate import Evaluator
-    from .ops import as_sympy, sympy
-    from .symbolic import Instance
+    from ..engine.backends import Symbolic
+    from ..engine.evaluate import Evaluator
+    from ..paths.symbolic import Instance
+    from ..vocabulary.ops import as_sympy, sympy
 
     sp = sympy()
     instance = Instance(ctx.model, ctx.claim, sizes_of(ctx))
     truth = instance.truth
     if ctx.claim.kind == "expectation":
-        from .expectation import _randoms, expect
+        from ..kinds.expectation import _randoms, expect
 
         randoms = _randoms(ctx.model, ctx.claim, instance)
         truth = np.vectorize(lambda e: expect(e, randoms), otypes=[object])(truth)

@@ -1,6 +1,6 @@
 """Mutation testing: is every wrong answer caught?
 
-For every claim of the given files, :data:`symgrad.mutations.MUTATIONS` make
+For every claim of the given files, :data:`symgrad.explain.mutations.MUTATIONS` make
 wrong versions of the answer (transpose a factor, drop a transpose, negate,
 scale, drop a term, swap the operands of @, swap * and @, swap two indices,
 change a constant).  Each mutant is decided like any claim: refuted means
@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import language
-from .build import variant
-from .decide import builtin_folder, claim_files, decide, load
+from ..language import expressions as language
+from ..language.build import variant
+from ..language.files import builtin_folder, claim_files, load
+from ..verdicts.combine import decide_claim
 from .mutations import MUTATIONS, variants
 
 
@@ -46,8 +47,8 @@ def mutate_file(path, seed: int = 0, timeout: float = 10.0, display: str | None 
             if mutant_model.error or mutant_claim.error:
                 report.invalid += 1
                 continue
-            result = decide(mutant_model, mutant_claim, seed=seed, timeout=timeout,
-                            explain=False, shrink=False)
+            result = decide_claim(mutant_model, mutant_claim, seed=seed, timeout=timeout,
+                                  shrink=False)
             if result.verdict == "refuted":
                 report.killed += 1
             elif result.verdict == "proved":

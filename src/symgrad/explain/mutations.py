@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .language import Node, unparse
+from ..language.expressions import Node, unparse
 
 Edit = Callable[[Node], Iterator[tuple[str, Node]]]
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 
-from .model import Model
-from .ops import ELEMENTWISE
+from ..language.model import Model
+from ..vocabulary.ops import ELEMENTWISE
 
 INF = math.inf
 ANY = (-INF, INF)

@@ -23,13 +23,13 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import zero
-from .backends import Symbolic
-from .evaluate import Evaluator
-from .model import Claim, Model
-from .numeric import Comparison, Point, _strategies
-from .ops import sympy
-from .symbolic import SymbolicOutcome
+from ..engine.backends import Symbolic
+from ..engine.evaluate import Evaluator
+from ..language.model import Claim, Model
+from ..paths import zero
+from ..paths.numeric import Comparison, Point, _strategies
+from ..paths.symbolic import SymbolicOutcome
+from ..vocabulary.ops import sympy
 
 DIGITS = 80
 START = Fraction(1, 20)  # the first iterate is root + START
@@ -226,7 +226,7 @@ def _expansion(model: Model, claim: Claim) -> Expansion:
 
 def _iterate(model: Model, claim: Claim, point: Point):
     """Successive errors x_n - root, to DIGITS digits."""
-    from .backends import Invalid
+    from ..engine.backends import Invalid
 
     sp = sympy()
     expansion = _expansion(model, claim)
@@ -290,7 +290,7 @@ def _stepper(step, x):
 
 
 def judge(model: Model, claim: Claim, point: Point) -> Comparison:
-    from .backends import Invalid
+    from ..engine.backends import Invalid
 
     order = claim.fields["order"]
     errors = [e for e in _iterate(model, claim, point) if e != 0]

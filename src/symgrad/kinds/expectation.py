@@ -8,7 +8,7 @@ density with SymPy.  E[of] - answer must then be zero.
 
 Numeric path.  At hypothesis-drawn values of the other symbols, a Monte-Carlo
 estimate over SAMPLES draws of the random symbols (one batched evaluation,
-:class:`~symgrad.backends.Batched`) gives a z-score per entry against the
+:class:`~symgrad.engine.backends.Batched`) gives a z-score per entry against the
 answer; the claim is refuted only where |z| > Z_LIMIT in two independent
 batches, so a true claim is practically never refuted.  A refutation is then
 confirmed exactly where the symbolic path can integrate, or else by a third,
@@ -22,13 +22,13 @@ import zlib
 
 import numpy as np
 
-from .backends import Numeric
-from .batched import Batched
-from .evaluate import Evaluator
-from .model import Claim, Model
-from .numeric import Comparison, Point
-from .ops import as_sympy, sympy
-from .symbolic import Instance, SymbolicOutcome, describe_sizes, settle, size_assignments
+from ..engine.backends import Numeric
+from ..engine.batched import Batched
+from ..engine.evaluate import Evaluator
+from ..language.model import Claim, Model
+from ..paths.numeric import Comparison, Point
+from ..paths.symbolic import Instance, SymbolicOutcome, describe_sizes, settle, size_assignments
+from ..vocabulary.ops import as_sympy, sympy
 
 SAMPLES = 20000
 Z_LIMIT = 6.0

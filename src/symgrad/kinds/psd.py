@@ -2,7 +2,7 @@
 
 Symbolic path.  With a certificate C (an expression in a new vector v): at
 each size assignment, vᵀ·M·v − C is proved zero entry-exactly, and C is shown
-nonnegative by its form (:mod:`symgrad.bounds`).  Without one: a constant
+nonnegative by its form (:mod:`symgrad.kinds.bounds`).  Without one: a constant
 matrix is decided by its exact eigenvalues; otherwise no proof is attempted
 (a sum-of-squares search is beyond this version), so a passing claim is
 `verified` by the numeric path alone.
@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .backends import Numeric
+from ..engine.backends import Numeric
+from ..engine.evaluate import Evaluator
+from ..language.model import Claim, Model
+from ..paths.numeric import TOLERANCE, Comparison, Point, tolerance_kind
+from ..paths.symbolic import Instance, SymbolicOutcome, describe_sizes, settle, size_assignments
+from ..vocabulary.ops import as_sympy, sympy
 from .bounds import lower_bound
-from .evaluate import Evaluator
-from .model import Claim, Model
-from .numeric import TOLERANCE, Comparison, Point, tolerance_kind
-from .ops import as_sympy, sympy
-from .symbolic import Instance, SymbolicOutcome, describe_sizes, settle, size_assignments
 
 
 def prove(model: Model, claim: Claim, rng) -> SymbolicOutcome:

@@ -16,11 +16,11 @@ from decimal import Decimal
 
 import numpy as np
 
-from .backends import Invalid, Numeric, Symbolic
-from .evaluate import Evaluator
-from .model import Claim, Model
-from .results import counterexample
-from .symbolic import Instance
+from ..engine.backends import Invalid, Numeric, Symbolic
+from ..engine.evaluate import Evaluator
+from ..engine.jsonable import counterexample
+from ..language.model import Claim, Model
+from ..paths.symbolic import Instance
 
 AGREEMENT = 1e-6  # relative difference allowed between the exact and the float64 value
 

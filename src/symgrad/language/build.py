@@ -1,11 +1,11 @@
-"""ClaimFile -> :class:`~symgrad.model.Model`, and variants of one claim."""
+"""ClaimFile -> :class:`~symgrad.language.model.Model`, and variants of one claim."""
 
 from __future__ import annotations
 
+from ..errors import ClaimError
 from . import claimfile
 from .claims import build_claim, check_randomness, collect_uses
 from .declare import declare, define, resolve_moments
-from .errors import ClaimError
 from .model import Claim, Model
 
 

@@ -14,7 +14,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 
-from .errors import ClaimError
+from ..errors import ClaimError
 
 #: Each claim kind with its required and optional fields (besides name, kind).  A gradient,
 #: jacobian, backprop or hessian claim without an answer is a question: symgrad derives it.

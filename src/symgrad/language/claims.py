@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from . import claimfile, language, shapes
-from .errors import ClaimError, ExpressionError, ShapeMismatch
+from ..errors import ClaimError, ExpressionError, ShapeMismatch
+from ..vocabulary import shapes
+from ..vocabulary.shapes import Shape
+from . import claimfile
+from . import expressions as language
 from .model import RESERVED, Claim, Model, Symbol, located_error, symbols_in
 from .resolve import Resolver
-from .shapes import Shape
 
 
 def build_claim(model: Model, claim: Claim, raw) -> None:
@@ -268,7 +270,7 @@ def _answer(model: Model, claim: Claim, expected: Shape, at_field) -> None:
     extra = claim.introduced
     indices = claim.fields.get("indices")
     claim.expected_shape = expected
-    if field_name not in claim.fields:  # a question: the answer is derived (symgrad.derive)
+    if field_name not in claim.fields:  # a question: the answer is derived (symgrad.derive.reverse)
         if indices is not None and len(indices) != len(expected):
             raise ClaimError(f"indices names {len(indices)} axes but the answer has "
                              f"{len(expected)} ({shapes.show(expected)})", file=model.path,

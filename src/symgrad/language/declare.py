@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from . import claimfile, shapes
-from .errors import ClaimError, ExpressionError
+from ..errors import ClaimError, ExpressionError
+from ..vocabulary import shapes
+from . import claimfile
 from .model import MAX_FIXED_DIM, QUALIFIERS, RESERVED, Model, Symbol, located_error, symbols_in
 from .resolve import Resolver
 

@@ -7,7 +7,7 @@ than ``.T``, strings, lambdas, comprehensions, keyword tricks, ...) is refused
 with the column where it stands.  Nothing from the file is ever evaluated.
 
 A Node's ``op`` is either a leaf kind (``num``, ``name``) or the key of an
-operation in :data:`symgrad.ops.OPS` (``add``, ``matmul``, ``softmax``, ...).
+operation in :data:`symgrad.vocabulary.ops.OPS` (``add``, ``matmul``, ``softmax``, ...).
 Names are resolved to symbols, definitions, dimensions or indices later, by
 the model, which knows the declarations.
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from .errors import ExpressionError
+from ..errors import ExpressionError
 
 MAX_LENGTH = 4000
 MAX_DEPTH = 60

@@ -1,11 +1,11 @@
 """The validated model of a claim file: symbols, definitions, claims (data only).
 
-:mod:`symgrad.build` makes it from a :class:`~symgrad.claimfile.ClaimFile`:
-declarations parsed (:mod:`symgrad.declare`), names resolved and shapes inferred
-(:mod:`symgrad.resolve`), each claim checked by its kind (:mod:`symgrad.claims`).
+:mod:`symgrad.language.build` makes it from a :class:`~symgrad.language.claimfile.ClaimFile`:
+declarations parsed (:mod:`symgrad.language.declare`), names resolved and shapes inferred
+(:mod:`symgrad.language.resolve`), each claim checked by its kind (:mod:`symgrad.language.claims`).
 After that every expression is a resolved tree whose leaves are ``symbol``,
 ``define``, ``dim``, ``index``, ``num`` or ``pi`` nodes and whose inner nodes are
-keys of :data:`symgrad.ops.OPS`; every shape is known in named dimensions.  A
+keys of :data:`symgrad.vocabulary.ops.OPS`; every shape is known in named dimensions.  A
 shape problem inside an answer is not an error but a wrong answer: it is kept on
 the claim as ``answer_problem`` and the claim is refuted with it.
 """
@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import claimfile, language, shapes
-from .errors import ClaimError, ExpressionError
-from .ops import FUNCTIONS
-from .shapes import Shape
+from ..errors import ClaimError, ExpressionError
+from ..vocabulary import shapes
+from ..vocabulary.ops import FUNCTIONS
+from ..vocabulary.shapes import Shape
+from . import claimfile
+from . import expressions as language
 
 QUALIFIERS = {"positive", "nonzero", "probability", "binary", "onehot", "symmetric"}
 RESERVED = set(FUNCTIONS) | {"pi", "diff", "sum", "function", "scalar", "vector", "matrix"}

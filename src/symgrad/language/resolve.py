@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from . import claimfile, language, shapes
-from .errors import ExpressionError, ShapeMismatch
+from ..errors import ExpressionError, ShapeMismatch
+from ..vocabulary import shapes
+from ..vocabulary.ops import FUNCTIONS, INTERNAL, OPS
+from . import claimfile
+from . import expressions as language
 from .model import MAX_FIXED_DIM, RESERVED, Model, Symbol
-from .ops import FUNCTIONS, INTERNAL, OPS
 
 
 class Resolver:

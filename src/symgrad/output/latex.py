@@ -10,7 +10,7 @@ with amsmath and amssymb alone.
 
 from __future__ import annotations
 
-from .model import Claim, Model
+from ..language.model import Claim, Model
 
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
          "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "chi",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .results import VERDICTS, Result
+from ..verdicts.results import VERDICTS, Result
 
 
 def exit_status(results: list[Result]) -> int:

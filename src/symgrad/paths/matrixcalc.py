@@ -1,6 +1,6 @@
 """A proof for every size, where SymPy's matrix calculus reaches.
 
-The explicit-entry proof in :mod:`symgrad.symbolic` holds at the sizes it
+The explicit-entry proof in :mod:`symgrad.paths.symbolic` holds at the sizes it
 used.  When a claim is built only from matrix products, sums, transposes,
 scalars, traces and identities, it can also be stated with SymPy's
 ``MatrixSymbol`` (dimensions left as symbols): if answer - derivative then
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Claim, Model
-from .ops import sympy
+from ..language.model import Claim, Model
+from ..vocabulary.ops import sympy
 
 
 class Unsupported(Exception):

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backends import COMPLEX_STEP, Invalid, Numeric, TestFunction, moved, richardson
-from .deadline import Deadline
-from .errors import OutOfTime, ShapeMismatch
-from .evaluate import Evaluator
-from .model import Claim, Model, Symbol
-from .shapes import concrete
+from ..engine.backends import COMPLEX_STEP, Invalid, Numeric, TestFunction, moved, richardson
+from ..engine.deadline import Deadline
+from ..engine.evaluate import Evaluator
+from ..errors import OutOfTime, ShapeMismatch
+from ..language.model import Claim, Model, Symbol
+from ..vocabulary.shapes import concrete
 from .symbolic import claim_symbols, size_assignments
 
 #: Tolerances of the numeric comparison (relative to the entry, and to the largest entry),

@@ -4,7 +4,7 @@ For each size assignment (distinct dimension names get distinct sizes >= 2,
 so a transposed or non-square mix-up cannot pass), every symbol becomes an
 array of entry symbols, the truth is built by exact differentiation of the
 claim's expression (never by SymPy's matrix calculus alone), and each entry of
-answer - truth is proved zero (:func:`symgrad.zero.is_zero`) or, at a random
+answer - truth is proved zero (:func:`symgrad.paths.zero.is_zero`) or, at a random
 exact point, shown nonzero.  :class:`Instance` is also how a numeric
 counterexample is confirmed: the same exact difference, evaluated at that point.
 """
@@ -17,12 +17,12 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..engine.backends import Symbolic, TestFunction
+from ..engine.evaluate import Evaluator
+from ..language.model import Claim, Model, Symbol
+from ..vocabulary.ops import as_sympy, sympy
+from ..vocabulary.shapes import concrete
 from . import matrixcalc, zero
-from .backends import Symbolic, TestFunction
-from .evaluate import Evaluator
-from .model import Claim, Model, Symbol
-from .ops import as_sympy, sympy
-from .shapes import concrete
 
 
 @dataclass

@@ -15,7 +15,7 @@ a clearly nonzero value there is a concrete disproof.
 
 from __future__ import annotations
 
-from .ops import as_sympy, sympy
+from ..vocabulary.ops import as_sympy, sympy
 
 MAX_CASES = 256
 

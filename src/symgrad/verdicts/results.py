@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
-
 VERDICTS = ("proved", "verified", "refuted", "undecided", "error")
 
 
@@ -40,27 +38,3 @@ class Result:
         data["seconds"] = round(self.seconds, 3)
         data["timings"] = {k: round(v, 3) for k, v in self.timings.items()}
         return data
-
-
-def counterexample(sizes, inputs, functions, expected, got, differs) -> dict:
-    """The JSON form of a counterexample: plain numbers, nested lists."""
-    return {
-        "sizes": dict(sizes),
-        "inputs": {name: plain(value) for name, value in inputs.items()},
-        "functions": {name: f.describe() for name, f in functions.items()},
-        "expected": plain(expected),
-        "got": plain(got),
-        "differs": [list(p) for p in differs],
-    }
-
-
-def plain(array):
-    """A numpy array as nested lists of short Python numbers (ints where whole)."""
-    array = np.real(np.asarray(array))
-    if array.ndim == 0:
-        number = float(array)
-        if not np.isfinite(number):
-            return str(number)
-        return int(number) if number.is_integer() and abs(number) < 2**53 else \
-            float(f"{number:.10g}")
-    return [plain(a) for a in array]

@@ -21,8 +21,8 @@ from functools import cache
 
 import numpy as np
 
+from ..errors import ExpressionError, ShapeMismatch
 from . import shapes
-from .errors import ExpressionError, ShapeMismatch
 
 
 @cache

@@ -8,7 +8,7 @@ never match even though they might be equal at some sizes.
 
 from __future__ import annotations
 
-from .errors import ShapeMismatch
+from ..errors import ShapeMismatch
 
 Dim = str | int
 Shape = tuple[Dim, ...]

@@ -1,0 +1,47 @@
+"""Paths -> claim files -> models: where the built-in derivations are, which files a path
+names, and a file read into its model without raising for bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ClaimError
+from . import claimfile
+from .build import build
+from .model import Model
+
+
+def builtin_folder() -> Path:
+    """The built-in claim files: installed beside the package (a wheel), or the
+    repository's top-level derivations/ folder (an editable install)."""
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / "derivations", package.parents[1] / "derivations"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("symgrad's built-in derivations are not installed")
+
+
+def claim_files(paths) -> list[Path]:
+    """The claim files named by paths (folders searched for *.toml), in order."""
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.toml") if p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def load(path: Path | str, text: str | None = None, display: str | None = None) -> Model:
+    """A claim file (or its text) -> the model, never raising for bad input.
+    ``display`` is the name reports use for the file (default: the path)."""
+    name = display or str(path)
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            text, problem = "", f"cannot read the file: {exc.strerror or exc}"
+            raw = claimfile.ClaimFile(path=name)
+            raw.error = ClaimError(problem, file=name, hint="check the path")
+            return build(raw)
+    return build(claimfile.read(text, name))
