@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "symgrad"
 #: The stages, earliest first.  Stages on one line are siblings: neither imports the other.
 #: The top-level modules (the entry points) come last and may import every stage.
 STAGES = [
-    ["errors"],
+    ["errors", "limits"],
     ["vocabulary"],
     ["language"],
     ["engine"],
@@ -24,7 +24,10 @@ STAGES = [
     ["verdicts"],
     ["explain"],
     ["output"],
-    ["decide", "cli", "pytest_plugin", "__init__", "__main__"],
+    ["decide"],
+    ["workers"],
+    ["run"],
+    ["cli", "pytest_plugin", "__init__", "__main__"],
 ]
 RANK = {stage: rank for rank, line in enumerate(STAGES) for stage in line}
 

@@ -15,7 +15,7 @@ __all__ = ["ClaimError", "Result", "SymgradError", "VERDICTS", "__version__", "c
 def __getattr__(name):
     # Lazy, so that `symgrad --version` and the pytest plugin stay cheap to import.
     if name == "check":
-        from .decide import check
+        from .run import check
 
         return check
     if name in ("Result", "VERDICTS"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -39,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     mutate = commands.add_parser("mutate", help="mutation test: is every wrong version of "
                                                 "each answer refuted?")
     _paths(mutate)
-    _run_options(mutate, json=False, timeout=10.0, per="mutant")
+    _run_options(mutate, json=False, timeout=10.0, per="mutant", workers=False)
 
     same = commands.add_parser("same", help="are two expressions equal for all admissible "
                                             "values?")
@@ -57,14 +58,31 @@ def _paths(parser) -> None:
 
 
 def _run_options(parser, *, json: bool = True, timeout: float | None = None,
-                 per: str = "claim") -> None:
-    """--json, --seed and --timeout (None: symgrad.decide's defaults, 0 and 30 s)."""
+                 per: str = "claim", workers: bool = True) -> None:
+    """--json/--jsonl, --seed, --timeout, --memory and --jobs (None: the defaults of
+    symgrad.limits)."""
+    from .limits import DEFAULT_JOBS, DEFAULT_MEMORY, DEFAULT_TIMEOUT
+
     if json:
         parser.add_argument("--json", action="store_true", help="print a JSON array of results")
+        parser.add_argument("--jsonl", action="store_true",
+                            help="print each result as one line of JSON, as it is decided")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed of the random checks (default 0: runs are reproducible)")
     parser.add_argument("--timeout", type=float, default=timeout, metavar="S",
-                        help=f"time limit per {per} in seconds (default {timeout or 30:g})")
+                        help=f"time limit per {per} in seconds "
+                             f"(default {timeout or DEFAULT_TIMEOUT:g})")
+    if workers:
+        parser.add_argument("--memory", type=float, default=DEFAULT_MEMORY, metavar="MB",
+                            help=f"memory limit per {per} in MB (default {DEFAULT_MEMORY:g})")
+        parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS, metavar="N",
+                            help=f"claims decided at once (default {DEFAULT_JOBS})")
+
+
+def _limits(args) -> dict:
+    """The options of symgrad.run.results that the command's flags set."""
+    return {"seed": args.seed, "timeout": args.timeout, "memory": args.memory,
+            "jobs": args.jobs}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,13 +107,17 @@ def _hypothesis_files_in_the_cache() -> None:
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command in ("check", "latex", "mutate", "same", "derive"):
-        from .decide import DEFAULT_SEED, DEFAULT_TIMEOUT
+        from .limits import DEFAULT_TIMEOUT
+        from .verdicts.combine import DEFAULT_SEED
 
         args.seed = DEFAULT_SEED if args.seed is None else args.seed
         args.timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
-        if args.timeout <= 0:
-            print("symgrad: --timeout must be a positive number of seconds", file=sys.stderr)
-            return 2
+        if not args.timeout > 0:
+            return _usage("--timeout must be a positive number of seconds")
+        if getattr(args, "memory", 1) <= 0 or getattr(args, "jobs", 1) < 1:
+            return _usage("--memory must be a positive number of MB and --jobs at least 1")
+        if getattr(args, "json", False) and getattr(args, "jsonl", False):
+            return _usage("choose one of --json and --jsonl")
         _hypothesis_files_in_the_cache()
     if args.command is None:
         _parser().print_help()
@@ -113,27 +135,39 @@ def _main(argv: list[str] | None) -> int:
     return _check(args)
 
 
+def _usage(message: str) -> int:
+    print(f"symgrad: {message}", file=sys.stderr)
+    return 2
+
+
 def _check(args) -> int:
-    from .decide import check
+    """Each result printed as it is decided; Ctrl-C prints what is finished, and stops."""
     from .output import report
+    from .run import models, results
 
     start = time.perf_counter()
-    results = []
+    found = []
     targets = args.paths or [None]
-    for target in targets:
-        for result in check(target, seed=args.seed, timeout=args.timeout):
-            results.append(result)
-            if not args.json:
+    interrupted = False
+    try:
+        for result in results((m for t in targets for m in models(t)), **_limits(args)):
+            found.append(result)
+            if args.jsonl:
+                print(json.dumps(result.to_json()), flush=True)
+            elif not args.json:
                 print(report.describe(result), flush=True)
+    except KeyboardInterrupt:
+        interrupted = True
     if args.json:
-        print(report.to_json(results))
-    else:
-        print(report.summary(results, time.perf_counter() - start))
-    return report.exit_status(results)
+        print(report.to_json(found))
+    elif not args.jsonl:
+        print(report.summary(found, time.perf_counter() - start)
+              + (" — interrupted" if interrupted else ""))
+    return 130 if interrupted else report.exit_status(found)
 
 
 def _list(paths) -> int:
-    from .decide import builtin_folder, claim_files, load
+    from .language.files import builtin_folder, claim_files, load
 
     status = 0
     for path in claim_files(paths or [builtin_folder()]):
@@ -152,67 +186,74 @@ def _list(paths) -> int:
 
 
 def _latex(args) -> int:
-    from .decide import builtin_folder, check_model, claim_files, load
+    from .language.files import builtin_folder, claim_files, load
     from .output import report
     from .output.latex import document
+    from .run import results
 
     files = [(load(p, display=None if args.paths else f"derivations/{p.name}"))
              for p in claim_files(args.paths or [builtin_folder()])]
-    checked = [(model, check_model(model, seed=args.seed, timeout=args.timeout))
-               for model in files]
-    results = [r for _, rs in checked for r in rs]
+    found = list(results(files, **_limits(args)))
     if args.document:
-        print(document(checked), end="")
-    elif args.json:
-        print(report.to_json(results))
+        by_file = {}
+        for result in found:
+            by_file.setdefault(result.file, []).append(result)
+        print(document([(model, by_file.get(model.path, [])) for model in files]), end="")
+    elif args.json or args.jsonl:
+        _print_json(found, args)
     else:
-        for result in results:
+        for result in found:
             print(f"% {result.file}::{result.claim}\n\\[ {result.latex} \\]")
-    return report.exit_status(results)
+    return report.exit_status(found)
+
+
+def _print_json(found, args) -> None:
+    from .output import report
+
+    if args.jsonl:
+        for result in found:
+            print(json.dumps(result.to_json()))
+    else:
+        print(report.to_json(found))
 
 
 def _derive(args) -> int:
     """Every gradient, jacobian, backprop and hessian claim asked as a question (its answer,
     if any, set aside): the derived answer in the expression language and in LaTeX."""
-    from .decide import builtin_folder, check_model, claim_files, load
     from .derive.reverse import QUESTIONS
+    from .language.build import variant
+    from .language.files import builtin_folder, claim_files, load
     from .output import report
     from .output.latex import without_verdict
+    from .run import results
 
-    results = []
+    asked = []
     for path in claim_files(args.paths or [builtin_folder()]):
         model = load(path, display=None if args.paths else f"derivations/{path.name}")
-        asked = [c for c in model.claims if c.kind in QUESTIONS]
         if model.error and not model.claims:  # the file cannot be read: say so
-            found = check_model(model)
-        else:
-            found = [_asked(model, claim, args) for claim in asked]
-        if not found and not args.json:
+            asked.append(model)
+            continue
+        questions = [c for c in model.claims if c.kind in QUESTIONS]
+        if not questions and not args.json and not args.jsonl:
             print(f"{model.path}: no gradient, jacobian, backprop or hessian claims")
-        for result in found:
-            results.append(result)
-            if args.json:
-                continue
-            print(f"{result.file}::{result.claim}  {result.verdict}"
-                  + (f" at {result.scope}" if result.ok and result.scope else ""))
-            if result.ok:
-                print(f"    {result.derived}")
-                print(f"    {without_verdict(result.latex)}")
-            else:
-                print("    " + result.reason.replace("\n", "\n    "))
-    if args.json:
-        print(report.to_json(results))
-    return report.exit_status(results)
-
-
-def _asked(model, claim, args):
-    """One claim as a question: its answer set aside (an erroneous claim stays an error)."""
-    from .decide import decide
-    from .language.build import variant
-
-    if not (model.error or claim.error):
-        model, claim = variant(model, claim, drop=("answer",))
-    return decide(model, claim, seed=args.seed, timeout=args.timeout)
+        for claim in questions:  # its answer set aside (an erroneous claim stays an error)
+            asked.append(variant(model, claim, drop=("answer",))
+                         if not (model.error or claim.error) else (model, claim))
+    found = []
+    for result in results(asked, **_limits(args)):
+        found.append(result)
+        if args.json or args.jsonl:
+            continue
+        print(f"{result.file}::{result.claim}  {result.verdict}"
+              + (f" at {result.scope}" if result.ok and result.scope else ""), flush=True)
+        if result.ok:
+            print(f"    {result.derived}")
+            print(f"    {without_verdict(result.latex)}")
+        else:
+            print("    " + result.reason.replace("\n", "\n    "))
+    if args.json or args.jsonl:
+        _print_json(found, args)
+    return report.exit_status(found)
 
 
 def _mutate(args) -> int:
@@ -231,9 +272,9 @@ def _mutate(args) -> int:
 
 
 def _same(args) -> int:
-    from .decide import decide
     from .language import build, claimfile
     from .output import report
+    from .run import results
 
     symbols = {}
     for item in args.symbols:
@@ -247,8 +288,11 @@ def _same(args) -> int:
     raw = claimfile.ClaimFile(path="<same>", title="same", symbols=symbols,
                               claims=[claimfile.RawClaim("same", "equal", fields)])
     built = build.build(raw)
-    result = decide(built, built.claims[0], seed=args.seed, timeout=args.timeout)
-    print(report.to_json([result]) if args.json else report.describe(result))
+    [result] = results([built], **_limits(args))
+    if args.json or args.jsonl:
+        _print_json([result], args)
+    else:
+        print(report.describe(result))
     return report.exit_status([result])
 
 

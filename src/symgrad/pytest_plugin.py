@@ -4,8 +4,9 @@ Each ``*.toml`` file inside a folder named ``derivations`` is collected as a
 file of items, one per claim.  An item passes when its claim is ``proved`` or
 ``verified`` and fails otherwise, with symgrad's own report (counterexample
 or error message) instead of a traceback.  The CLI and the plugin both call
-:func:`symgrad.decide.decide`, so they cannot disagree.  Registered through
-the ``pytest11`` entry point; cheap to import (symgrad's engine loads only
+:func:`symgrad.run.results`, so they cannot disagree (each claim in a worker process with
+hard time and memory limits, so no timer of symgrad's ever runs in pytest's process).
+Registered through the ``pytest11`` entry point; cheap to import (symgrad's engine loads only
 when a claim file is collected).
 """
 
@@ -30,7 +31,7 @@ def pytest_collect_file(file_path, parent):
 
 class DerivationFile(pytest.File):
     def collect(self):
-        from .decide import load
+        from .language.files import load
 
         model = load(self.path, display=self.nodeid)
         if model.error and not model.claims:
@@ -55,14 +56,12 @@ class ClaimItem(pytest.Item):
         self.claim = claim
 
     def runtest(self):
-        from .decide import check_model, decide
+        from .run import results
 
         config = self.config
-        if self.claim is None:
-            result = check_model(self.model)[0]
-        else:
-            result = decide(self.model, self.claim, seed=config.getoption("symgrad_seed"),
-                            timeout=config.getoption("symgrad_timeout"))
+        item = self.model if self.claim is None else (self.model, self.claim)
+        [result] = results([item], seed=config.getoption("symgrad_seed"),
+                           timeout=config.getoption("symgrad_timeout"), jobs=1)
         if not result.ok:
             raise ClaimFailed(result)
 

@@ -214,7 +214,9 @@ class Tidy:
                 numerator, denominator = sp.fraction(value)
                 defined = self.symbol(name, Node("define", name=name))
                 for leaf in sorted({n.name for n in body.walk() if n.op == "symbol"}):
-                    atom = self._symbols[leaf]
+                    atom = self._symbols.get(leaf)
+                    if atom is None or atom not in value.free_symbols:
+                        continue  # only inside an atom (X in X @ w): not elementwise-linear
                     try:
                         if atom in denominator.free_symbols or \
                                 sp.Poly(numerator, atom).degree() != 1:

@@ -32,7 +32,7 @@ class Deadline:
         return Deadline(max(0.0, self.remaining()) * fraction)
 
 
-_active: list[Deadline] = []  # the deadline the interval timer is armed for, if any
+_active: list[Deadline] = []  # the deadlines of the blocks entered, innermost last
 RETRY = 0.25  # seconds between repeated signals, should one be swallowed
 
 
@@ -40,33 +40,45 @@ RETRY = 0.25  # seconds between repeated signals, should one be swallowed
 def interrupt_at(deadline: Deadline):
     """Raise OutOfTime inside the block when the deadline passes (main thread only).
 
-    A signal can arrive while Python runs a finaliser, where an exception is swallowed;
-    so the timer fires again every RETRY seconds until the block is left."""
+    Blocks nest: the timer is armed for the earliest deadline of the blocks entered, so an
+    inner step with a shorter limit is stopped at its own, and an outer limit still stops
+    everything inside it.  A signal can arrive while Python runs a finaliser, where an
+    exception is swallowed; so the timer fires again every RETRY seconds until the block
+    whose deadline passed is left."""
     usable = threading.current_thread() is threading.main_thread() and hasattr(
-        signal, "setitimer") and not _active
+        signal, "setitimer")
     if not usable:
         deadline.check()
         yield
         return
-    remaining = deadline.remaining()
-    if remaining <= 0:
+    if deadline.remaining() <= 0:
         raise OutOfTime("time limit reached")
-
-    def _raise(signum, frame):
-        if _active:
-            raise OutOfTime("time limit reached")
-
-    previous = signal.signal(signal.SIGALRM, _raise)
+    previous = signal.signal(signal.SIGALRM, _raise) if not _active else None
     _active.append(deadline)
-    signal.setitimer(signal.ITIMER_REAL, remaining, RETRY)
+    _arm()
     try:
         yield
     finally:
         while True:  # a signal may interrupt the clean-up itself: repeat until it is done
             try:
-                _active.clear()
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, previous)
+                if _active and _active[-1] is deadline:
+                    _active.pop()
+                if _active:
+                    _arm()
+                else:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM, previous)
                 break
             except OutOfTime:
                 continue
+
+
+def _raise(signum, frame):
+    if _active and min(d.remaining() for d in _active) <= 0:
+        raise OutOfTime("time limit reached")
+    _arm()  # early (a deadline left since): wait for the earliest one still active
+
+
+def _arm() -> None:
+    left = min(d.remaining() for d in _active)
+    signal.setitimer(signal.ITIMER_REAL, max(left, 1e-4), RETRY)

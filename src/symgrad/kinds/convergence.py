@@ -176,8 +176,8 @@ def strategy(model: Model, claim: Claim, sizes=None):
 
     entries = _strategies()
     expansion = _expansion(model, claim)
-    names = [n for n in claim.uses if not model.symbols[n].is_function
-             and n != claim.fields["variable"]]
+    names = [n for n in dict.fromkeys([*claim.uses, claim.fields["root"]])
+             if not model.symbols[n].is_function and n != claim.fields["variable"]]
 
     @st.composite
     def points(draw):

@@ -15,6 +15,7 @@ import tomllib
 from dataclasses import dataclass, field
 
 from ..errors import ClaimError
+from ..limits import MAX_CLAIMS, MAX_FILE_BYTES, MAX_NAME_CHARS, MAX_NESTING
 
 #: Each claim kind with its required and optional fields (besides name, kind).  A gradient,
 #: jacobian, backprop or hessian claim without an answer is a question: symgrad derives it.
@@ -65,6 +66,18 @@ def suggest(word: str, choices) -> str | None:
 def read(text: str, path: str = "<text>") -> ClaimFile:
     """Read and check the fields of one claim file."""
     result = ClaimFile(path=path, text=text)
+    if len(text) > MAX_FILE_BYTES:
+        result.error = ClaimError(f"the file is larger than symgrad's limit of "
+                                  f"{MAX_FILE_BYTES:,} characters", file=path,
+                                  hint="split it into several claim files")
+        return result
+    deepest = _nesting(text)
+    if deepest > MAX_NESTING:
+        result.error = ClaimError(f"brackets are nested {deepest} deep, beyond symgrad's limit "
+                                  f"of {MAX_NESTING}", file=path,
+                                  hint="a field holds a string in quotes, a list of them, or "
+                                       "a small table")
+        return result
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -72,6 +85,11 @@ def read(text: str, path: str = "<text>") -> ClaimFile:
         result.error = ClaimError(f"not valid TOML: {exc}", file=path,
                                   line=int(line.group(1)) if line else None,
                                   hint="check quotes, brackets and `key = value` lines")
+        return result
+    except (RecursionError, MemoryError):
+        result.error = ClaimError("the TOML is nested too deeply to read", file=path,
+                                  hint="a field holds a string in quotes, a list of them, or "
+                                       "a small table")
         return result
     try:
         _read_top_level(data, result)
@@ -93,6 +111,27 @@ def read(text: str, path: str = "<text>") -> ClaimFile:
     return result
 
 
+def _nesting(text: str) -> int:
+    """How deep [ and { brackets nest outside strings and comments (an upper bound: a
+    bracket inside a string may count), so that tomllib is never asked to recurse deeply."""
+    depth = deepest = 0
+    for line in text.splitlines():
+        for char in line.split("#", 1)[0]:
+            if char in "[{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif char in "]}":
+                depth = max(0, depth - 1)
+    return deepest
+
+
+def describe_value(value) -> str:
+    """What a TOML value is, for a message (never its repr: it may be huge or deep)."""
+    kinds = {str: "a string", bool: "true/false", int: "a number", float: "a number",
+             list: "a list", dict: "a table"}
+    return kinds.get(type(value), f"a {type(value).__name__}")
+
+
 def _read_top_level(data: dict, result: ClaimFile) -> None:
     path = result.path
     for key in data:
@@ -102,12 +141,18 @@ def _read_top_level(data: dict, result: ClaimFile) -> None:
                              line=_line_of(result.text, key), hint=hint)
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise ClaimError("missing title", file=path, field="title",
+        raise ClaimError("missing title" if title is None else
+                         f"the title must be text in quotes, not {describe_value(title)}",
+                         file=path, field="title",
                          hint='start the file with title = "What this file derives"')
+    if len(title) > MAX_NAME_CHARS:
+        raise ClaimError(f"the title is longer than {MAX_NAME_CHARS} characters", file=path,
+                         field="title", hint="put the details in source")
     result.title = title
     source = data.get("source", "")
     if not isinstance(source, str):
-        raise ClaimError("source is free text in quotes", file=path, field="source")
+        raise ClaimError(f"source is free text in quotes, not {describe_value(source)}",
+                         file=path, field="source")
     result.source = source
     for table in ("symbols", "define"):
         value = data.get(table, {})
@@ -116,8 +161,8 @@ def _read_top_level(data: dict, result: ClaimFile) -> None:
                              field=table)
         for name, text in value.items():
             if not isinstance(text, str):
-                raise ClaimError(f"the value must be a string in quotes, got {text!r}",
-                                 file=path, field=f"{table}.{name}",
+                raise ClaimError(f"the value must be a string in quotes, not "
+                                 f"{describe_value(text)}", file=path, field=f"{table}.{name}",
                                  line=_line_of(result.text, name),
                                  hint=f'write {name} = "..."')
         setattr(result, table, dict(value))
@@ -128,12 +173,18 @@ def _read_top_level(data: dict, result: ClaimFile) -> None:
     for claim in claims:
         if not isinstance(claim, dict):
             raise ClaimError("each claim is a [[claims]] table", file=path, field="claims")
+    if len(claims) > MAX_CLAIMS:
+        raise ClaimError(f"more than {MAX_CLAIMS} claims in one file", file=path,
+                         field="claims", hint="split it into several claim files")
 
 
 def _read_claim(raw: dict, position: int, line: int | None, path: str, text: str) -> RawClaim:
     name = raw.get("name", f"claim-{position}")
     kind = raw.get("kind")
-    claim = RawClaim(name=str(name), kind=str(kind), fields=dict(raw), line=line)
+    shown = name if isinstance(name, str) and 0 < len(name) <= MAX_NAME_CHARS \
+        else f"claim-{position}"
+    claim = RawClaim(name=shown, kind=kind if isinstance(kind, str) else "", fields=dict(raw),
+                     line=line)
 
     def fail(message, field=None, hint=None):
         claim.error = ClaimError(message, file=path, claim=claim.name, field=field,
@@ -141,9 +192,14 @@ def _read_claim(raw: dict, position: int, line: int | None, path: str, text: str
         return claim
 
     if not isinstance(name, str) or not name.strip():
-        return fail("the name must be a non-empty string", "name")
+        return fail(f"the name must be a non-empty string, not {describe_value(name)}", "name")
+    if len(name) > MAX_NAME_CHARS:
+        return fail(f"the name is longer than {MAX_NAME_CHARS} characters", "name")
     if kind is None:
         return fail("missing kind", "kind", f"one of {', '.join(KINDS)}")
+    if not isinstance(kind, str):
+        return fail(f"expected a string, not {describe_value(kind)}", "kind",
+                    f'e.g. kind = "gradient"; the kinds are {", ".join(KINDS)}')
     if kind not in KINDS:
         return fail(f"unknown kind {kind!r}", "kind",
                     suggest(str(kind), KINDS) or f"one of {', '.join(KINDS)}")
@@ -160,7 +216,7 @@ def _read_claim(raw: dict, position: int, line: int | None, path: str, text: str
     for key, value in raw.items():
         if key == "indices":
             if not (isinstance(value, list) and value and all(
-                    isinstance(v, str) and v.isidentifier() for v in value)):
+                    isinstance(v, str) and v.isidentifier() and v.isascii() for v in value)):
                 return fail("indices is a list of index names", key, 'e.g. indices = ["i", "j"]')
             if len(set(value)) != len(value):
                 return fail("the index names must differ", key)
@@ -185,7 +241,8 @@ def _read_claim(raw: dict, position: int, line: int | None, path: str, text: str
             if not value or not all(isinstance(v, str) and v.isidentifier() for v in value):
                 return fail("wrt is a name or a list of names", key, 'e.g. wrt = ["w", "b"]')
         elif not isinstance(value, str):
-            return fail(f"the value must be a string in quotes, got {value!r}", key)
+            return fail(f"expected a string in quotes, not {describe_value(value)}", key,
+                        f'write {key} = "..."')
     return claim
 
 

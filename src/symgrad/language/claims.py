@@ -93,7 +93,16 @@ def _convergence(model: Model, claim: Claim, where, expression, at_field) -> Non
                          **where)
     for key in ("iteration", "constant"):
         if key in f and expression(key):
-            raise ClaimError(f"the {key} must be a scalar", field=key, **where)
+            raise ClaimError(f"the {key} must be a scalar", field=key, **where,
+                             hint="a convergence claim is about a scalar iteration")
+    for key in ("iteration", "constant"):
+        for name in symbols_in(model, claim.exprs[key]) if key in f else ():
+            symbol = model.symbols.get(name)
+            if symbol is not None and (symbol.shape or symbol.random):
+                raise ClaimError(f"the {key} must be a scalar expression in the variable, but "
+                                 f"{name} is {shapes.show(symbol.shape)}", field=key, **where,
+                                 hint="a convergence claim is about a scalar iteration; "
+                                      "declare the symbols it uses as scalars")
     if "constant" in f and f["variable"] in symbols_in(model, claim.exprs["constant"]):
         raise ClaimError(f"the constant is a limit: it cannot depend on {f['variable']}",
                          field="constant", **where, hint="write it at the root")
@@ -148,7 +157,7 @@ def _value_point(model: Model, claim: Claim, of_shape: Shape, where, at_field) -
         try:
             node, shape = _constant(model, text)
         except ExpressionError as exc:
-            raise at_field("at", exc) from None
+            raise located_error(exc, text, field=f"at.{name}", **where) from None
         if len(shape) != len(symbol.shape):
             raise ClaimError(f"{name} is {shapes.show(symbol.shape)} but its value is "
                              f"{shapes.show(shape)}", field=f"at.{name}", **where)

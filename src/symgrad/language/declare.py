@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+import keyword
+import unicodedata
 
 from ..errors import ClaimError, ExpressionError
+from ..limits import MAX_DECLARATION_CHARS, MAX_NAME_CHARS
 from ..vocabulary import shapes
-from . import claimfile
+from . import claimfile, habits
 from .model import MAX_FIXED_DIM, QUALIFIERS, RESERVED, Model, Symbol, located_error, symbols_in
 from .resolve import Resolver
 
@@ -14,16 +17,20 @@ from .resolve import Resolver
 def declare(model: Model, name: str, text: str, raw) -> None:
     where = dict(file=model.path, field=f"symbols.{name}", line=raw.line_of(name))
     check_new_name(model, name, where)
+    if len(text) > MAX_DECLARATION_CHARS:
+        raise ClaimError(f"the declaration is longer than symgrad's limit of "
+                         f"{MAX_DECLARATION_CHARS} characters", **where, hint=_DECLARATION_HINT)
     try:
         tree = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
     if isinstance(tree, ast.Name):
         head, args = tree.id, []
     elif isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and not tree.keywords:
         head, args = tree.func.id, tree.args
     else:
-        raise ClaimError(f"bad declaration {text!r}", **where, hint=_DECLARATION_HINT)
+        raise ClaimError(f"bad declaration {text.strip()[:60]!r}", **where,
+                         hint=_DECLARATION_HINT)
     if head == "normal":
         _declare_normal(model, name, text, args, where)
         return
@@ -121,9 +128,18 @@ def _dimension_name(model: Model, name: str, where) -> str:
 
 
 def check_new_name(model: Model, name: str, where) -> None:
+    if len(name) > MAX_NAME_CHARS:
+        raise ClaimError(f"the name is longer than {MAX_NAME_CHARS} characters", **where)
     if not name.isidentifier() or name.startswith("_"):
         raise ClaimError(f"{name!r} is not a valid name", **where,
                          hint="use letters, digits and _, starting with a letter")
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        raise ClaimError(f"{name!r} is a Python keyword, which expressions cannot use as a "
+                         "name", **where, hint=f"name it {habits.keyword_name(name)}")
+    folded = unicodedata.normalize("NFKC", name)
+    if folded != name:  # Python reads the name in an expression as its NFKC form
+        raise ClaimError(f"{name!r} would be read as {folded!r} in expressions (Unicode "
+                         "compatibility form)", **where, hint=f"name it {folded}")
     if name in RESERVED:
         raise ClaimError(f"{name!r} is a function or keyword of the language", **where,
                          hint="choose another name")

@@ -18,9 +18,8 @@ import ast
 from dataclasses import dataclass
 
 from ..errors import ExpressionError
-
-MAX_LENGTH = 4000
-MAX_DEPTH = 60
+from ..limits import MAX_EXPONENT, MAX_EXPRESSION_CHARS, MAX_LITERAL, MAX_NESTING
+from . import habits
 
 BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
           ast.Pow: "pow", ast.MatMult: "matmul"}
@@ -64,26 +63,58 @@ def parse(text: str, *, equations: bool = False) -> Node:
                               hint='write it in quotes, e.g. "x.T @ B @ x"')
     if not text.strip():
         raise ExpressionError("the expression is empty")
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters",
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise ExpressionError(f"the expression is longer than symgrad's limit of "
+                              f"{MAX_EXPRESSION_CHARS} characters",
                               hint="split it with named intermediates in [define]")
+    text = text.strip()
+    deepest = _nesting(text)
+    if deepest > MAX_NESTING:
+        raise ExpressionError(f"brackets are nested {deepest} deep, beyond symgrad's limit of "
+                              f"{MAX_NESTING}", hint="name inner parts in [define]")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        column = (exc.offset or 1) - 1
-        raise ExpressionError(f"not a valid expression ({exc.msg})", column) from None
+        raise _syntax_error(exc, text) from None
     except (RecursionError, MemoryError, ValueError):
-        raise ExpressionError("the expression is nested too deeply") from None
-    return _Converter(equations).convert(tree.body, 0)
+        raise ExpressionError("the expression is nested too deeply",
+                              hint="name inner parts in [define]") from None
+    return _Converter(equations, text).convert(tree.body, 0)
+
+
+def _nesting(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest
+
+
+def _syntax_error(exc: SyntaxError, text: str) -> ExpressionError:
+    """Python's complaint, with a hint for the spellings users bring from elsewhere."""
+    column = (exc.offset or 1) - 1 if (exc.lineno or 1) == 1 else None
+    if "'" in text:
+        return ExpressionError("' is not part of the expression language", text.index("'"),
+                               hint="write X.T for a transpose and diff(h)(z) for a "
+                                    "derivative")
+    if "lambda" in text.split():
+        return ExpressionError("lambda is a Python keyword and cannot be a name",
+                               text.index("lambda"), hint="name the symbol lam")
+    return ExpressionError(f"not a valid expression ({exc.msg})", column)
 
 
 class _Converter:
-    def __init__(self, equations: bool):
+    def __init__(self, equations: bool, text: str = ""):
         self.equations = equations
+        self.text = text
 
     def convert(self, node: ast.AST, depth: int) -> Node:
-        if depth > MAX_DEPTH:
-            raise ExpressionError("the expression is nested too deeply", node.col_offset)
+        if depth > MAX_NESTING:
+            raise ExpressionError("the expression is nested too deeply", node.col_offset,
+                                  hint="name inner parts in [define]")
         method = getattr(self, "visit_" + type(node).__name__, None)
         if method is None:
             raise ExpressionError(f"{_describe(node)} is not part of the expression language",
@@ -95,10 +126,34 @@ class _Converter:
     def visit_BinOp(self, node: ast.BinOp, depth: int) -> Node:
         op = BINARY.get(type(node.op))
         if op is None:
-            raise ExpressionError(f"operator {type(node.op).__name__} is not supported",
-                                  node.col_offset, hint="use + - * / ** or @")
+            hint = "write ** for a power" if isinstance(node.op, ast.BitXor) else \
+                "use + - * / ** or @"
+            symbol = {ast.BitXor: "^", ast.BitOr: "|", ast.BitAnd: "&", ast.Mod: "%",
+                      ast.FloorDiv: "//", ast.LShift: "<<", ast.RShift: ">>"}.get(
+                          type(node.op), type(node.op).__name__)
+            raise ExpressionError(f"operator {symbol} is not part of the expression language",
+                                  self._operator_column(node, symbol), hint=hint)
+        if op == "pow":
+            self._check_exponent(node)
         return Node(op, (self.convert(node.left, depth), self.convert(node.right, depth)),
                     col=node.col_offset)
+
+    def _operator_column(self, node: ast.BinOp, symbol: str) -> int:
+        """Where the operator stands: between its operands (ast gives no column of its own)."""
+        if node.left.end_lineno == node.right.lineno == 1:
+            found = self.text.find(symbol, node.left.end_col_offset, node.right.col_offset)
+            if found >= 0:
+                return found
+        return node.col_offset
+
+    def _check_exponent(self, node: ast.BinOp) -> None:
+        """A constant exponent beyond the limit is refused before anything expands it."""
+        exponent = _constant(node.right)
+        if exponent is not None and not abs(exponent) <= MAX_EXPONENT:
+            raise ExpressionError(f"the exponent is beyond symgrad's limit of {MAX_EXPONENT}",
+                                  node.right.col_offset,
+                                  hint="symgrad checks claims with powers up to "
+                                       f"x ** {MAX_EXPONENT}")
 
     def visit_UnaryOp(self, node: ast.UnaryOp, depth: int) -> Node:
         operand = self.convert(node.operand, depth)
@@ -116,8 +171,9 @@ class _Converter:
                                   hint="numbers are integers or decimals such as 4.52e-6")
         if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
             raise ExpressionError("numbers must be finite", node.col_offset)
-        if isinstance(value, int) and abs(value) > 10**12:
-            raise ExpressionError("integer literal too large", node.col_offset)
+        if abs(value) > MAX_LITERAL:
+            raise ExpressionError(f"the number is beyond symgrad's limit of {MAX_LITERAL:g}",
+                                  node.col_offset, hint="write it as a named scalar")
         return Node("num", name=repr(value), col=node.col_offset)
 
     def visit_Name(self, node: ast.Name, depth: int) -> Node:
@@ -127,9 +183,16 @@ class _Converter:
         return Node("name", name=node.id, col=node.col_offset)
 
     def visit_Attribute(self, node: ast.Attribute, depth: int) -> Node:
+        if isinstance(node.value, ast.Name) and node.value.id in habits.PREFIXES:
+            raise ExpressionError(f"{node.value.id}.{node.attr} is not part of the expression "
+                                  "language", node.col_offset,
+                                  hint=f"drop the {node.value.id}. prefix: the functions are "
+                                       f"symgrad's own, e.g. {node.attr}(x)")
         if node.attr != "T":
             raise ExpressionError(f"attribute access .{node.attr} is not allowed", node.col_offset,
-                                  hint="the only attribute is .T, the transpose")
+                                  hint=habits.METHODS.get(node.attr,
+                                                          "the only attribute is .T, the "
+                                                          "transpose"))
         return Node("transpose", (self.convert(node.value, depth),), col=node.col_offset)
 
     def visit_Subscript(self, node: ast.Subscript, depth: int) -> Node:
@@ -163,6 +226,15 @@ class _Converter:
                 isinstance(a, ast.Starred) for a in node.args):
             raise ExpressionError("* and ** arguments are not allowed", node.col_offset)
         func = node.func
+        for keyword in node.keywords:
+            if keyword.arg in habits.KEYWORDS:
+                raise ExpressionError(f"{keyword.arg}= is not a keyword of symgrad's functions",
+                                      keyword.value.col_offset, hint=habits.KEYWORDS[keyword.arg])
+        if isinstance(func, ast.Attribute):
+            self.visit_Attribute(func, 0)  # np.exp(x), X.dot(Y): refused with a hint
+            raise ExpressionError(f"method calls such as .{func.attr}(...) are not part of the "
+                                  "expression language", node.col_offset,
+                                  hint=habits.METHODS.get(func.attr, "call functions by name"))
         if not isinstance(func, ast.Name | ast.Call):
             raise ExpressionError("only named functions can be called", node.col_offset,
                                   hint="e.g. tr(X), softmax(z), diff(h)(z)")
@@ -192,6 +264,33 @@ class _Converter:
         if kwargs or len(args) != 1:
             raise ExpressionError(f"diff({func.args[0].id}) takes one argument", col)
         return Node("apply", args, name=func.args[0].id, order=order, col=col)
+
+
+def _constant(node: ast.AST) -> float | None:
+    """The value of a constant exponent written with numbers and + - * / **, computed in
+    floats (an overflow is infinite), or None if it depends on a name."""
+    try:
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and \
+                not isinstance(node.value, bool):
+            return float(node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            inner = _constant(node.operand)
+            return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
+        if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
+            left, right = _constant(node.left), _constant(node.right)
+            if left is None or right is None:
+                return None
+            op = BINARY[type(node.op)]
+            if op == "pow":
+                if abs(right) > MAX_EXPONENT:
+                    return float("inf")
+                return float(abs(left) ** right) if left else 0.0
+            return {"add": left + right, "sub": left - right, "mul": left * right,
+                    "div": left / right if right else float("inf"),
+                    "matmul": left * right}[op]
+    except (OverflowError, ZeroDivisionError, RecursionError):
+        return float("inf")
+    return None
 
 
 def _describe(node: ast.AST) -> str:

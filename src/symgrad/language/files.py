@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ClaimError
+from ..limits import MAX_FILE_BYTES
 from . import claimfile
 from .build import build
 from .model import Model
@@ -38,10 +39,25 @@ def load(path: Path | str, text: str | None = None, display: str | None = None) 
     name = display or str(path)
     if text is None:
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            text, problem = "", f"cannot read the file: {exc.strerror or exc}"
+            text = _read(Path(path))
+        except ClaimError as exc:
+            exc.file = name
             raw = claimfile.ClaimFile(path=name)
-            raw.error = ClaimError(problem, file=name, hint="check the path")
+            raw.error = exc
             return build(raw)
     return build(claimfile.read(text, name))
+
+
+def _read(path: Path) -> str:
+    """A claim file's text, or a ClaimError saying why it cannot be read."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ClaimError(f"the file is larger than symgrad's limit of {MAX_FILE_BYTES:,} "
+                             "bytes", hint="split it into several claim files")
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ClaimError(f"not UTF-8 text (byte {exc.object[exc.start]:#04x} at position "
+                         f"{exc.start})", hint="save the file as UTF-8") from None
+    except OSError as exc:
+        raise ClaimError(f"cannot read the file: {exc.strerror or exc}",
+                         hint="check the path") from None

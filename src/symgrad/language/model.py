@@ -71,6 +71,25 @@ class Claim:
         return [(self.wrt, position) for position in np.ndindex(values[self.wrt].shape)]
 
 
+class ByNode(dict):
+    """A table keyed by node identity, ``id(node) -> value`` (a resolved node is not hashable
+    by value).  It keeps each node alive, so that no other node can take its id, and it
+    survives pickling (a worker process receives models pickled, where ids change)."""
+
+    def __init__(self, pairs=()):
+        super().__init__()
+        self._nodes: dict[int, language.Node] = {}
+        for node, value in pairs:
+            self.put(node, value)
+
+    def put(self, node, value) -> None:
+        self[id(node)] = value
+        self._nodes[id(node)] = node
+
+    def __reduce__(self):
+        return ByNode, ([(self._nodes[key], value) for key, value in self.items()],)
+
+
 @dataclass
 class Model:
     path: str
@@ -81,8 +100,8 @@ class Model:
     define_shapes: dict[str, Shape] = field(default_factory=dict)
     dims: list[str] = field(default_factory=list)
     min_sizes: dict[str, int] = field(default_factory=dict)
-    sum_ranges: dict[int, shapes.Dim] = field(default_factory=dict)  # id(isum node) -> dimension
-    node_shapes: dict[int, Shape] = field(default_factory=dict)  # id(resolved node) -> shape
+    sum_ranges: ByNode = field(default_factory=ByNode)  # id(isum node) -> dimension
+    node_shapes: ByNode = field(default_factory=ByNode)  # id(resolved node) -> shape
     moments: dict[str, tuple] = field(default_factory=dict)  # random symbol -> (mean, variance)
     claims: list[Claim] = field(default_factory=list)
     error: ClaimError | None = None
@@ -101,8 +120,10 @@ def symbols_in(model: Model, node) -> list[str]:
     return names
 
 
-def located_error(exc: ExpressionError, text: str, **where) -> ClaimError:
-    message = exc.message
-    if exc.column is not None and text:
-        message += f"\n    {text.strip()}\n    {' ' * exc.column}^"
-    return ClaimError(message, hint=exc.hint, **where)
+def located_error(exc: ExpressionError, text, **where) -> ClaimError:
+    """The error of an expression, at its place in the file, with a caret under the column."""
+    message, column = exc.message, getattr(exc, "column", None)
+    shown = text.strip() if isinstance(text, str) else ""
+    if column is not None and shown and "\n" not in shown and column <= len(shown):
+        message += f"\n    {shown}\n    {' ' * column}^"
+    return ClaimError(message, hint=getattr(exc, "hint", None), **where)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import ExpressionError, ShapeMismatch
 from ..vocabulary import shapes
 from ..vocabulary.ops import FUNCTIONS, INTERNAL, OPS
-from . import claimfile
+from . import claimfile, habits
 from . import expressions as language
 from .model import MAX_FIXED_DIM, RESERVED, Model, Symbol
 
@@ -30,7 +30,7 @@ class Resolver:
     def resolve(self, node: language.Node):
         """The resolved node and its shape (also kept in the model, for printing)."""
         new, shape = self._resolve(node)
-        self.model.node_shapes[id(new)] = shape
+        self.model.node_shapes.put(new, shape)
         return new, shape
 
     def _resolve(self, node: language.Node):
@@ -136,9 +136,13 @@ class Resolver:
         op = OPS.get(name)
         if op is None or (name in INTERNAL and name != "isum"):
             raise ExpressionError(f"unknown function {node.name!r}", node.col,
-                                  hint=claimfile.suggest(node.name, FUNCTIONS) or
+                                  hint=habits.FUNCTIONS.get(node.name) or
+                                  claimfile.suggest(node.name, FUNCTIONS) or
                                   "see the README for the functions of the language")
         usage = f"usage: {op.usage}"
+        if name == "max" and len(node.args) == 2:
+            raise ExpressionError("max takes one argument, the array whose largest entry it is",
+                                  node.col, hint=habits.FUNCTIONS["maximum"])
         if len(node.args) not in op.arity:
             raise ExpressionError(f"{node.name} takes {' or '.join(map(str, op.arity))} "
                                   f"argument(s), got {len(node.args)}", node.col, hint=usage)
@@ -259,5 +263,5 @@ class Resolver:
                                            f"another index with delta")
             result[index] = dims[root(index)][0]
         for node, index in self.sums:
-            self.model.sum_ranges[id(node)] = result[index]
+            self.model.sum_ranges.put(node, result[index])
         return result

@@ -24,11 +24,11 @@ from ..engine.deadline import Deadline, interrupt_at
 from ..engine.jsonable import counterexample, plain
 from ..errors import OutOfTime
 from ..language.model import Claim, Model
+from ..limits import DEFAULT_TIMEOUT
 from .procedures import procedure
 from .results import Result
 
 DEFAULT_SEED = 0
-DEFAULT_TIMEOUT = 30.0
 
 
 def decide_claim(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
@@ -37,8 +37,22 @@ def decide_claim(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
     this claim only.  Without ``shrink``, a counterexample is the first found."""
     try:
         return _combine(model, claim, seed, timeout, shrink)
+    except OutOfTime:
+        return result(model, claim, "undecided", reason=f"time limit: not decided within "
+                      f"{timeout:g} s (raise --timeout)")
+    except MemoryError:
+        return memory_limit(model, claim)
+    except RecursionError:
+        return result(model, claim, "undecided", reason="the expressions are nested too deeply "
+                      "for symgrad to follow (recursion limit)")
     except Exception as exc:  # a bug in symgrad: say so, as an error of this claim only
         return result(model, claim, "error", reason=bug(exc))
+
+
+def memory_limit(model: Model, claim: Claim, megabytes: float | None = None) -> Result:
+    allowed = f" (--memory {megabytes:g} MB)" if megabytes else ""
+    return result(model, claim, "undecided", reason="memory limit: deciding this claim needs "
+                  f"more memory than it may use{allowed}")
 
 
 def bug(exc: Exception, doing: str = "failed on this claim") -> str:
@@ -95,7 +109,7 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
     if num.status == "failed":
         started = time.perf_counter()
         try:
-            with interrupt_at(Deadline(max(deadline.remaining(), 2.0))):
+            with interrupt_at(Deadline(max(deadline.remaining(), 1.0))):
                 confirmed = how.confirm(model, claim, num.point)
         except (OutOfTime, ArithmeticError, TypeError, ValueError, RecursionError):
             confirmed = None

@@ -1,0 +1,83 @@
+"""Claim files -> results, as they are decided: ``symgrad.check``, the command and the plugin.
+
+Each claim is decided by :func:`symgrad.decide.decide` in a worker process
+(:mod:`symgrad.workers`), so that its time and memory limits are hard ones and one claim
+cannot take the run down; ``isolate=False`` decides in this process instead (soft time
+limits only, no memory limit).  Results come in the order of the files and claims, each
+as soon as it and the ones before it are done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .language.files import builtin_folder, claim_files, load
+from .language.model import Claim, Model
+from .limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT
+from .verdicts.combine import DEFAULT_SEED, result
+from .verdicts.results import Result
+
+
+def check(target=None, *, seed: int = DEFAULT_SEED, timeout: float = DEFAULT_TIMEOUT,
+          memory: float = DEFAULT_MEMORY, jobs: int | None = None, explain: bool = True,
+          isolate: bool = True) -> list[Result]:
+    """Check claim files: a path, a list of paths, or the text of one claim file.
+
+    With no target, the built-in derivations.  Returns one Result per claim.  Each claim
+    is decided within ``timeout`` seconds and ``memory`` MB, ``jobs`` at a time (default:
+    one per core, at most two); ``isolate=False`` decides in this process instead.
+    """
+    return list(results(models(target), seed=seed, timeout=timeout, memory=memory, jobs=jobs,
+                        explain=explain, isolate=isolate))
+
+
+def models(target=None) -> Iterator[Model]:
+    """The models of a check's target: a path, a list of paths, a claim file's text, or
+    None for the built-in derivations (named derivations/FILE)."""
+    if target is None:
+        for path in claim_files([builtin_folder()]):
+            yield load(path, display=f"derivations/{path.name}")
+    elif isinstance(target, str) and ("\n" in target or "[[claims]]" in target):
+        yield load("<text>", target)
+    else:
+        for path in claim_files([target] if isinstance(target, str | Path) else list(target)):
+            yield load(path)
+
+
+def results(items: Iterable[Model | tuple[Model, Claim]], *, seed: int = DEFAULT_SEED,
+            timeout: float = DEFAULT_TIMEOUT, memory: float = DEFAULT_MEMORY,
+            jobs: int | None = None, explain: bool = True,
+            isolate: bool = True) -> Iterator[Result]:
+    """The result of every claim of each model (or of each (model, claim) pair), in order,
+    as each is decided.  A file that cannot be read is one ``error`` result."""
+    options = {"seed": seed, "timeout": timeout, "explain": explain}
+    tasks = _tasks(items, options)
+    if not isolate:
+        from .decide import decide
+
+        for task in tasks:
+            yield task if isinstance(task, Result) else decide(task.model, task.claim,
+                                                               **task.options)
+        return
+    from .workers import Pool
+
+    with Pool(jobs, memory) as pool:
+        yield from pool.results(tasks)
+
+
+def check_model(model: Model, **options) -> list[Result]:
+    """Every claim of one model (options as :func:`check`)."""
+    return list(results([model], **options))
+
+
+def _tasks(items, options: dict):
+    from .workers import Task
+
+    for item in items:
+        model, claims = (item[0], [item[1]]) if isinstance(item, tuple) else (item, None)
+        if claims is None and model.error and not model.claims:
+            yield result(model, None, "error", reason=model.error.describe())
+            continue
+        for claim in claims or model.claims:
+            yield Task(model, claim, options)
