@@ -14,8 +14,9 @@ BATCH = {"x": "vector(N)", "gamma": "scalar", "beta": "scalar"}
 
 
 def claims_text(symbols: dict[str, str], *claims: dict, define: dict[str, str] | None = None,
-                title: str = "test") -> str:
-    """The TOML text of a claim file (values are TOML-quoted, lists kept)."""
+                title: str = "test", source: str | None = None) -> str:
+    """The TOML text of a claim file (values are TOML-quoted, control characters escaped,
+    lists kept; keys outside TOML's bare keys quoted)."""
     def value(v):
         if isinstance(v, list):
             return "[" + ", ".join(value(x) for x in v) + "]"
@@ -23,14 +24,19 @@ def claims_text(symbols: dict[str, str], *claims: dict, define: dict[str, str] |
             return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
         if isinstance(v, int | float):
             return repr(v)
-        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        text = str(v).replace("\\", "\\\\").replace('"', '\\"')
+        return '"' + "".join(f"\\u{ord(c):04x}" if ord(c) < 32 or ord(c) == 127 else c
+                             for c in text) + '"'
 
-    lines = [f"title = {value(title)}", "", "[symbols]"]
-    lines += [f"{k} = {value(v)}" for k, v in symbols.items()]
+    def key(k):
+        return k if k.isascii() and k.replace("_", "a").replace("-", "a").isalnum() else value(k)
+
+    lines = [f"title = {value(title)}"] + ([f"source = {value(source)}"] if source else [])
+    lines += ["", "[symbols]"] + [f"{key(k)} = {value(v)}" for k, v in symbols.items()]
     if define:
-        lines += ["", "[define]"] + [f"{k} = {value(v)}" for k, v in define.items()]
+        lines += ["", "[define]"] + [f"{key(k)} = {value(v)}" for k, v in define.items()]
     for claim in claims:
-        lines += ["", "[[claims]]"] + [f"{k} = {value(v)}" for k, v in claim.items()]
+        lines += ["", "[[claims]]"] + [f"{key(k)} = {value(v)}" for k, v in claim.items()]
     return "\n".join(lines) + "\n"
 
 

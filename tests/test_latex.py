@@ -140,3 +140,27 @@ def test_results_know_their_latex():
     [result] = symgrad.check(claims_text({"z": "scalar"}, dict(
         kind="equal", lhs="tanh(z)", rhs="2 * sigmoid(2 * z) - 1")))
     assert result.latex.startswith(r"\tanh\left(z\right) = 2 \, \sigma\left(2 \, z\right)")
+
+
+HOSTILE = ["\\input{/etc/passwd}", "\\include{x}", "\\write18{touch pwned}", "\\openout1",
+           "\\catcode`\\%=12", "\\def\\x{y}", "\\immediate\\write18{rm -rf ~}"]
+
+
+def test_hostile_names_and_titles_cannot_break_or_enter_the_sheet(tmp_path, capsys):
+    path = tmp_path / "hostile.toml"
+    title = "Homework ^ | % # & $ _ ~ {\n\nblank line above " + " ".join(HOSTILE) + "\f\x01"
+    path.write_text(claims_text(
+        {"x": "vector(n)", "B": "matrix(n, n)", "λ": "scalar"},
+        dict(name="grad " + HOSTILE[0], kind="gradient", of="x @ B @ x", wrt="x",
+             answer="B.T @ x + B @ x"),
+        dict(name="line one\n\nline two}\\end{document}" + HOSTILE[2], kind="gradient",
+             of="x @ B @ x", wrt="x", answer="2 * B @ x"),
+        dict(name="greek", kind="gradient", of="λ * x @ x", wrt="x", answer="2 * λ * x"),
+        title=title, source="50% \\section{Injected} " + " ".join(HOSTILE)))
+    source = compile_sheet(tmp_path, [path], capsys)
+    body = source.split(r"\begin{document}", 1)[1]
+    for command in ("\\input", "\\include", "\\write18", "\\openout", "\\catcode", "\\def",
+                    "\\immediate", "\\section{Injected}", "\\end{document}\\"):
+        assert command not in body.replace("\\textbackslash{}", "?"), command
+    assert "\f" not in source and "\x01" not in source and "\n\n" not in body
+    assert r"\lambda" in source

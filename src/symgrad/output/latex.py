@@ -10,6 +10,8 @@ with amsmath and amssymb alone.
 
 from __future__ import annotations
 
+import unicodedata
+
 from ..language.model import Claim, Model
 
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
@@ -47,7 +49,8 @@ VARIABLE_LAST = {"grad", "hessian"}
 
 
 def _name(text: str) -> str:
-    """gamma -> \\gamma, A1 -> A_{1}, x_hat -> x_{hat}."""
+    """gamma -> \\gamma, A1 -> A_{1}, x_hat -> x_{hat}, λ -> \\lambda."""
+    text = "".join(_letter(c) for c in text)
     base, digits = text.rstrip("0123456789"), text[len(text.rstrip("0123456789")):]
     if "_" in base:
         base, _, sub = base.partition("_")
@@ -278,11 +281,38 @@ SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r
 
 
 def text(value) -> str:
-    """Plain text made safe for LaTeX (and for pdflatex's 8-bit input)."""
+    """Plain text from a file made safe for LaTeX: every special character escaped, line
+    breaks and tabs made spaces, other control characters dropped, and anything outside
+    ASCII (pdflatex's 8-bit input) written as ?.  Nothing in it can act as a command."""
     out = []
     for ch in "".join(ASCII.get(c, c) for c in str(value)):
-        out.append(SPECIAL.get(ch, ch) if ord(ch) < 128 else "?")
+        if ch in "\n\r\t\v\f":
+            out.append(" ")
+        elif ord(ch) < 32 or ord(ch) == 127:
+            continue
+        else:
+            out.append(SPECIAL.get(ch, ch) if ord(ch) < 128 else "?")
     return "".join(out)
+
+
+#: Capital Greek letters that LaTeX writes with a command of their own (the others are Latin).
+CAPITAL_GREEK = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi",
+                 "Psi", "Omega"}
+
+
+def _letter(char: str) -> str:
+    """A character of a name as ASCII: Greek letters by their names (λ -> lambda, which
+    _name then writes \\lambda), anything else outside ASCII as x."""
+    if char.isascii():
+        return char
+    words = unicodedata.name(char, "").split()
+    if words[:2] == ["GREEK", "SMALL"] and len(words) == 4:
+        name = words[3].lower().replace("lamda", "lambda")
+        return name if name in GREEK else "x"
+    if words[:2] == ["GREEK", "CAPITAL"] and len(words) == 4:
+        name = words[3].capitalize().replace("Lamda", "Lambda")
+        return name if name in CAPITAL_GREEK else name[0]
+    return "x"
 
 
 def document(results_by_file: list[tuple[Model, list]]) -> str:
