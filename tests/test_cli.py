@@ -127,3 +127,46 @@ def test_checking_leaves_the_working_directory_alone(files, tmp_path):
                    capture_output=True, check=False)
     assert list(work.iterdir()) == []
     assert (tmp_path / "cache" / "symgrad" / "hypothesis").exists()
+
+
+def test_jsonl_prints_one_result_a_line(files, capsys):
+    assert main(["check", "--jsonl", str(files(RIGHT, WRONG))]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line)["verdict"] for line in lines] == ["proved", "refuted"]
+
+
+@pytest.mark.parametrize("flags", [["--json", "--jsonl"], ["--memory", "0"], ["--jobs", "0"]])
+def test_contradictory_or_impossible_flags_are_refused(files, capsys, flags):
+    assert main(["check", *flags, str(files(RIGHT))]) == 2
+    assert capsys.readouterr().err.startswith("symgrad: ")
+
+
+def test_ctrl_c_prints_what_is_finished_and_exits_130(files, tmp_path):
+    import signal
+    import time
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for k in range(30):
+        (folder / f"s{k:02d}.toml").write_text(claims_text(XB, WRONG, RIGHT))
+    run = subprocess.Popen([sys.executable, "-m", "symgrad", "check", str(folder)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = run.stdout.readline()  # a result is printed as soon as it is decided
+    time.sleep(0.3)
+    run.send_signal(signal.SIGINT)
+    rest, errors = run.communicate(timeout=30)
+    assert first.startswith("refuted ")
+    assert run.returncode == 130
+    assert "interrupted" in rest.splitlines()[-1] and "Traceback" not in errors + rest
+    finished = int(rest.splitlines()[-1].split()[0])
+    assert 1 <= finished < 60
+
+
+def test_the_api_leaves_the_working_directory_alone(files, tmp_path):
+    path = files(WRONG)
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    subprocess.run([sys.executable, "-c", f"import symgrad; symgrad.check({str(path)!r})"],
+                   cwd=work, env=env, capture_output=True, check=True)
+    assert list(work.iterdir()) == []

@@ -99,3 +99,26 @@ def test_diagnosis_in_the_text_report(tmp_path, capsys):
     path.write_text(claims_text(TRACE, CASES[0][2]))
     main(["check", str(path)])
     assert "diagnosis (transpose): the answer transposed is right" in capsys.readouterr().out
+
+
+def test_a_diagonal_only_softmax_backward_pass_is_diagnosed_as_such():
+    result = decide_one({"X": "matrix(N, K)"}, dict(
+        kind="backprop", of="S", wrt="X", upstream="G", answer="G * (S - S**2)"),
+        define={"S": "softmax(X, axis=1)"})
+    assert result.verdict == "refuted"
+    assert result.diagnosis["code"] == "diagonal-only"
+    assert "drops the cross terms" in result.diagnosis["message"]
+    assert "-s_i s_j" in result.diagnosis["message"]
+
+
+@pytest.mark.parametrize("answer, says", [
+    ("sum(V[k, i] * W[i, k], k)", "in W[i, k], the index i should be j: W[j, k]"),
+    ("sum(V[i, k] * W[j, k], k)", "the indices of V[i, k] are the other way round"),
+])
+def test_a_wrong_index_names_the_factor_and_the_index(answer, says):
+    result = decide_one(TRACE, dict(kind="gradient", of="tr(V @ X @ W)", wrt="X",
+                                    indices=["i", "j"], answer=answer))
+    assert result.verdict == "refuted"
+    assert result.diagnosis["code"] == "index"
+    assert says in result.diagnosis["message"], result.diagnosis["message"]
+    assert "sum(V[k, i] * W[j, k], k) is right" in result.diagnosis["message"]

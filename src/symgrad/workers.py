@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -39,27 +40,32 @@ class Task:
         return self.options["timeout"]
 
 
+OUT_OF_MEMORY = 3  # a worker's exit code when memory ran out outside any claim's decision
+
+
 def _serve(connection, memory: float | None) -> None:
     """A worker's life: decide the claims it is sent until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    if memory:
-        _limit_address_space(memory)
-    _hypothesis_files_in_the_cache()
-    while True:
-        try:
-            task = connection.recv()
-        except (EOFError, OSError):
-            break
-        if task is None:
-            break
-        try:
-            done = decide(task.model, task.claim, **task.options,
-                          on_verdict=lambda found: connection.send(("verdict", found)))
-        except MemoryError:
-            done = memory_limit(task.model, task.claim, memory)
-        connection.send(("done", done))
-    connection.close()
-    os._exit(0)  # a fork: leave without running the parent's clean-up
+    code = 0
+    try:
+        if memory:
+            _limit_address_space(memory)
+        _hypothesis_files_in_the_cache()
+        while (task := connection.recv()) is not None:
+            try:
+                done = decide(task.model, task.claim, **task.options,
+                              on_verdict=lambda found: connection.send(("verdict", found)))
+            except MemoryError:
+                done = memory_limit(task.model, task.claim, memory)
+            connection.send(("done", done))
+    except (EOFError, OSError, KeyboardInterrupt):
+        pass  # the parent is gone or stopping
+    except MemoryError:
+        code = OUT_OF_MEMORY
+    except BaseException as exc:  # a bug: say it in one line, the parent reports the claim
+        print(f"symgrad worker: {type(exc).__name__}: {exc}", file=sys.stderr)
+        code = 1
+    os._exit(code)  # a fork: leave without running the parent's clean-up
 
 
 def _limit_address_space(megabytes: float) -> None:
@@ -169,10 +175,10 @@ class Pool:
             if worker.connection in ready:
                 try:
                     what, found = worker.connection.recv()
-                except (EOFError, OSError):  # the worker died (out of memory, or killed)
+                except (EOFError, OSError):  # the worker died (out of memory, or a crash)
+                    worker.end()
                     finished[worker.index] = self._lost(worker, died=True)
                     busy.remove(worker)
-                    worker.end()
                     continue
                 if what == "verdict":
                     worker.verdict = found
@@ -188,10 +194,15 @@ class Pool:
     def _lost(self, worker: _Worker, *, died: bool) -> Result:
         """The result of a claim whose worker was ended or died: the verdict it sent, if any."""
         task, seconds = worker.task, time.monotonic() - worker.started
-        limit = (f"memory limit: the worker deciding this claim ran out of memory "
-                 f"(--memory {self.memory:g} MB)" if died and self.memory else
-                 "the worker deciding this claim stopped" if died else
-                 f"time limit: not decided within {task.timeout:g} s (raise --timeout)")
+        if not died:
+            limit = f"time limit: not decided within {task.timeout:g} s (raise --timeout)"
+        elif worker.process.exitcode in (-signal.SIGKILL, -signal.SIGABRT, OUT_OF_MEMORY):
+            limit = ("memory limit: the worker deciding this claim ran out of memory"
+                     + (f" (--memory {self.memory:g} MB)" if self.memory else ""))
+        else:
+            return result(task.model, task.claim, "error", seconds=seconds, reason=(
+                "symgrad's worker stopped while deciding this claim (a bug; please report it "
+                f"with the claim): exit code {worker.process.exitcode}"))
         if worker.verdict is not None:
             found = replace(worker.verdict, seconds=seconds)
             found.reason += f"; the explanation could not be made ({limit})"

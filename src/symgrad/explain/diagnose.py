@@ -196,6 +196,54 @@ def _diagonal_only(ctx: Context):
             f"are {missed})" + ("; its diagonal is right" if diagonal_right else ""))
 
 
+def _diagonal_backprop(ctx: Context):
+    """A backward pass that keeps only each entry's own derivative (dy_i/dx_i) and drops the
+    cross terms (dy_i/dx_j, i != j): each entry of the answer depends on the same entry of
+    the upstream only, while the truth mixes entries (the softmax's -s_i s_j)."""
+    from ..vocabulary.ops import as_sympy, sympy
+
+    if ctx.claim.kind != "backprop" or ctx.claim.answer_problem:
+        return None
+    sp = sympy()
+    truth, answer, _ = _exact_arrays(ctx)
+    upstream = _instance(ctx).values.get(ctx.claim.fields["upstream"])
+    if truth is None or upstream is None or np.shape(truth) != np.shape(upstream):
+        return None
+    g = [as_sympy(e) for e in np.ravel(upstream)]
+    own = [[sp.diff(as_sympy(a), gj) for gj in g] for a in np.ravel(answer)]
+    true = [[sp.diff(as_sympy(t), gj) for gj in g] for t in np.ravel(truth)]
+    n = len(g)
+    if any(own[i][j] != 0 for i in range(n) for j in range(n) if i != j):
+        return None  # the answer mixes entries: it is not diagonal
+    if all(sp.simplify(true[i][j]) == 0 for i in range(n) for j in range(n) if i != j):
+        return None  # nor is the truth: the mistake is elsewhere
+    if not all(sp.simplify(own[i][i] - true[i][i]) == 0 for i in range(n)):
+        return None
+    what = " (for a softmax, the -s_i s_j terms)" if _uses(ctx, "softmax") else ""
+    return ("the answer keeps only each entry's own derivative (dy_i/dx_i, the diagonal of "
+            f"the Jacobian) and drops the cross terms dy_i/dx_j for i != j{what}: each entry of "
+            "the answer uses only the same entry of the upstream")
+
+
+def _uses(ctx: Context, op: str) -> bool:
+    """Does the claim's `of`, definitions included, apply this operation?"""
+    pending, seen = [ctx.claim.exprs["of"]], set()
+    while pending:
+        for node in pending.pop().walk():
+            if node.op == op:
+                return True
+            if node.op == "define" and node.name not in seen:
+                seen.add(node.name)
+                pending.append(ctx.model.defines[node.name])
+    return False
+
+
+def _instance(ctx: Context):
+    from ..paths.symbolic import Instance
+
+    return Instance(ctx.model, ctx.claim, sizes_of(ctx))
+
+
 def _factors(ctx: Context):
     """Constant multiples that would explain the counterexample's numbers."""
     cex = ctx.result.counterexample
@@ -245,7 +293,15 @@ def _elementwise_vs_matrix(ctx: Context):
 
 
 def _index(ctx: Context):
-    return _first_edit_that_holds(ctx, mutations.swap_indices) if ctx.claim.indices else None
+    """A wrong index: two names swapped, or one factor carrying the wrong name (the claim's
+    free indices are candidates too: an answer may miss one altogether)."""
+    if not ctx.claim.indices:
+        return None
+    for description, text in mutations.variants(
+            ctx.tree(), [lambda tree: mutations.swap_indices(tree, ctx.claim.indices)]):
+        if ctx.with_answer(text):
+            return f"a wrong index: {description}; with it the answer {text} is right"
+    return None
 
 
 def _missing_term(ctx: Context):
@@ -333,6 +389,7 @@ RULES: list[Rule] = [
     Rule("sign", _sign),
     Rule("symmetric-only", _symmetric_only),
     Rule("diagonal-only", _diagonal_only),
+    Rule("diagonal-only", _diagonal_backprop),
     Rule("factor", _factor),
     Rule("elementwise-vs-matrix", _elementwise_vs_matrix),
     Rule("index", _index),

@@ -87,12 +87,20 @@ def swap_products(tree: Node):
                    _replace(tree, path, Node(other, node.args)))
 
 
-def swap_indices(tree: Node):
+def swap_indices(tree: Node, free=()):
+    """Two index names swapped everywhere, or one index of one factor replaced by another
+    name: one the tree uses, or one of the claim's free indices it misses."""
     names = sorted({n.name for _, n in _places(tree) if n.op == "getitem"
-                    for n in n.args[1:] if n.op == "name"})
+                    for n in n.args[1:] if n.op == "name"} | set(free))
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             yield f"swap the indices {a} and {b}", _rename(tree, {a: b, b: a})
+    for path, node in _places(tree):
+        if node.op == "getitem" and len(node.args) == 3 and \
+                unparse(node.args[1]) != unparse(node.args[2]):
+            changed = Node("getitem", (node.args[0], node.args[2], node.args[1]))
+            yield (f"the indices of {unparse(node)} are the other way round: "
+                   f"{unparse(changed)}", _replace(tree, path, changed))
     for path, node in _places(tree):
         if node.op == "getitem":
             for k, index in enumerate(node.args[1:], start=1):
@@ -101,8 +109,8 @@ def swap_indices(tree: Node):
                         args = list(node.args)
                         args[k] = Node("name", name=other)
                         changed = Node("getitem", tuple(args))
-                        yield (f"{unparse(node)} -> {unparse(changed)}",
-                               _replace(tree, path, changed))
+                        yield (f"in {unparse(node)}, the index {index.name} should be "
+                               f"{other}: {unparse(changed)}", _replace(tree, path, changed))
 
 
 def _rename(node: Node, mapping: dict[str, str]) -> Node:
