@@ -5,6 +5,8 @@ and one claim's trouble costs only its own verdict."""
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symgrad
 from symgrad.errors import OutOfTime
@@ -85,3 +87,10 @@ def test_results_come_in_the_order_of_the_claims_whatever_the_workers(tmp_path, 
     in_process = symgrad.check(tmp_path, isolate=False)
     assert [(r.verdict, r.reason, r.counterexample, r.correct) for r in results] == \
            [(r.verdict, r.reason, r.counterexample, r.correct) for r in in_process]
+
+
+@settings(max_examples=2, deadline=None, database=None)
+@given(st.booleans())
+def test_check_inside_a_users_own_hypothesis_test(isolate):
+    right, = symgrad.check(claims_text(XB, RIGHT), isolate=isolate)
+    assert right.verdict == "proved", right.reason
