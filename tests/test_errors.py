@@ -150,3 +150,30 @@ def test_missing_file_is_an_error(tmp_path):
 def test_duplicate_claim_names_are_an_error():
     results = symgrad.check(claims_text(XB, GOOD, GOOD))
     assert [r.verdict for r in results] == ["proved", "error"]
+
+
+@pytest.mark.parametrize("answer, hint, token", [
+    ("B.T @ x + B @ x ^ 2", "write ** for a power", "^"),
+    ("x' @ B", "write X.T for a transpose", "'"),
+    ("np.exp(x)", "drop the np. prefix", "np.exp"),
+    ("numpy.dot(B, x)", "drop the numpy. prefix", "numpy.dot"),
+    ("B.dot(x)", "write X @ Y instead of X.dot(Y)", "B.dot"),
+    ("dot(B, x) + B.T @ x", "write a @ b", "dot"),
+    ("transpose(B) @ x", "write X.T for the transpose", "transpose"),
+    ("maximum(0, x)", "write relu(x) for max(0, x)", "maximum"),
+    ("max(0, x)", "write relu(x) for max(0, x)", "max"),
+    ("sum(B, axis=1, keepdims=True)", "outer(sum(X, axis=1), ones(m))", "True"),
+])
+def test_habits_from_elsewhere_get_a_hint_and_a_caret_under_the_token(answer, hint, token):
+    reason = one_error(dict(name="habit", kind="gradient", of="x @ B @ x", wrt="x",
+                            answer=answer))
+    assert hint in reason, reason
+    line, caret = reason.splitlines()[1:3]
+    assert caret.index("^") - 4 == answer.index(token), reason  # both indented 4
+
+
+def test_a_symbol_named_like_a_python_keyword_is_refused_with_a_name_to_use():
+    [result] = symgrad.check(claims_text({"lambda": "scalar", "w": "vector(d)"}, dict(
+        name="ridge", kind="gradient", of="lambda * w @ w", wrt="w", answer="2 * lambda * w")))
+    assert result.verdict == "error" and "symbols.lambda" in result.reason
+    assert "name it lam" in result.reason
