@@ -54,6 +54,7 @@ def _explain(model: Model, claim: Claim, result: Result, seed: int, deadline: De
     """A refutation's diagnosis and correct answer, within the claim's time limit.  Whatever
     happens here, the verdict and its counterexample stand; the reason says what was not
     explained."""
+    from .derive.reverse import QUESTIONS
     from .explain.diagnose import diagnose
 
     started = time.perf_counter()
@@ -66,16 +67,18 @@ def _explain(model: Model, claim: Claim, result: Result, seed: int, deadline: De
             if deadline.remaining() < EXPLAIN_SECONDS:
                 raise OutOfTime("no time left")
             _add_correct_answer(model, claim, result, seed, deadline)
+        complete = result.diagnosis and (result.correct or claim.kind not in QUESTIONS)
+        if complete or deadline.remaining() > 0:
             return
+        raise OutOfTime("the time ran out inside a step that stops quietly")
     except OutOfTime:
         missing = "time limit: raise --timeout for a diagnosis and the correct answer"
     except MemoryError:
         missing = "memory limit"
     except Exception as exc:  # a bug in symgrad's explanation: the verdict still stands
         missing = bug(exc, "failed to explain it")
-    done = "a diagnosis" if result.diagnosis else ""
-    result.reason += (f"; {'the correct answer' if done else 'the explanation'} could not be "
-                      f"made ({missing})")
+    what = "the correct answer" if result.diagnosis else "the explanation"
+    result.reason += f"; {what} could not be made ({missing})"
 
 
 def _derived(model: Model, claim: Claim, seed: int, deadline: Deadline):
