@@ -52,6 +52,8 @@ def main(paths: list[str]) -> None:
     if not paths:
         small = builtin_folder() / "trace.toml"
         print(f"cold `symgrad check` (all built-ins): {cold(['check']):.2f}s (median of 3)")
+        print(f"cold `symgrad check --jobs 1` (all built-ins): "
+              f"{cold(['check', '--jobs', '1']):.2f}s")
         print(f"cold `symgrad check {small.name}`: {cold(['check', str(small)]):.2f}s")
         print(f"cold `symgrad --version`: {cold(['--version']):.2f}s")
         print(f"cold `symgrad derive` (all built-in questions): {cold(['derive']):.2f}s")

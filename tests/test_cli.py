@@ -170,3 +170,50 @@ def test_the_api_leaves_the_working_directory_alone(files, tmp_path):
     subprocess.run([sys.executable, "-c", f"import symgrad; symgrad.check({str(path)!r})"],
                    cwd=work, env=env, capture_output=True, check=True)
     assert list(work.iterdir()) == []
+
+
+def test_quiet_prints_the_summary_only_and_verbose_the_timings(files, capsys):
+    path = str(files(RIGHT, WRONG))
+    assert main(["check", "-q", path]) == 1
+    quiet = capsys.readouterr().out.splitlines()
+    assert len(quiet) == 1 and quiet[0].startswith("2 claims: 1 proved")
+    main(["check", "-v", path])
+    verbose = capsys.readouterr().out
+    assert "    time: symbolic" in verbose and "numeric examples agree" in verbose
+
+
+def test_a_dash_reads_standard_input(files):
+    run = subprocess.run([sys.executable, "-m", "symgrad", "check", "-"], text=True,
+                         input=files(WRONG).read_text(), capture_output=True)
+    assert run.returncode == 1 and run.stdout.startswith("refuted    <stdin>::wrong")
+
+
+def test_a_path_without_claim_files_is_an_error_naming_it(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["check", str(tmp_path / "empty")]) == 2
+    assert "no claim files (*.toml) in this folder" in capsys.readouterr().out
+    assert main(["check", str(tmp_path / "missing.toml")]) == 2
+    assert "cannot read the file" in capsys.readouterr().out
+
+
+def test_bare_symgrad_prints_help_and_exits_2(capsys):
+    assert main([]) == 2
+    assert "usage: symgrad" in capsys.readouterr().err
+
+
+def test_colour_on_a_terminal_only_and_never_with_no_color(files, capsys, monkeypatch):
+    path = str(files(RIGHT))
+    main(["check", path])
+    assert "\033[" not in capsys.readouterr().out  # captured: not a terminal
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    main(["check", path])
+    assert "\033[32mproved" in capsys.readouterr().out
+    monkeypatch.setenv("NO_COLOR", "1")
+    main(["check", path])
+    assert "\033[" not in capsys.readouterr().out
+
+
+def test_list_aligns_the_kinds(files, capsys):
+    main(["list", str(files(RIGHT, dict(WRONG, name="a-much-longer-claim-name")))])
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert len({row.index("gradient") for row in rows}) == 1

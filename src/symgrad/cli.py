@@ -22,6 +22,10 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="decide every claim (default: the built-ins)")
     _paths(check)
     _run_options(check)
+    loud = check.add_mutually_exclusive_group()
+    loud.add_argument("-q", "--quiet", action="store_true", help="print the summary only")
+    loud.add_argument("-v", "--verbose", action="store_true",
+                      help="print each claim's timings and both paths' detail")
 
     listing = commands.add_parser("list", help="list the claims with their titles and kinds")
     _paths(listing)
@@ -54,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _paths(parser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="claim files or folders of them (default: the built-in derivations)")
+                        help="claim files or folders of them, - for standard input "
+                             "(default: the built-in derivations)")
 
 
 def _run_options(parser, *, json: bool = True, timeout: float | None = None,
@@ -120,8 +125,8 @@ def _main(argv: list[str] | None) -> int:
             return _usage("choose one of --json and --jsonl")
         _hypothesis_files_in_the_cache()
     if args.command is None:
-        _parser().print_help()
-        return 0
+        _parser().print_help(sys.stderr)
+        return 2
     if args.command == "list":
         return _list(args.paths)
     if args.command == "mutate":
@@ -147,52 +152,57 @@ def _check(args) -> int:
 
     start = time.perf_counter()
     found = []
-    targets = args.paths or [None]
+    colour = _colour()
     interrupted = False
+    if not args.paths and not sys.stdin.isatty():
+        print("symgrad: no PATH given: checking the built-in derivations "
+              "(write - to read a claim file from standard input)", file=sys.stderr)
     try:
-        for result in results((m for t in targets for m in models(t)), **_limits(args)):
+        for result in results(models(args.paths or None), **_limits(args)):
             found.append(result)
             if args.jsonl:
                 print(json.dumps(result.to_json()), flush=True)
-            elif not args.json:
-                print(report.describe(result), flush=True)
+            elif not args.json and not args.quiet:
+                print(report.describe(result, verbose=args.verbose, colour=colour), flush=True)
     except KeyboardInterrupt:
         interrupted = True
     if args.json:
         print(report.to_json(found))
     elif not args.jsonl:
-        print(report.summary(found, time.perf_counter() - start)
+        print(report.summary(found, time.perf_counter() - start, colour=colour)
               + (" — interrupted" if interrupted else ""))
     return 130 if interrupted else report.exit_status(found)
 
 
+def _colour() -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _list(paths) -> int:
-    from .language.files import builtin_folder, claim_files, load
+    from .run import models
 
     status = 0
-    for path in claim_files(paths or [builtin_folder()]):
-        model = load(path, display=None if paths else f"derivations/{path.name}")
+    for model in models(paths or None):
         print(f"{model.path}: {model.title or '(no title)'}")
         if model.error:
             print(f"  error: {model.error.describe()}")
             status = 2
+        width = max((len(c.name) for c in model.claims), default=0)
         for claim in model.claims:
-            print(f"  {claim.name:<28} {claim.kind}")
+            print(f"  {claim.name:<{width}}  {claim.kind}")
             if claim.error and not model.error:
                 print(f"    error: {claim.error.describe()}")
                 status = 2
     return status
 
 
-
 def _latex(args) -> int:
-    from .language.files import builtin_folder, claim_files, load
     from .output import report
     from .output.latex import document
-    from .run import results
+    from .run import models, results
 
-    files = [(load(p, display=None if args.paths else f"derivations/{p.name}"))
-             for p in claim_files(args.paths or [builtin_folder()])]
+    files = list(models(args.paths or None))
     found = list(results(files, **_limits(args)))
     if args.document:
         by_file = {}
@@ -222,14 +232,12 @@ def _derive(args) -> int:
     if any, set aside): the derived answer in the expression language and in LaTeX."""
     from .derive.reverse import QUESTIONS
     from .language.build import variant
-    from .language.files import builtin_folder, claim_files, load
     from .output import report
     from .output.latex import without_verdict
-    from .run import results
+    from .run import models, results
 
     asked = []
-    for path in claim_files(args.paths or [builtin_folder()]):
-        model = load(path, display=None if args.paths else f"derivations/{path.name}")
+    for model in models(args.paths or None):
         if model.error and not model.claims:  # the file cannot be read: say so
             asked.append(model)
             continue

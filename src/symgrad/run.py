@@ -9,10 +9,11 @@ as soon as it and the ones before it are done.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .language.files import builtin_folder, claim_files, load
+from .language.files import builtin_folder, claim_files, load, nothing_at
 from .language.model import Claim, Model
 from .limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT
 from .verdicts.combine import DEFAULT_SEED, result
@@ -34,15 +35,23 @@ def check(target=None, *, seed: int = DEFAULT_SEED, timeout: float = DEFAULT_TIM
 
 def models(target=None) -> Iterator[Model]:
     """The models of a check's target: a path, a list of paths, a claim file's text, or
-    None for the built-in derivations (named derivations/FILE)."""
+    None for the built-in derivations (named derivations/FILE).  The path ``-`` is standard
+    input; a folder without claim files is an error model naming it."""
     if target is None:
         for path in claim_files([builtin_folder()]):
             yield load(path, display=f"derivations/{path.name}")
     elif isinstance(target, str) and ("\n" in target or "[[claims]]" in target):
         yield load("<text>", target)
     else:
-        for path in claim_files([target] if isinstance(target, str | Path) else list(target)):
-            yield load(path)
+        for item in [target] if isinstance(target, str | Path) else list(target):
+            if str(item) == "-":
+                yield load("<stdin>", sys.stdin.read())
+                continue
+            found = claim_files([item])
+            if not found:
+                yield nothing_at(item)
+            for path in found:
+                yield load(path)
 
 
 def results(items: Iterable[Model | tuple[Model, Claim]], *, seed: int = DEFAULT_SEED,

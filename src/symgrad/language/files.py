@@ -33,6 +33,14 @@ def claim_files(paths) -> list[Path]:
     return found
 
 
+def nothing_at(folder) -> Model:
+    """The model of a folder that holds no claim file: an error naming it."""
+    raw = claimfile.ClaimFile(path=str(folder))
+    raw.error = ClaimError("no claim files (*.toml) in this folder", file=str(folder),
+                           hint="check the path, or name the files")
+    return build(raw)
+
+
 def load(path: Path | str, text: str | None = None, display: str | None = None) -> Model:
     """A claim file (or its text) -> the model, never raising for bad input.
     ``display`` is the name reports use for the file (default: the path)."""

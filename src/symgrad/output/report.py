@@ -23,12 +23,26 @@ def format_value(value) -> str:
     return str(value)
 
 
-def describe(result: Result) -> str:
-    """One line per claim, then the counterexample or the reason where it matters."""
-    head = f"{result.verdict:<10} {result.file}::{result.claim}  ({result.seconds:.2f}s)"
-    lines = [head]
+#: ANSI colours of the verdicts, on a terminal.
+COLOURS = {"proved": "32", "verified": "36", "refuted": "31", "undecided": "33", "error": "35"}
+
+
+def paint(text: str, verdict: str, colour: bool) -> str:
+    return f"\033[{COLOURS[verdict]}m{text}\033[0m" if colour and verdict in COLOURS else text
+
+
+def describe(result: Result, *, verbose: bool = False, colour: bool = False) -> str:
+    """One line per claim, then the counterexample or the reason where it matters; with
+    ``verbose``, each path's time and the reason of a proof too."""
+    verdict = paint(f"{result.verdict:<10}", result.verdict, colour)
+    lines = [f"{verdict} {result.file}::{result.claim}  ({result.seconds:.2f}s)"]
+    if verbose and result.timings:
+        lines.append("    time: " + ", ".join(f"{path} {seconds:.2f}s"
+                                              for path, seconds in result.timings.items()))
     if result.verdict == "proved":
         lines[0] += f"  at {result.scope}"
+        if verbose:
+            lines.append(f"    {result.reason}")
     elif result.verdict == "verified":
         lines.append(f"    no symbolic proof: {result.reason}")
     else:
@@ -57,9 +71,9 @@ def describe(result: Result) -> str:
     return "\n".join(lines)
 
 
-def summary(results: list[Result], seconds: float) -> str:
+def summary(results: list[Result], seconds: float, *, colour: bool = False) -> str:
     counts = {v: sum(r.verdict == v for r in results) for v in VERDICTS}
-    parts = ", ".join(f"{n} {v}" for v, n in counts.items())
+    parts = ", ".join(paint(f"{n} {v}", v, colour and n > 0) for v, n in counts.items())
     return f"{len(results)} claims: {parts} ({seconds:.1f}s)"
 
 
