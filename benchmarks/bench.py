@@ -64,7 +64,7 @@ def main(paths: list[str]) -> None:
 
 
 def _derivation_times() -> float:
-    from symgrad.derive.reverse import QUESTIONS, derive
+    from symgrad.derivation.reverse import QUESTIONS, derive
     from symgrad.language.files import claim_files, load
 
     start = time.perf_counter()

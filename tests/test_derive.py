@@ -8,8 +8,8 @@ import pytest
 import symgrad
 from symgrad.cli import main
 from symgrad.decide import decide
-from symgrad.derive.reverse import QUESTIONS
-from symgrad.derive.vjps import VJPS
+from symgrad.derivation.reverse import QUESTIONS
+from symgrad.derivation.vjps import VJPS
 from symgrad.language.build import variant
 from symgrad.language.files import builtin_folder, claim_files, load
 from symgrad.vocabulary.ops import OPS
@@ -128,9 +128,9 @@ def test_no_closed_form_is_undecided_with_the_reason():
 
 
 def test_a_derived_answer_that_fails_is_an_error_and_never_printed(monkeypatch):
-    import symgrad.derive.reverse
+    import symgrad.derivation.reverse
 
-    monkeypatch.setattr(symgrad.derive.reverse, "derive", lambda model, claim: "2 * B @ x")
+    monkeypatch.setattr(symgrad.derivation.reverse, "derive", lambda model, claim: "2 * B @ x")
     result = decide_one(QUADRATIC, dict(kind="gradient", of="x.T @ B @ x", wrt="x"))
     assert result.verdict == "error"
     assert "derived the answer 2 * B @ x, but it is refuted" in result.reason

@@ -20,7 +20,7 @@ STAGES = [
     ["language"],
     ["engine"],
     ["paths"],
-    ["kinds", "derive"],
+    ["kinds", "derivation"],
     ["verdicts"],
     ["explain"],
     ["output"],

@@ -94,3 +94,20 @@ def test_results_come_in_the_order_of_the_claims_whatever_the_workers(tmp_path, 
 def test_check_inside_a_users_own_hypothesis_test(isolate):
     right, = symgrad.check(claims_text(XB, RIGHT), isolate=isolate)
     assert right.verdict == "proved", right.reason
+
+
+def test_the_public_api_and_what_a_notebook_shows():
+    assert set(symgrad.__all__) <= set(dir(symgrad))
+    wrong = symgrad.same("B @ x", "B.T @ x", XB)
+    assert wrong.verdict == "refuted"
+    markdown = wrong._repr_markdown_()
+    assert markdown.startswith("**refuted** `<same>::same`") and "$$" in markdown
+    assert "*Diagnosis (symmetric-only):*" in markdown and "| expected (true value) |" in markdown
+    assert wrong._repr_latex_().startswith("$$\\begin{gathered}")
+    results = symgrad.check(claims_text(XB, RIGHT, dict(WRONG, name="<b>&")))
+    assert isinstance(results, symgrad.Results)
+    table = results._repr_html_()
+    assert table.count("<tr>") == 3 and "&lt;b&gt;&amp;" in table
+    derived, = symgrad.derive(claims_text(XB, WRONG))
+    assert derived.derived == "B.T @ x + B @ x"
+    assert "\\begin{document}" in symgrad.latex(claims_text(XB, RIGHT), document=True)

@@ -4,26 +4,29 @@
     >>> [r.verdict for r in symgrad.check("derivations/trace.toml")]  # doctest: +SKIP
     ['proved', 'proved']
 
-``check`` takes a path, a list of paths, or the text of a claim file, and
-returns one :class:`Result` per claim.
+``check`` takes a path, a list of paths, or the text of a claim file, and returns one
+:class:`Result` per claim (a :class:`Results` list, which a notebook shows as a table);
+``same`` decides whether two expressions are equal, ``derive`` answers a file's claims as
+questions, ``latex`` prints them (or the whole answer sheet).
 """
 
 __version__ = "0.1.0"
-__all__ = ["ClaimError", "Result", "SymgradError", "VERDICTS", "__version__", "check"]
+__all__ = ["ClaimError", "Result", "Results", "SymgradError", "VERDICTS", "__version__",
+           "check", "derive", "latex", "same"]
+
+_WHERE = {"check": "run", "same": "run", "derive": "run", "latex": "run",
+          "Result": "verdicts.results", "Results": "verdicts.results",
+          "VERDICTS": "verdicts.results", "ClaimError": "errors", "SymgradError": "errors"}
 
 
 def __getattr__(name):
     # Lazy, so that `symgrad --version` and the pytest plugin stay cheap to import.
-    if name == "check":
-        from .run import check
+    if name not in _WHERE:
+        raise AttributeError(f"module 'symgrad' has no attribute {name!r}")
+    from importlib import import_module
 
-        return check
-    if name in ("Result", "VERDICTS"):
-        from .verdicts import results
+    return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
 
-        return getattr(results, name)
-    if name in ("ClaimError", "SymgradError"):
-        from . import errors
 
-        return getattr(errors, name)
-    raise AttributeError(f"module 'symgrad' has no attribute {name!r}")
+def __dir__():
+    return sorted(__all__)

@@ -199,17 +199,13 @@ def _list(paths) -> int:
 
 def _latex(args) -> int:
     from .output import report
-    from .output.latex import document
-    from .run import models, results
+    from .run import latex, models, results
 
-    files = list(models(args.paths or None))
-    found = list(results(files, **_limits(args)))
     if args.document:
-        by_file = {}
-        for result in found:
-            by_file.setdefault(result.file, []).append(result)
-        print(document([(model, by_file.get(model.path, [])) for model in files]), end="")
-    elif args.json or args.jsonl:
+        print(latex(args.paths or None, document=True, **_limits(args)), end="")
+        return 0
+    found = list(results(models(args.paths or None), **_limits(args)))
+    if args.json or args.jsonl:
         _print_json(found, args)
     else:
         for result in found:
@@ -230,25 +226,19 @@ def _print_json(found, args) -> None:
 def _derive(args) -> int:
     """Every gradient, jacobian, backprop and hessian claim asked as a question (its answer,
     if any, set aside): the derived answer in the expression language and in LaTeX."""
-    from .derive.reverse import QUESTIONS
-    from .language.build import variant
+    from .derivation.reverse import QUESTIONS
     from .output import report
     from .output.latex import without_verdict
-    from .run import models, results
+    from .run import models, questions, results
 
     asked = []
     for model in models(args.paths or None):
-        if model.error and not model.claims:  # the file cannot be read: say so
-            asked.append(model)
-            continue
-        questions = [c for c in model.claims if c.kind in QUESTIONS]
-        if not questions and not args.json and not args.jsonl:
+        if not (model.error and not model.claims) and not args.json and not args.jsonl and \
+                not any(c.kind in QUESTIONS for c in model.claims):
             print(f"{model.path}: no gradient, jacobian, backprop or hessian claims")
-        for claim in questions:  # its answer set aside (an erroneous claim stays an error)
-            asked.append(variant(model, claim, drop=("answer",))
-                         if not (model.error or claim.error) else (model, claim))
+        asked.append(model)
     found = []
-    for result in results(asked, **_limits(args)):
+    for result in results(questions(asked), **_limits(args)):
         found.append(result)
         if args.json or args.jsonl:
             continue
@@ -280,23 +270,16 @@ def _mutate(args) -> int:
 
 
 def _same(args) -> int:
-    from .language import build, claimfile
     from .output import report
-    from .run import results
+    from .run import same
 
     symbols = {}
     for item in args.symbols:
         name, _, declaration = item.partition("=")
         if not declaration:
-            print(f"symgrad: --symbols {item!r}: write NAME=DECLARATION, e.g. "
-                  "'B=matrix(n, n)'", file=sys.stderr)
-            return 2
+            return _usage(f"--symbols {item!r}: write NAME=DECLARATION, e.g. 'B=matrix(n, n)'")
         symbols[name.strip()] = declaration.strip()
-    fields = {"kind": "equal", "lhs": args.lhs, "rhs": args.rhs}
-    raw = claimfile.ClaimFile(path="<same>", title="same", symbols=symbols,
-                              claims=[claimfile.RawClaim("same", "equal", fields)])
-    built = build.build(raw)
-    [result] = results([built], **_limits(args))
+    result = same(args.lhs, args.rhs, symbols, **_limits(args))
     if args.json or args.jsonl:
         _print_json([result], args)
     else:

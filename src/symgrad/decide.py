@@ -28,7 +28,7 @@ def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
     correct answer, in the time left; without ``shrink``, its counterexample is the first
     found, not made small.  ``on_verdict`` is given the verdict as soon as it is known,
     before anything explains it (a worker sends it on, so a time limit cannot lose it)."""
-    from .derive.reverse import is_question
+    from .derivation.reverse import is_question
     from .output.latex import claim_latex, explained
 
     start = time.perf_counter()
@@ -54,7 +54,7 @@ def _explain(model: Model, claim: Claim, result: Result, seed: int, deadline: De
     """A refutation's diagnosis and correct answer, within the claim's time limit.  Whatever
     happens here, the verdict and its counterexample stand; the reason says what was not
     explained."""
-    from .derive.reverse import QUESTIONS
+    from .derivation.reverse import QUESTIONS
     from .explain.diagnose import diagnose
 
     started = time.perf_counter()
@@ -84,8 +84,8 @@ def _explain(model: Model, claim: Claim, result: Result, seed: int, deadline: De
 def _derived(model: Model, claim: Claim, seed: int, deadline: Deadline):
     """A question's answer: derived, then decided like a given one, within the deadline.
     Returns the text (None if there is no answer) and the verdict on it."""
-    from .derive.reverse import derive
-    from .derive.trees import CannotDerive
+    from .derivation.reverse import derive
+    from .derivation.trees import CannotDerive
     from .language.build import variant
 
     started = time.perf_counter()
@@ -134,7 +134,7 @@ def _add_correct_answer(model: Model, claim: Claim, result: Result, seed: int,
                         deadline: Deadline) -> None:
     """For a refuted gradient, jacobian, backprop or hessian: the answer symgrad derives,
     when both paths accept it."""
-    from .derive.reverse import QUESTIONS
+    from .derivation.reverse import QUESTIONS
     from .language.build import variant
     from .output.latex import without_verdict
 

@@ -17,7 +17,7 @@ from .language.files import builtin_folder, claim_files, load, nothing_at
 from .language.model import Claim, Model
 from .limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT
 from .verdicts.combine import DEFAULT_SEED, result
-from .verdicts.results import Result
+from .verdicts.results import Result, Results
 
 
 def check(target=None, *, seed: int = DEFAULT_SEED, timeout: float = DEFAULT_TIMEOUT,
@@ -29,8 +29,56 @@ def check(target=None, *, seed: int = DEFAULT_SEED, timeout: float = DEFAULT_TIM
     is decided within ``timeout`` seconds and ``memory`` MB, ``jobs`` at a time (default:
     one per core, at most two); ``isolate=False`` decides in this process instead.
     """
-    return list(results(models(target), seed=seed, timeout=timeout, memory=memory, jobs=jobs,
-                        explain=explain, isolate=isolate))
+    return Results(results(models(target), seed=seed, timeout=timeout, memory=memory,
+                           jobs=jobs, explain=explain, isolate=isolate))
+
+
+def same(lhs: str, rhs: str, symbols: dict[str, str] | None = None, **options) -> Result:
+    """Are two expressions equal for all admissible values?  An ``equal`` claim, decided
+    like any (options as :func:`check`); ``symbols`` maps names to declarations."""
+    from .language import build, claimfile
+
+    fields = {"kind": "equal", "lhs": lhs, "rhs": rhs}
+    raw = claimfile.ClaimFile(path="<same>", title="same", symbols=dict(symbols or {}),
+                              claims=[claimfile.RawClaim("same", "equal", fields)])
+    [found] = results([build.build(raw)], **options)
+    return found
+
+
+def derive(target=None, **options) -> Results:
+    """Every gradient, jacobian, backprop and hessian claim of the target asked as a
+    question (its answer set aside), derived and checked: ``r.derived`` is the answer."""
+    return Results(results(questions(models(target)), **options))
+
+
+def latex(target=None, *, document: bool = False, **options) -> str:
+    """Every claim as LaTeX with its verdict; with ``document``, the whole answer sheet."""
+    from .output.latex import document as sheet
+
+    files = list(models(target))
+    found = Results(results(files, **options))
+    if not document:
+        return "\n".join(f"% {r.file}::{r.claim}\n\\[ {r.latex} \\]" for r in found)
+    by_file: dict[str, list[Result]] = {}
+    for one in found:
+        by_file.setdefault(one.file, []).append(one)
+    return sheet([(model, by_file.get(model.path, [])) for model in files])
+
+
+def questions(items: Iterable[Model]) -> Iterator[Model | tuple[Model, Claim]]:
+    """Each model's derivable claims with their answers set aside (a model that cannot be
+    read passes through, to be reported; an erroneous claim stays as it is)."""
+    from .derivation.reverse import QUESTIONS
+    from .language.build import variant
+
+    for model in items:
+        if model.error and not model.claims:
+            yield model
+            continue
+        for claim in model.claims:
+            if claim.kind in QUESTIONS:
+                yield variant(model, claim, drop=("answer",)) \
+                    if not (model.error or claim.error) else (model, claim)
 
 
 def models(target=None) -> Iterator[Model]:

@@ -212,7 +212,7 @@ class Pool:
 
 def _load_the_engine() -> None:
     """Import what deciding needs before forking, so each worker starts with it loaded."""
-    from .derive import reverse  # noqa: F401
+    from .derivation import reverse  # noqa: F401
     from .explain import diagnose  # noqa: F401
     from .kinds import convergence, expectation, psd, value  # noqa: F401
     from .output import latex  # noqa: F401

@@ -279,7 +279,7 @@ def _answer(model: Model, claim: Claim, expected: Shape, at_field) -> None:
     extra = claim.introduced
     indices = claim.fields.get("indices")
     claim.expected_shape = expected
-    if field_name not in claim.fields:  # a question: the answer is derived (symgrad.derive.reverse)
+    if field_name not in claim.fields:  # a question: the answer is derived (derivation.reverse)
         if indices is not None and len(indices) != len(expected):
             raise ClaimError(f"indices names {len(indices)} axes but the answer has "
                              f"{len(expected)} ({shapes.show(expected)})", file=model.path,

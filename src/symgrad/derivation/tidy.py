@@ -2,7 +2,7 @@
 
 Two layers, applied bottom-up:
 
-* matrix structure, on trees (:mod:`symgrad.derive.rewrites`, one rewrite per operation): fold
+* matrix structure, on trees (:mod:`symgrad.derivation.rewrites`, one rewrite per operation): fold
   transposes ((Xᵀ G)ᵀ → Gᵀ X, Bᵀᵀ → B, a symmetric Bᵀ → B), drop identities
   (I A → A), pull scalars out of products, sums and traces, write x B as Bᵀ x,
   sum(y) → 1 for a one-hot or probability vector;

@@ -12,8 +12,8 @@ gives the shape of any tree, ``out`` is the node's value (the node itself, or
 the name of the definition it is the body of: softmax's rule writes
 ``s * (G - sum(G * s))`` rather than repeating ``softmax(z)``).  A contribution
 may have a broadcast shape (a scalar for a vector argument, a row for a matrix);
-:func:`symgrad.derive.reverse.unbroadcast` reduces it.  An operation without a closed
-matrix-form derivative raises :class:`~symgrad.derive.trees.CannotDerive` saying why.
+:func:`symgrad.derivation.reverse.unbroadcast` reduces it.  An operation without a closed
+matrix-form derivative raises :class:`~symgrad.derivation.trees.CannotDerive` saying why.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The matrix layer of :mod:`symgrad.derive.tidy`: one rewrite per operation, on trees.
+"""The matrix layer of :mod:`symgrad.derivation.tidy`: one rewrite per operation, on trees.
 
 Each rule takes the tidier and a node whose arguments are already tidy, and
 returns an equal tree that reads better, or None when there is nothing to do:

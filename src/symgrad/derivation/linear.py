@@ -5,7 +5,7 @@ term: G → I; c ⊙ T(G) → diag(c) M(T); c T(G) for a scalar c → c M(T); A 
 diag(T(G)) @ w → diag(w) M(T); a scalar term s(G) = r · G inside a vector term c ⊙ s(G) →
 outer(c, r), where sum(T(G)) has the row r = 1ᵀ M(T) and a @ T(G) the row M(T)ᵀ a.
 Anything else (G inside a nonlinear function cannot happen; G inside an operation without
-a rule here can) is a :class:`~symgrad.derive.trees.CannotDerive`.
+a rule here can) is a :class:`~symgrad.derivation.trees.CannotDerive`.
 """
 
 from __future__ import annotations

@@ -2,13 +2,13 @@
 
 The backward pass walks the claim's resolved expression from the top, sending
 each node's adjoint to its arguments by the node's rule in
-:data:`symgrad.derive.vjps.VJPS`; adjoints that reach a definition are added up and
+:data:`symgrad.derivation.vjps.VJPS`; adjoints that reach a definition are added up and
 sent through its body once, latest definition first, and the ones that reach
-the variable are the answer.  :mod:`symgrad.derive.tidy` then writes it as a textbook
+the variable are the answer.  :mod:`symgrad.derivation.tidy` then writes it as a textbook
 would.  Jacobians come from the backward pass with a symbolic upstream G: the
 result is linear in G, M G, and the Jacobian is Mᵀ.  Hessians are Jacobians of
 gradients; index forms are the matrix form read entry by entry
-(:mod:`symgrad.derive.indexform`).
+(:mod:`symgrad.derivation.indexform`).
 
 A derived answer is only a proposal: :func:`symgrad.decide.decide` checks it by
 both paths exactly like a hand-written one.
