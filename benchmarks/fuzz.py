@@ -58,6 +58,8 @@ def main() -> int:
                           str(args.timeout), str(folder)], capture_output=True, text=True)
     seconds = time.perf_counter() - started
     results = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    (folder / "results.jsonl").write_text(run.stdout)  # for a closer look
+    (folder / "stderr.txt").write_text(run.stderr)
     verdicts = collections.Counter(r["verdict"] for r in results)
     bugs = [r for r in results if "a bug" in r["reason"]]
     memory = [r for r in results if "memory limit" in r["reason"]]

@@ -92,5 +92,8 @@ def test_central_differences_confirm_when_exact_evaluation_is_out_of_reach(monke
 
 
 def test_a_symbolic_difference_the_numeric_path_cannot_evaluate_is_undecided():
-    result = decide_one({"c": "scalar"}, dict(kind="equal", lhs="2**2**2**2**2 * c", rhs="c"))
+    result = decide_one({"c": "scalar"}, dict(kind="equal", lhs="2**1000 * 2**1000 * c",
+                                              rhs="c"))
     assert result.verdict == "undecided" and "cannot evaluate that point" in result.reason
+    tower = decide_one({"c": "scalar"}, dict(kind="equal", lhs="2**2**2**2**2 * c", rhs="c"))
+    assert tower.verdict == "error" and "beyond symgrad's limit of 1000" in tower.reason

@@ -119,6 +119,9 @@ def _answer_question(model: Model, claim: Claim, seed: int, deadline: Deadline) 
     if text is not None and result.verdict == "undecided":  # e.g. out of time: not a bug
         result = _result(model, claim, "undecided", timings=result.timings, reason=(
             f"symgrad derived the answer {text}, but could not decide it: {result.reason}"))
+    elif text is not None and result.verdict == "error":  # the paths disagree on it
+        result = _result(model, claim, "error", timings=result.timings, reason=(
+            f"symgrad derived the answer {text}, but could not check it: {result.reason}"))
     elif text is not None and not result.ok:  # never print a derived answer that failed
         result = _result(model, claim, "error", timings=result.timings, reason=(
             f"symgrad derived the answer {text}, but it is {result.verdict}: {result.reason} "

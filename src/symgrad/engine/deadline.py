@@ -9,6 +9,7 @@ between steps, through :meth:`Deadline.check`.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -53,7 +54,10 @@ def interrupt_at(deadline: Deadline):
         return
     if deadline.remaining() <= 0:
         raise OutOfTime("time limit reached")
-    previous = signal.signal(signal.SIGALRM, _raise) if not _active else None
+    outermost = not _active
+    if outermost:
+        previous = signal.signal(signal.SIGALRM, _raise)
+        hook, sys.unraisablehook = sys.unraisablehook, _quiet(sys.unraisablehook)
     _active.append(deadline)
     _arm()
     try:
@@ -63,14 +67,26 @@ def interrupt_at(deadline: Deadline):
             try:
                 if _active and _active[-1] is deadline:
                     _active.pop()
-                if _active:
+                if not outermost:
                     _arm()
                 else:
                     signal.setitimer(signal.ITIMER_REAL, 0)
                     signal.signal(signal.SIGALRM, previous)
+                    sys.unraisablehook = hook
                 break
             except OutOfTime:
                 continue
+
+
+def _quiet(hook):
+    """An unraisable-exception hook that drops the time limit's own signal: the repeated
+    signal may land in a finaliser or a gc callback, where Python cannot raise it and would
+    print it as 'Exception ignored'; the next signal raises it where it can."""
+    def unraisable(info):
+        if not isinstance(info.exc_value, OutOfTime):
+            hook(info)
+
+    return unraisable
 
 
 def _raise(signum, frame):

@@ -153,9 +153,12 @@ def tolerance_kind(model: Model, claim: Claim) -> str:
 
 
 def _hessian_truth(claim: Claim, point: Point, evaluator):
-    """H[i, j]: the complex step in variable i, central differences (Richardson) in j."""
+    """H[i, j]: the complex step in variable i, central differences (Richardson) in j, at
+    two step sizes; where they do not settle within the tolerance (the function varies
+    faster than the steps resolve, near a singularity), the point cannot be judged."""
     variables = claim.variables(point.values)
     truth = np.zeros((len(variables), len(variables)))
+    check = np.zeros_like(truth)
     for i, (name_i, at_i) in enumerate(variables):
         for j, (name_j, at_j) in enumerate(variables):
             h = 1e-3 * max(1.0, abs(float(np.real(point.values[name_j][at_j]))))
@@ -166,7 +169,14 @@ def _hessian_truth(claim: Claim, point: Point, evaluator):
                     claim.exprs["of"])
                 return np.imag(value) / COMPLEX_STEP
 
-            truth[i, j] = richardson(lambda h, f=slope: (f(h) - f(-h)) / (2 * h), h)
+            central = lambda h, f=slope: (f(h) - f(-h)) / (2 * h)  # noqa: E731
+            truth[i, j] = richardson(central, h)
+            check[i, j] = richardson(central, h / 8)
+    tolerance = TOLERANCE["second order"]
+    scale = max(1.0, float(np.max(np.abs(truth))))
+    if np.any(np.abs(truth - check) > 0.1 * (tolerance["rtol"] * np.abs(truth)
+                                             + tolerance["atol"] * scale)):
+        raise Invalid("the second-order differences do not settle at this point")
     return truth
 
 
