@@ -69,11 +69,16 @@ def _serve(connection, memory: float | None) -> None:
 
 
 def _limit_address_space(megabytes: float) -> None:
-    """Allow this process `megabytes` more address space than it holds now."""
+    """Allow this process `megabytes` more address space than it holds now (where the
+    system says how much that is: Linux's /proc; elsewhere the limit is not set)."""
     import resource
 
-    with open("/proc/self/status", encoding="ascii") as status:
-        held = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize"))
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            held = next(int(line.split()[1]) * 1024 for line in status
+                        if line.startswith("VmSize"))
+    except (OSError, StopIteration, ValueError):
+        return
     limit = held + int(megabytes * 2**20)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 

@@ -45,7 +45,9 @@ def interrupt_at(deadline: Deadline):
     inner step with a shorter limit is stopped at its own, and an outer limit still stops
     everything inside it.  A signal can arrive while Python runs a finaliser, where an
     exception is swallowed; so the timer fires again every RETRY seconds until the block
-    whose deadline passed is left."""
+    whose deadline passed is left.  The outermost block owns the handler and the timer: on
+    leaving it, both are as they were, whatever happened inside (an inner block left by an
+    exception before it was set up included)."""
     usable = threading.current_thread() is threading.main_thread() and hasattr(
         signal, "setitimer")
     if not usable:
@@ -54,28 +56,40 @@ def interrupt_at(deadline: Deadline):
         return
     if deadline.remaining() <= 0:
         raise OutOfTime("time limit reached")
-    outermost = not _active
-    if outermost:
-        previous = signal.signal(signal.SIGALRM, _raise)
-        hook, sys.unraisablehook = sys.unraisablehook, _quiet(sys.unraisablehook)
-    _active.append(deadline)
-    _arm()
+    outermost = signal.getsignal(signal.SIGALRM) is not _raise
+    previous = hook = None
     try:
+        if outermost:
+            _active.clear()
+            previous = signal.signal(signal.SIGALRM, _raise)
+            hook, sys.unraisablehook = sys.unraisablehook, _quiet(sys.unraisablehook)
+        _active.append(deadline)
+        _arm()
         yield
     finally:
         while True:  # a signal may interrupt the clean-up itself: repeat until it is done
             try:
-                if _active and _active[-1] is deadline:
-                    _active.pop()
-                if not outermost:
-                    _arm()
-                else:
+                _leave(deadline)
+                if outermost:
                     signal.setitimer(signal.ITIMER_REAL, 0)
-                    signal.signal(signal.SIGALRM, previous)
-                    sys.unraisablehook = hook
+                    _active.clear()
+                    if previous is not None:
+                        signal.signal(signal.SIGALRM, previous)
+                    if hook is not None:
+                        sys.unraisablehook = hook
+                elif _active:
+                    _arm()
                 break
             except OutOfTime:
                 continue
+
+
+def _leave(deadline: Deadline) -> None:
+    """Forget this block's deadline, wherever it stands (by identity)."""
+    for position, active in enumerate(_active):
+        if active is deadline:
+            del _active[position]
+            return
 
 
 def _quiet(hook):
@@ -90,7 +104,9 @@ def _quiet(hook):
 
 
 def _raise(signum, frame):
-    if _active and min(d.remaining() for d in _active) <= 0:
+    if not _active:
+        return  # every block is being left: nothing to stop
+    if min(d.remaining() for d in _active) <= 0:
         raise OutOfTime("time limit reached")
     _arm()  # early (a deadline left since): wait for the earliest one still active
 
