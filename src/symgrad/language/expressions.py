@@ -70,8 +70,9 @@ def parse(text: str, *, equations: bool = False) -> Node:
     text = text.strip()
     deepest = _nesting(text)
     if deepest > MAX_NESTING:
-        raise ExpressionError(f"brackets are nested {deepest} deep, beyond symgrad's limit of "
-                              f"{MAX_NESTING}", hint="name inner parts in [define]")
+        raise ExpressionError(f"the expression is nested too deeply: brackets {deepest} deep, "
+                              f"beyond symgrad's limit of {MAX_NESTING}",
+                              hint="name inner parts in [define]")
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
@@ -172,8 +173,9 @@ class _Converter:
         if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
             raise ExpressionError("numbers must be finite", node.col_offset)
         if abs(value) > MAX_LITERAL:
-            raise ExpressionError(f"the number is beyond symgrad's limit of {MAX_LITERAL:g}",
-                                  node.col_offset, hint="write it as a named scalar")
+            raise ExpressionError(f"the number is too large: beyond symgrad's limit of "
+                                  f"{MAX_LITERAL:g}", node.col_offset,
+                                  hint="write it as a named scalar")
         return Node("num", name=repr(value), col=node.col_offset)
 
     def visit_Name(self, node: ast.Name, depth: int) -> Node:
@@ -230,11 +232,12 @@ class _Converter:
             if keyword.arg in habits.KEYWORDS:
                 raise ExpressionError(f"{keyword.arg}= is not a keyword of symgrad's functions",
                                       keyword.value.col_offset, hint=habits.KEYWORDS[keyword.arg])
-        if isinstance(func, ast.Attribute):
-            self.visit_Attribute(func, 0)  # np.exp(x), X.dot(Y): refused with a hint
-            raise ExpressionError(f"method calls such as .{func.attr}(...) are not part of the "
-                                  "expression language", node.col_offset,
-                                  hint=habits.METHODS.get(func.attr, "call functions by name"))
+        if isinstance(func, ast.Attribute):  # np.exp(x), X.dot(Y): refused with a hint
+            if isinstance(func.value, ast.Name) and func.value.id in habits.PREFIXES:
+                self.visit_Attribute(func, 0)
+            raise ExpressionError("only named functions can be called", node.col_offset,
+                                  hint=habits.METHODS.get(func.attr,
+                                                          "e.g. tr(X), softmax(z), diff(h)(z)"))
         if not isinstance(func, ast.Name | ast.Call):
             raise ExpressionError("only named functions can be called", node.col_offset,
                                   hint="e.g. tr(X), softmax(z), diff(h)(z)")
