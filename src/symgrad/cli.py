@@ -100,15 +100,6 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _hypothesis_files_in_the_cache() -> None:
-    """hypothesis keeps files under ./.hypothesis by default; the command keeps them in the
-    user's cache folder instead, so that checking claims leaves the working directory alone."""
-    from hypothesis.configuration import set_hypothesis_home_dir
-
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    set_hypothesis_home_dir(os.path.join(cache, "symgrad", "hypothesis"))
-
-
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command in ("check", "latex", "mutate", "same", "derive"):
@@ -123,7 +114,9 @@ def _main(argv: list[str] | None) -> int:
             return _usage("--memory must be a positive number of MB and --jobs at least 1")
         if getattr(args, "json", False) and getattr(args, "jsonl", False):
             return _usage("choose one of --json and --jsonl")
-        _hypothesis_files_in_the_cache()
+        from .workers import hypothesis_files_in_the_cache
+
+        hypothesis_files_in_the_cache()
     if args.command is None:
         _parser().print_help(sys.stderr)
         return 2

@@ -50,7 +50,7 @@ def _serve(connection, memory: float | None) -> None:
     try:
         if memory:
             _limit_address_space(memory)
-        _hypothesis_files_in_the_cache()
+        hypothesis_files_in_the_cache()
         while (task := connection.recv()) is not None:
             try:
                 done = decide(task.model, task.claim, **task.options,
@@ -83,9 +83,10 @@ def _limit_address_space(megabytes: float) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _hypothesis_files_in_the_cache() -> None:
-    """hypothesis keeps files (its constants cache) under ./.hypothesis by default; symgrad's
-    workers keep them in the user's cache folder, so a run leaves the working directory alone."""
+def hypothesis_files_in_the_cache() -> None:
+    """hypothesis keeps files (its constants cache) under ./.hypothesis by default; symgrad
+    (its workers, and the command) keeps them in the user's cache folder, so that a run
+    leaves the working directory alone."""
     from hypothesis.configuration import set_hypothesis_home_dir
 
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
