@@ -25,7 +25,7 @@ CASES = [
      dict(kind="gradient", of=f"-sum(y * log({S}))", wrt="z", answer=f"y - {S}"), "sign"),
     ("gamma * G for batch norm", BATCH,
      dict(kind="backprop", of="gamma * (x - mean(x)) + beta", wrt="x", upstream="G",
-          answer="gamma * G"), "missing-term"),
+          answer="gamma * G"), "term"),
     ("y not declared one-hot", {"z": "vector(K)", "y": "vector(K)"},
      dict(kind="gradient", of=f"-sum(y * log({S}))", wrt="z", answer=f"{S} - y"),
      "assumption"),
@@ -37,6 +37,8 @@ CASES = [
           answer="sum(V[k, j] * W[i, k], k)"), "index"),
     ("half the gradient", XB,
      dict(kind="gradient", of="x @ B @ x", wrt="x", answer="(B + B.T) @ x / 2"), "factor"),
+    ("w for the gradient of norm(w)", {"w": "vector(n, nonzero)"},
+     dict(kind="gradient", of="norm(w)", wrt="w", answer="w"), "missing-factor"),
     ("an answer of a shape nothing fixes", LINEAR,
      dict(kind="backprop", of="X @ W.T + b", wrt="W", upstream="G", answer="G @ W"),
      "shape"),
@@ -53,12 +55,12 @@ def test_diagnosis_code(what, symbols, claim, code):
 
 def test_missing_term_names_the_missing_part():
     result = decide_one(BATCH, CASES[6][2])
-    assert "-gamma*(G[0] + G[1])/2" in result.diagnosis["message"]
+    assert result.diagnosis["message"] == "the answer lacks the term -gamma * mean(G)"
 
 
 def test_no_diagnosis_is_null_in_json():
     result = decide_one({"w": "vector(n, nonzero)"},
-                        dict(kind="gradient", of="norm(w)", wrt="w", answer="w"))
+                        dict(kind="gradient", of="norm(w)", wrt="w", answer="exp(w)"))
     assert result.verdict == "refuted" and result.to_json()["diagnosis"] is None
 
 

@@ -56,17 +56,23 @@ def _explain(model: Model, claim: Claim, result: Result, seed: int, deadline: De
     explained."""
     from .derivation.reverse import QUESTIONS
     from .explain.diagnose import diagnose
+    from .output.phrases import phrase
 
     started = time.perf_counter()
     try:
         with interrupt_at(deadline):
             if deadline.remaining() < EXPLAIN_SECONDS:
                 raise OutOfTime("no time left")
-            result.diagnosis = diagnose(model, claim, result, seed, deadline)
-            result.timings["diagnosis"] = time.perf_counter() - started
+            _add_correct_answer(model, claim, result, seed, deadline)
+            result.timings["correct answer"] = time.perf_counter() - started
             if deadline.remaining() < EXPLAIN_SECONDS:
                 raise OutOfTime("no time left")
-            _add_correct_answer(model, claim, result, seed, deadline)
+            started = time.perf_counter()
+            result.diagnosis = diagnose(model, claim, result, seed, deadline,
+                                        correct=result.correct or None)
+            if result.diagnosis:
+                result.diagnosis["latex"] = phrase(model, claim, result.diagnosis["parts"])
+            result.timings["diagnosis"] = time.perf_counter() - started
         complete = result.diagnosis and (result.correct or claim.kind not in QUESTIONS)
         if complete or deadline.remaining() > 0:
             return
@@ -77,7 +83,7 @@ def _explain(model: Model, claim: Claim, result: Result, seed: int, deadline: De
         missing = "memory limit"
     except Exception as exc:  # a bug in symgrad's explanation: the verdict still stands
         missing = bug(exc, "failed to explain it")
-    what = "the correct answer" if result.diagnosis else "the explanation"
+    what = "the diagnosis" if result.correct else "the explanation"
     result.reason += f"; {what} could not be made ({missing})"
 
 

@@ -23,15 +23,29 @@ from ..language import expressions as language
 from ..language.build import variant
 from ..language.model import Claim, Model
 from ..vocabulary import shapes
-from . import mutations
+from . import mutations, terms
 
 CANDIDATE_SECONDS = 8.0  # time limit for deciding one corrected claim
+MAX_CANDIDATES = 3  # term candidates a rule decides in full, at most
+
+
+class Expr(str):
+    """An expression of the language inside a message: typeset as math on the sheet."""
+
+
+@dataclass
+class Said:
+    """What a rule found: the message as parts (text and :class:`Expr`), and the detail
+    shown only on request (``-v``)."""
+
+    parts: list
+    detail: str = ""
 
 
 @dataclass(frozen=True)
 class Rule:
     code: str
-    applies: Callable  # (context) -> message or None
+    applies: Callable  # (context) -> a message (str or Said) or None
 
 
 @dataclass
@@ -41,6 +55,7 @@ class Context:
     result: object  # the refuted Result
     seed: int
     deadline: Deadline
+    correct: str | None = None  # the correct answer, derived and checked (or None)
 
     @property
     def field(self) -> str:
@@ -87,6 +102,30 @@ class Context:
     def with_answer(self, text: str) -> bool:
         return self.holds({self.field: text})
 
+    def equal(self, lhs: str, rhs: str) -> bool:
+        """Are two expressions of this claim equal?  Decided two ways, as a claim."""
+        from ..verdicts.combine import decide_claim
+
+        introduced = {name: declaration(symbol)
+                      for name, symbol in self.claim.introduced.items()}
+        model, claim = variant(self.model, self.claim, {"kind": "equal", "lhs": lhs,
+                                                        "rhs": rhs}, introduced, kind="equal")
+        if model.error or claim.error or claim.answer_problem:
+            return False
+        self.deadline.check()
+        seconds = min(CANDIDATE_SECONDS, self.deadline.remaining())
+        return decide_claim(model, claim, seed=self.seed, timeout=seconds, shrink=False).ok
+
+    def probe(self) -> terms.Probe:
+        if not hasattr(self, "_probe"):
+            self._probe = terms.Probe(self.model, self.claim, self.seed)
+        return self._probe
+
+    def matrix_form(self) -> bool:
+        """Can this answer be compared with the correct one term by term?"""
+        return bool(self.correct and self.text and not self.claim.indices
+                    and not self.claim.answer_problem)
+
 
 # --- the rules ---------------------------------------------------------------------
 
@@ -96,8 +135,8 @@ def _transpose(ctx: Context):
         return None
     candidate = f"({ctx.text}).T"
     if ctx.with_answer(candidate):
-        return (f"the answer transposed is right: {candidate} (numerator vs denominator "
-                "layout, or the order of a product reversed?)")
+        return Said(["the answer transposed is right: ", Expr(candidate), " (numerator vs "
+                     "denominator layout, or the order of a product reversed?)"])
     return None
 
 
@@ -117,7 +156,7 @@ def _sign(ctx: Context):
         return None
     candidate = f"-({ctx.text})"
     if ctx.with_answer(candidate):
-        return f"the answer has the wrong sign: {candidate} is right"
+        return Said(["the answer has the wrong sign: ", Expr(candidate), " is right"])
     return None
 
 
@@ -129,15 +168,17 @@ def _square_symbols(ctx: Context):
             yield name, symbol
 
 
-def _declaration(symbol, extra: str) -> str:
+def declaration(symbol, extra: str = "") -> str:
+    """A symbol's declaration as a file writes it (with one more qualifier)."""
     head = {0: "scalar", 1: "vector", 2: "matrix"}[len(symbol.shape)]
-    parts = [str(d) for d in symbol.shape] + sorted(symbol.qualifiers) + [extra]
-    return f"{head}({', '.join(parts)})"
+    parts = [str(d) for d in symbol.shape] + sorted(symbol.qualifiers) + ([extra] if extra
+                                                                           else [])
+    return f"{head}({', '.join(parts)})" if parts else head
 
 
 def _symmetric_only(ctx: Context):
     for name, symbol in _square_symbols(ctx):
-        if ctx.holds(symbols={name: _declaration(symbol, "symmetric")}):
+        if ctx.holds(symbols={name: declaration(symbol, "symmetric")}):
             return (f"it holds only when {name} is symmetric ({name} = {name}.T); for a "
                     f"general {name} the answer must keep {name} and {name}.T apart")
     return None
@@ -160,9 +201,9 @@ def _assumption(ctx: Context):
             if qualifier == "onehot" and symbol.qualifiers & {"nonzero", "positive",
                                                               "probability"}:
                 continue  # declared as data, not as a label
-            if ctx.holds(symbols={name: _declaration(symbol, qualifier)}):
+            if ctx.holds(symbols={name: declaration(symbol, qualifier)}):
                 return (f"it holds if {name} is {MEANING[qualifier]}: declare "
-                        f'{name} = "{_declaration(symbol, qualifier)}"')
+                        f'{name} = "{declaration(symbol, qualifier)}"')
     return None
 
 
@@ -266,19 +307,175 @@ def _factors(ctx: Context):
     if abs(float(simple) - ratio) <= close * max(1.0, abs(ratio)) and simple not in (0, 1, -1):
         candidates.append(str(simple))
     for dim, size in cex["sizes"].items():
-        scaled = Fraction(ratio * size).limit_denominator(12)
-        if abs(float(scaled) / size - ratio) <= close * abs(ratio) and scaled != 0:
-            candidates.append(f"({scaled}) / {dim}")
+        for power, text in ((size, "{c} / {d}"), (size ** 0.5, "{c} / sqrt({d})"),
+                            (size ** -0.5, "{c} * sqrt({d})")):
+            scaled = Fraction(ratio * power).limit_denominator(12)
+            if size > 1 and scaled != 0 and abs(float(scaled) / power - ratio) <= \
+                    close * abs(ratio):
+                candidates.append(text.format(c=_number(scaled), d=dim))
     return candidates
+
+
+def _number(c: Fraction) -> str:
+    return str(c) if c.denominator == 1 else f"({c})"
 
 
 def _factor(ctx: Context):
     if not ctx.text or ctx.claim.kind == "value":
         return None
     for factor in _factors(ctx):
-        if ctx.with_answer(f"({factor}) * ({ctx.text})"):
-            return f"a constant multiple is right: {factor} times the answer"
+        if ctx.with_answer(f"{factor} * ({ctx.text})"):
+            return _factor_message(factor)
     return None
+
+
+def _factor_message(factor: str) -> Said:
+    """Truth = factor * answer, said as what the answer lacks or has too many."""
+    try:
+        c = Fraction(factor.strip("()"))
+    except ValueError:  # a factor with a dimension in it
+        if "sqrt" in factor and factor.startswith("1 /"):
+            return Said(["the scale ", Expr(factor), " is missing"])
+        return Said(["the answer lacks the factor ", Expr(factor)])
+    if c < 0:
+        return Said(["the answer has the wrong sign and is off by a factor: ",
+                     Expr(str(-c)), " times minus the answer is right"])
+    if c.numerator == 1:
+        return Said(["the answer has an extra factor ", Expr(str(c.denominator))])
+    if c.denominator == 1:
+        return Said(["the answer lacks a factor ", Expr(str(c.numerator))])
+    return Said(["the answer is off by a factor: ", Expr(str(c)), " times it is right"])
+
+
+def _defines(ctx: Context) -> dict:
+    return {name: language.parse(text) for name, text in ctx.model.raw.define.items()}
+
+
+def _missing_factor(ctx: Context):
+    """The correct answer with one factor dropped is the answer: a missing mask, scale or
+    indicator.  The equality is decided two ways before it is said."""
+    if not ctx.matrix_form():
+        return None
+    defines = _defines(ctx)
+    found = terms.factor_candidates(ctx.probe(), ctx.tree(), language.parse(ctx.correct),
+                                    defines)
+    for factor, without in found:
+        if ctx.equal(ctx.text, without):
+            return _missing_factor_message(factor, defines)
+        return None  # the first numeric match was not an identity: no guessing further
+    return None
+
+
+def _missing_factor_message(factor: str, defines: dict) -> Said:
+    tree = language.parse(factor)
+    while tree.op == "transpose":  # step(Z).T in a transposed product is the mask step(Z)
+        tree = tree.args[0]
+        factor = language.unparse(tree)
+    named = tree.op == "name" and tree.name in defines
+    meaning = defines[tree.name] if named else tree
+    if meaning.op == "call" and meaning.name == "step":
+        what = "the ReLU mask " if meaning.args[0].op == "name" else "the indicator "
+        shown = [Expr(factor), " = ", Expr(language.unparse(meaning))] if named else \
+            [Expr(factor)]
+        return Said([what, *shown, " is missing (relu's derivative)"])
+    if factor.startswith("1 / sqrt("):
+        return Said(["the scale ", Expr(factor), " is missing"])
+    return Said(["the answer lacks the factor ", Expr(factor)])
+
+
+def _path_defines(ctx: Context) -> list[str]:
+    """The definitions between the variable and `of`, in file order (not `of` itself)."""
+    defines = {name: {n.name for n in tree.walk() if n.op == "name"}
+               for name, tree in _defines(ctx).items()}
+
+    def reaches(names: set, target: str, seen=()) -> bool:
+        return target in names or any(reaches(defines[n], target, seen + (n,))
+                                      for n in names if n in defines and n not in seen)
+
+    of = language.parse(ctx.claim.fields["of"])
+    used = {n.name for n in of.walk() if n.op == "name"}
+    wrt = ctx.claim.wrt
+    return [name for name in defines if reaches(defines[name], wrt)
+            and (name in used or reaches(used, name)) and ctx.claim.fields["of"] != name]
+
+
+def _frozen_path(ctx: Context):
+    """The answer is right if one definition is held constant: the path through it (a
+    variance, a mean) is missing."""
+    from ..engine.backends import Numeric
+    from ..engine.evaluate import Evaluator
+    from ..errors import SymgradError
+    from ..language.model import Symbol
+    from ..paths.numeric import Point, check_point
+    from ..verdicts.procedures import procedure
+
+    if not ctx.text or ctx.claim.kind not in ("gradient", "jacobian", "backprop") or \
+            ctx.claim.indices or ctx.claim.answer_problem or not ctx.claim.wrt:
+        return None
+    probe = ctx.probe()
+    for name in _path_defines(ctx):
+        shape = ctx.model.define_shapes.get(name, ())
+        values = []
+        try:
+            for point in probe.points:
+                ev = Evaluator(ctx.model, Numeric(point.functions), point.sizes, point.values)
+                values.append(np.asarray(ev.value(ctx.model.defines[name]), dtype=complex))
+        except (SymgradError, KeyError, ValueError, ArithmeticError):
+            continue
+        positive = all(np.all(value.real > 0) for value in values)
+        frozen = declaration(Symbol(name, shape), "positive" if positive else "")
+        model, claim = variant(ctx.model, ctx.claim, symbols={name: frozen})
+        if model.error or claim.error or claim.answer_problem:
+            continue
+        judge = procedure(claim.kind).judge
+        screened = [check_point(model, claim, Point(p.sizes, {**p.values, name: v},
+                                                    p.functions), judge)
+                    for p, v in zip(probe.points, values, strict=True)]
+        if any(c is None or c.differs for c in screened):
+            continue
+        if ctx.holds(symbols={name: frozen}):
+            variance = name.lower() in ("var", "variance", "sigma2") or \
+                "**2" in ctx.model.raw.define[name].replace(" ", "")
+            what = " (the variance path)" if variance else ""
+            said = ["the path through ", Expr(name), f"{what} is missing: the answer treats ",
+                    Expr(name), " = ", Expr(ctx.model.raw.define[name]), " as a constant"]
+            term = _verified_term(ctx, kinds=("missing",))
+            if term:
+                said += ["; it lacks the term ", Expr(term)]
+            return Said(said)
+    return None
+
+
+def _verified_term(ctx: Context, kinds=("extra", "coefficient", "missing")):
+    """The first term candidate of these kinds that makes the answer right (two paths)."""
+    if not ctx.matrix_form():
+        return None
+    tried = 0
+    for kind, term, right, rest in terms.term_candidates(
+            ctx.probe(), ctx.tree(), language.parse(ctx.correct)):
+        if kind not in kinds:
+            continue
+        if tried == MAX_CANDIDATES:
+            return None
+        tried += 1
+        if ctx.with_answer(f"{ctx.text} + ({rest})"):
+            return (kind, term, right) if len(kinds) > 1 else term
+    return None
+
+
+def _term(ctx: Context):
+    """The answer lacks a term of the truth, has one too many, or has one with the wrong
+    multiple — named in matrix form."""
+    found = _verified_term(ctx)
+    if not found:
+        return None
+    kind, term, right = found
+    if kind == "extra":
+        return Said(["the answer has an extra term ", Expr(term)])
+    if kind == "coefficient":
+        return Said(["the answer has the term ", Expr(term), " where the truth has ",
+                     Expr(right)])
+    return Said(["the answer lacks the term ", Expr(term)])
 
 
 def _first_edit_that_holds(ctx: Context, edit) -> str | None:
@@ -326,8 +523,10 @@ def _missing_term(ctx: Context):
         return None
     shown = np.vectorize(lambda r: str(sp.factor(r.subs(names))), otypes=[object])(rest)
     sizes = ", ".join(f"{d}={s}" for d, s in sizes_of(ctx).items())
-    return (f"the answer is one part of the truth; it misses truth - answer = "
-            f"{shown.tolist()}" + (f" (at {sizes})" if sizes else ""))
+    return Said(["the answer differs from the truth by a rest simpler than the truth itself: "
+                 "a term is missing, extra, or has the wrong multiple (symgrad check -v "
+                 "shows truth - answer entry by entry)"],
+                detail=f"truth - answer = {shown.tolist()}" + (f" at {sizes}" if sizes else ""))
 
 
 def sizes_of(ctx: Context) -> dict:
@@ -394,23 +593,34 @@ RULES: list[Rule] = [
     Rule("elementwise-vs-matrix", _elementwise_vs_matrix),
     Rule("index", _index),
     Rule("assumption", _assumption),
+    Rule("dropped-path", _frozen_path),
+    Rule("term", _term),
+    Rule("missing-factor", _missing_factor),
     Rule("missing-term", _missing_term),
     Rule("shape", _shape),
 ]
 
 
 def diagnose(model: Model, claim: Claim, result, seed: int = 0,
-             deadline: Deadline | None = None) -> dict | None:
+             deadline: Deadline | None = None, correct: str | None = None) -> dict | None:
     """The first rule of the catalogue that explains a refuted claim, or None (also when the
-    claim's time runs out first)."""
-    ctx = Context(model, claim, result, seed, deadline or Deadline(60.0))
+    claim's time runs out first).  ``correct`` is the correct answer, derived and checked,
+    when there is one: the rules in matrix form compare the answer with it.
+
+    A diagnosis is ``{"code", "message", "parts", "detail"}``: the message as text, the
+    same as parts (``["text", ...]`` or ``["math", expression]``) for the sheet to typeset,
+    and what only ``-v`` shows."""
+    ctx = Context(model, claim, result, seed, deadline or Deadline(60.0), correct)
     for rule in RULES:
         if ctx.deadline.remaining() <= 0:
             return None
         try:
-            message = rule.applies(ctx)
+            said = rule.applies(ctx)
         except Exception:  # a rule that cannot apply here explains nothing; the verdict stands
-            message = None
-        if message:
-            return {"code": rule.code, "message": message}
+            said = None
+        if said:
+            said = said if isinstance(said, Said) else Said([said])
+            return {"code": rule.code, "message": "".join(said.parts),
+                    "parts": [["math" if isinstance(p, Expr) else "text", str(p)]
+                              for p in said.parts], "detail": said.detail}
     return None

@@ -38,17 +38,20 @@ def build(raw: claimfile.ClaimFile) -> Model:
 
 
 def variant(model: Model, claim: Claim, fields: dict | None = None,
-            symbols: dict | None = None, drop=()) -> tuple[Model, Claim]:
+            symbols: dict | None = None, drop=(), kind: str | None = None) -> tuple[Model, Claim]:
     """The model of one claim with some fields (or symbol declarations) replaced or dropped:
     how the diagnosis and the mutation test state a corrected or a mutated claim, and how a
-    derived answer is checked."""
+    derived answer is checked.  A symbol declared here that the file defines is no longer
+    defined (held constant: an input of its own); with ``kind``, the claim is a new one
+    of that kind made of ``fields`` alone."""
     import copy
 
     raw = copy.copy(model.raw)
     raw.symbols = {**raw.symbols, **(symbols or {})}
+    raw.define = {k: v for k, v in raw.define.items() if k not in (symbols or {})}
     original = next(c for c in raw.claims if c.name == claim.name)
-    kept = {k: v for k, v in original.fields.items() if k not in drop}
-    raw.claims = [claimfile.RawClaim(original.name, original.kind, {**kept, **(fields or {})},
-                                     original.line)]
+    kept = {} if kind else {k: v for k, v in original.fields.items() if k not in drop}
+    raw.claims = [claimfile.RawClaim(original.name, kind or original.kind,
+                                     {**kept, **(fields or {})}, original.line)]
     new = build(raw)
     return new, new.claims[0]

@@ -51,6 +51,8 @@ def describe(result: Result, *, verbose: bool = False, colour: bool = False) -> 
         lines.append(f"    derived answer: {result.derived}")
     if result.diagnosis:
         lines.append(f"    diagnosis ({result.diagnosis['code']}): {result.diagnosis['message']}")
+        if verbose and result.diagnosis.get("detail"):
+            lines.append(f"      {result.diagnosis['detail']}")
     if result.correct:
         lines.append(f"    correct answer (derived and checked): {result.correct}")
     cex = result.counterexample
