@@ -69,7 +69,7 @@ def test_missing_field_and_unknown_kind():
     ("matrix(n)", "matrix takes 2 dimension(s), got 1"),
     ("vector(n, pozitive)", "unknown qualifier 'pozitive' (did you mean 'positive'?)"),
     ("matrix(n, m, symmetric)", "symmetric applies to a square matrix"),
-    ("matrix(n, n, onehot)", "onehot applies to a vector"),
+    ("scalar(onehot)", "onehot applies to a vector or to the rows of a matrix"),
     ("vector(0)", "a fixed dimension must be from 1 to 16"),
     ("__import__('os')", "unknown declaration '__import__'"),
 ])

@@ -100,6 +100,9 @@ def _sum(t, node: Node):
     if axis is None and x.op == "symbol" and t.shape.ndim(x) == 1 and \
             t.shape.symbols[x.name].qualifiers & {"onehot", "probability"}:
         return num(1)  # the entries of a one-hot or probability vector add up to 1
+    if axis == 1 and x.op == "symbol" and t.shape.ndim(x) == 2 and \
+            "onehot" in t.shape.symbols[x.name].qualifiers:
+        return ones(t.shape(x)[:1])  # each row of a one-hot matrix adds up to 1
     if x.op == "ones" and axis is None:
         return count(t.shape(x))
     if axis == 0:  # column sums, as a Jacobian's rows need them

@@ -138,7 +138,8 @@ class Tidy:
             tidied = self.structural(node)
             if tidied.op in ALGEBRA | LEAVES:
                 return self.to_sympy(tidied)
-            if tidied.op == "ones":
+            if tidied.op == "ones" or (tidied.op == "outer" and
+                                       all(a.op == "ones" for a in tidied.args)):
                 return sp.Integer(1)  # the shape comes back in fit()
             if tidied.op == "mean" and axis_of(tidied) is None:
                 inner = tidied.args[0]

@@ -184,9 +184,11 @@ def _symmetric_only(ctx: Context):
     return None
 
 
-ASSUMPTIONS = {1: ("onehot", "positive"), 0: ("positive",), 2: ("positive",)}
-MEANING = {"onehot": "a one-hot vector, so that its entries sum to 1",
-           "positive": "positive"}
+ASSUMPTIONS = {1: ("onehot", "sign", "positive"), 0: ("positive",), 2: ("onehot", "positive")}
+MEANING = {("onehot", 1): "a one-hot vector, so that its entries sum to 1",
+           ("onehot", 2): "a matrix of one-hot rows, so that each row sums to 1",
+           ("sign", 1): "a vector of labels -1 and +1 (whose squares are 1)"}
+EXCLUSIVE = {"onehot", "sign", "binary", "probability", "positive", "nonzero"}
 
 
 def _assumption(ctx: Context):
@@ -198,11 +200,11 @@ def _assumption(ctx: Context):
             if qualifier in symbol.qualifiers or (qualifier == "positive" and
                                                   "probability" in symbol.qualifiers):
                 continue
-            if qualifier == "onehot" and symbol.qualifiers & {"nonzero", "positive",
-                                                              "probability"}:
-                continue  # declared as data, not as a label
+            if qualifier != "positive" and symbol.qualifiers & EXCLUSIVE:
+                continue  # declared as data of another kind, not as a label
             if ctx.holds(symbols={name: declaration(symbol, qualifier)}):
-                return (f"it holds if {name} is {MEANING[qualifier]}: declare "
+                meaning = MEANING.get((qualifier, len(symbol.shape)), qualifier)
+                return (f"it holds if {name} is {meaning}: declare "
                         f'{name} = "{declaration(symbol, qualifier)}"')
     return None
 

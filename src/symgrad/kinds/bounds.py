@@ -90,6 +90,8 @@ class Bounds:
             return (0.0, 1.0)
         if q & {"binary", "onehot"}:
             return (0.0, 1.0)
+        if "sign" in q:
+            return (-1.0, 1.0)
         if q & {"positive"}:
             return (0.0, INF)
         return ANY

@@ -67,8 +67,13 @@ def declare(model: Model, name: str, text: str, raw) -> None:
                          hint=_DECLARATION_HINT)
     if head == "function" and qualifiers:
         raise ClaimError("a function takes no qualifiers", **where)
-    if "onehot" in qualifiers and head != "vector":
-        raise ClaimError("onehot applies to a vector", **where, hint="e.g. vector(K, onehot)")
+    if "onehot" in qualifiers and head not in ("vector", "matrix"):
+        raise ClaimError("onehot applies to a vector or to the rows of a matrix", **where,
+                         hint="e.g. vector(K, onehot), matrix(N, K, onehot)")
+    exclusive = qualifiers & {"onehot", "sign", "binary", "probability", "positive"}
+    if len(exclusive) > 1 and not exclusive <= {"probability", "positive"}:
+        raise ClaimError(f"{' and '.join(sorted(exclusive))} cannot hold together", **where,
+                         hint="keep the one the values satisfy")
     if "symmetric" in qualifiers and (head != "matrix" or dims[0] != dims[1]):
         raise ClaimError("symmetric applies to a square matrix", **where,
                          hint="e.g. matrix(n, n, symmetric)")

@@ -23,7 +23,7 @@ from ..vocabulary.shapes import Shape
 from . import claimfile
 from . import expressions as language
 
-QUALIFIERS = {"positive", "nonzero", "probability", "binary", "onehot", "symmetric"}
+QUALIFIERS = {"positive", "nonzero", "probability", "binary", "onehot", "sign", "symmetric"}
 RESERVED = set(FUNCTIONS) | {"pi", "diff", "sum", "function", "scalar", "vector", "matrix"}
 MAX_FIXED_DIM = 16
 

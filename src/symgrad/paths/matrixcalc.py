@@ -101,7 +101,7 @@ class _Translator:
         symbol = self.model.symbols.get(name)
         shape = symbol.shape if shape is None else shape
         if symbol is not None and (symbol.is_function or symbol.qualifiers & {
-                "symmetric", "onehot", "binary"}):
+                "symmetric", "onehot", "binary", "sign"}):
             raise Unsupported(name)
         if not shape:
             return Term(sp.Symbol(name, real=True), 0)

@@ -226,11 +226,12 @@ def _strategies():
             lambda k: _decode(k, 3) if abs(k) <= 3 else _decode(k, 3) or 0.5),
         "probability": st.integers(0, 98).map(lambda k: (50 + k) % 99 / 100 + 0.01),
         "binary": st.integers(0, 1).map(float),
+        "sign": st.sampled_from((1.0, -1.0)),
     }
 
 
 def _entry_kind(symbol: Symbol) -> str:
-    for kind in ("probability", "binary", "positive", "nonzero"):
+    for kind in ("probability", "binary", "sign", "positive", "nonzero"):
         if kind in symbol.qualifiers:
             return kind
     return "plain"
@@ -268,8 +269,10 @@ def _array(symbol: Symbol, shape, entries):
     from hypothesis import strategies as st
 
     count = int(np.prod(shape)) if shape else 1
-    if "onehot" in symbol.qualifiers:
-        return st.integers(0, shape[0] - 1).map(lambda k: np.eye(shape[0])[k].astype(complex))
+    if "onehot" in symbol.qualifiers:  # a vector, or each row of a matrix
+        width, rows = shape[-1], (shape[0] if len(shape) == 2 else None)
+        hots = st.lists(st.integers(0, width - 1), min_size=rows or 1, max_size=rows or 1)
+        return hots.map(lambda k: np.eye(width)[k if rows else k[0]].astype(complex))
 
     def build(flat):
         array = np.array(flat, dtype=complex).reshape(shape)
@@ -295,8 +298,13 @@ def fixed_points(model: Model, claim: Claim, rng: random.Random) -> list[Point]:
                 continue
             shape = concrete(symbol.shape, sizes)
             kind = _entry_kind(symbol)
-            if "onehot" in symbol.qualifiers:
-                array = np.eye(shape[0])[rng.randrange(shape[0])]
+            if "onehot" in symbol.qualifiers:  # a vector, or each row of a matrix
+                hots = [rng.randrange(shape[-1]) for _ in range(shape[0] if len(shape) == 2
+                                                                 else 1)]
+                array = np.eye(shape[-1])[hots if len(shape) == 2 else hots[0]]
+            elif kind == "sign":
+                array = np.array([rng.choice((-1, 1)) for _ in range(int(np.prod(shape)))])
+                array = array.reshape(shape)
             else:
                 low, high = {"probability": (1, 99), "binary": (0, 1)}.get(kind, (-250, 250))
                 array = np.array([rng.randint(low, high) for _ in range(int(np.prod(shape)))])

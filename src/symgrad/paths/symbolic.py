@@ -24,6 +24,8 @@ from ..vocabulary.ops import as_sympy, sympy
 from ..vocabulary.shapes import concrete
 from . import matrixcalc, zero
 
+MAX_SIGN_CASES = 64  # sign entries are tried at +1 and -1 while the cases stay this few
+
 
 @dataclass
 class SymbolicOutcome:
@@ -81,6 +83,8 @@ class Instance:
             assumptions["nonzero"] = True
         if q & {"binary", "onehot"}:
             assumptions["nonnegative"] = True
+        if "sign" in q:
+            assumptions["nonzero"] = True
         out = np.empty(shape, dtype=object)
         shared = "symmetric" in q and symbol.name != self.claim.wrt
         for position in np.ndindex(shape):
@@ -131,7 +135,8 @@ class Instance:
     # --- constraints of the qualifiers -----------------------------------------------------
     def cases(self):
         """Substitutions that put the qualifiers in force: a symmetric wrt mirrored, and
-        each position of the 1 of every onehot vector (one case each)."""
+        each position of the 1 of every onehot vector or row (one case each), every sign
+        entry +1 and -1 while the cases stay few (then y**2 = 1 rewrites the rest)."""
         base = {}
         for name, symbol in self.symbols.items():
             if "symmetric" in symbol.qualifiers and name == self.claim.wrt:
@@ -142,14 +147,24 @@ class Instance:
         cases = [base]
         for name, symbol in self.symbols.items():
             if "onehot" in symbol.qualifiers:
-                entries = self.values[name]
-                cases = [{**case, **{e: int(k == hot) for k, e in enumerate(entries)}}
-                         for case in cases for hot in range(len(entries))]
+                for row in np.atleast_2d(self.values[name]):
+                    cases = [{**case, **{e: int(k == hot) for k, e in enumerate(row)}}
+                             for case in cases for hot in range(len(row))]
+        for entry in self.signs():
+            if len(cases) * 2 > MAX_SIGN_CASES:
+                break
+            cases = [{**case, entry: value} for case in cases for value in (1, -1)]
         return cases
 
-    def binary(self):
-        return [e for name, s in self.symbols.items() if "binary" in s.qualifiers
+    def signs(self):
+        return [e for name, s in self.symbols.items() if "sign" in s.qualifiers
                 for e in np.ravel(self.values[name])]
+
+    def binary(self):
+        """Entries whose powers reduce: ("binary", y) with y**2 = y, ("sign", y) with
+        y**2 = 1."""
+        return [(q, e) for name, s in self.symbols.items() for q in ("binary", "sign")
+                if q in s.qualifiers for e in np.ravel(self.values[name])]
 
     # --- exact evaluation at a point ------------------------------------------------------------
     def random_values(self, rng: random.Random, case: dict) -> dict[str, np.ndarray]:
@@ -167,6 +182,8 @@ class Instance:
                     value = rng.randint(1, 7) / 8
                 elif "binary" in q:
                     value = rng.randint(0, 1)
+                elif "sign" in q:
+                    value = rng.choice((-1, 1))
                 elif q & {"positive", "nonzero"}:
                     value = rng.randint(1, 24) / 8 * (1 if "positive" in q or rng.random() < .5
                                                       else -1)

@@ -22,15 +22,20 @@ MAX_CASES = 256
 
 def is_zero(expr, binary=(), quick: bool = False) -> bool:
     """True when expr is proved to be 0 (almost everywhere); False when not proved.
-    ``quick`` tries only the cheapest normal form (before looking for a disproof)."""
+    ``binary``: (qualifier, entry) pairs whose powers reduce ("binary": y**k = y, "sign":
+    y**2 = 1).  ``quick`` tries only the cheapest normal form (before looking for a
+    disproof)."""
     sp = sympy()
     expr = as_sympy(expr)
     if expr == 0:
         return True
     expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
-    for symbol in binary:  # entries in {0, 1}: y**k = y
-        expr = expr.replace(lambda e, y=symbol: e.is_Pow and e.base == y and e.exp.is_Integer
-                            and e.exp > 0, lambda e, y=symbol: y)
+    for qualifier, y in binary:
+        odd = qualifier == "sign"  # y in {-1, 1}: y**k = y**(k mod 2); in {0, 1}: y**k = y
+        expr = expr.replace(
+            lambda e, y=y, odd=odd: e.is_Pow and e.base == y and e.exp.is_Integer and
+            (e.exp > 0 or (odd and e.exp < 0)),
+            lambda e, y=y, odd=odd: (y ** (int(e.exp) % 2) if odd else y))
     cases = [expr]
     done = 0
     while cases:
