@@ -30,7 +30,7 @@ def test_exit_status_0_when_all_proved(files, capsys):
     assert main(["check", str(files(RIGHT))]) == 0
     out = capsys.readouterr().out
     assert out.startswith("proved     ") and "claims.toml::right" in out
-    assert "1 claims: 1 proved, 0 verified, 0 refuted, 0 undecided, 0 error" in out
+    assert "1 claim: 1 proved, 0 verified, 0 refuted, 0 undecided, 0 error" in out
 
 
 def test_exit_status_1_on_refutation_with_counterexample(files, capsys):

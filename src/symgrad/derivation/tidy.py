@@ -159,6 +159,10 @@ class Tidy:
         if op == "div":
             return a[0] / a[1]
         if op == "pow":
+            base = args[0]
+            if base.op == "symbol" and "sign" in self.shape.symbols[base.name].qualifiers \
+                    and a[1].is_Integer:  # entries ±1: y**2 = 1
+                return a[0] ** (int(a[1]) % 2)
             return a[0] ** a[1]
         if op == "exp":
             return sp.exp(a[0])

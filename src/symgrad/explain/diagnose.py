@@ -361,9 +361,12 @@ def _missing_factor(ctx: Context):
     defines = _defines(ctx)
     found = terms.factor_candidates(ctx.probe(), ctx.tree(), language.parse(ctx.correct),
                                     defines)
-    for factor, without in found:
+    for factor, product, without in found:
         if ctx.equal(ctx.text, without):
-            return _missing_factor_message(factor, defines)
+            said = _missing_factor_message(factor, defines)
+            if said.parts[0] == "the answer lacks the factor " and product != ctx.correct:
+                said.parts += [" in ", Expr(product)]
+            return said
         return None  # the first numeric match was not an identity: no guessing further
     return None
 

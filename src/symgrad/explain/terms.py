@@ -73,14 +73,14 @@ def signed_text(sign: int, term: Node) -> str:
 
 
 def factors(tree: Node):
-    """Every way to drop one factor: (the factor as text, the tree without it).  A divisor
-    d is the factor 1/d."""
+    """Every way to drop one factor: (the factor as text, the product it is dropped from,
+    the tree without it).  A divisor d is the factor 1/d."""
     for path, node in _places(tree):
         if node.op == "mul":
             for keep, drop in ((1, 0), (0, 1)):
-                yield unparse(node.args[drop]), _replace(tree, path, node.args[keep])
+                yield unparse(node.args[drop]), node, _replace(tree, path, node.args[keep])
         elif node.op == "div":
-            yield f"1 / {_grouped(node.args[1])}", _replace(tree, path, node.args[0])
+            yield f"1 / {_grouped(node.args[1])}", node, _replace(tree, path, node.args[0])
 
 
 def _grouped(node: Node) -> str:
@@ -229,16 +229,17 @@ def term_candidates(probe: Probe, answer: Node, correct: Node):
 
 def factor_candidates(probe: Probe, answer: Node, correct: Node, defines: dict[str, Node]):
     """Factors of the correct answer (its definitions opened up to two levels) whose
-    absence gives the answer: (factor text, the correct answer without it, as text)."""
+    absence gives the answer: (factor, the product it belongs to, the correct answer
+    without it), as texts."""
     got = probe.value(answer)
     if got is None:
         return
     seen, tree = set(), correct
     for _ in range(3):
-        for factor, without in factors(tree):
+        for factor, product, without in factors(tree):
             text = unparse(without)
             if text not in seen:
                 seen.add(text)
                 if close(probe.value(without), got):
-                    yield factor, text
+                    yield factor, unparse(product), text
         tree = inlined(tree, defines)

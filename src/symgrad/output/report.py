@@ -76,7 +76,8 @@ def describe(result: Result, *, verbose: bool = False, colour: bool = False) -> 
 def summary(results: list[Result], seconds: float, *, colour: bool = False) -> str:
     counts = {v: sum(r.verdict == v for r in results) for v in VERDICTS}
     parts = ", ".join(paint(f"{n} {v}", v, colour and n > 0) for v, n in counts.items())
-    return f"{len(results)} claims: {parts} ({seconds:.1f}s)"
+    claims = "1 claim" if len(results) == 1 else f"{len(results)} claims"
+    return f"{claims}: {parts} ({seconds:.1f}s)"
 
 
 def to_json(results: list[Result]) -> str:
