@@ -55,7 +55,8 @@ def test_a_refutation_keeps_its_verdict_when_the_explanation_fails(monkeypatch):
     for isolate in (True, False):
         wrong, = symgrad.check(claims_text(XB, WRONG), isolate=isolate)
         assert wrong.verdict == "refuted" and wrong.counterexample
-        assert "the explanation could not be made (symgrad failed to explain it" in wrong.reason
+        assert wrong.correct, "the correct answer is made before the diagnosis"
+        assert "the diagnosis could not be made (symgrad failed to explain it" in wrong.reason
 
 
 def test_a_claim_beyond_the_memory_limit_is_undecided_and_the_others_run(monkeypatch):

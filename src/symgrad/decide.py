@@ -56,7 +56,7 @@ def _explain(model: Model, claim: Claim, result: Result, seed: int, deadline: De
     explained."""
     from .derivation.reverse import QUESTIONS
     from .explain.diagnose import diagnose
-    from .output.phrases import phrase
+    from .output.latex import phrase
 
     started = time.perf_counter()
     try:

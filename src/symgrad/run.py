@@ -53,7 +53,7 @@ def derive(target=None, **options) -> Results:
 
 def latex(target=None, *, document: bool = False, **options) -> str:
     """Every claim as LaTeX with its verdict; with ``document``, the whole answer sheet."""
-    from .output.latex import document as sheet
+    from .output.sheet import document as sheet
 
     files = list(models(target))
     found = Results(results(files, **options))

@@ -75,7 +75,8 @@ class Context:
         model, claim = variant(self.model, self.claim, fields, symbols)
         if model.error or claim.error or claim.answer_problem:
             return False
-        if not symbols and not self._screen(model, claim):  # (new assumptions: a new point)
+        if not (self._screen_at_fixed_points(model, claim) if symbols else
+                self._screen(model, claim)):
             return False
         self.deadline.check()
         seconds = min(CANDIDATE_SECONDS, self.deadline.remaining())
@@ -98,6 +99,22 @@ class Context:
             return True
         comparison = check_point(model, claim, point, procedure(claim.kind).judge)
         return comparison is None or not comparison.differs
+
+    def _screen_at_fixed_points(self, model, claim) -> bool:
+        """New assumptions need new points: a quick look at the numeric path's fixed ones."""
+        import random
+
+        from ..paths.numeric import check_point, fixed_points
+        from ..verdicts.procedures import procedure
+
+        if claim.kind in ("expectation", "convergence", "value"):
+            return True
+        judge = procedure(claim.kind).judge
+        for point in fixed_points(model, claim, random.Random(self.seed)):
+            comparison = check_point(model, claim, point, judge)
+            if comparison is not None and comparison.differs:
+                return False
+        return True
 
     def with_answer(self, text: str) -> bool:
         return self.holds({self.field: text})
@@ -179,8 +196,9 @@ def declaration(symbol, extra: str = "") -> str:
 def _symmetric_only(ctx: Context):
     for name, symbol in _square_symbols(ctx):
         if ctx.holds(symbols={name: declaration(symbol, "symmetric")}):
-            return (f"it holds only when {name} is symmetric ({name} = {name}.T); for a "
-                    f"general {name} the answer must keep {name} and {name}.T apart")
+            b, bt = Expr(name), Expr(f"{name}.T")
+            return Said(["it holds only when ", b, " is symmetric (", b, " = ", bt, "); for a "
+                         "general ", b, " the answer must keep ", b, " and ", bt, " apart"])
     return None
 
 

@@ -1,23 +1,37 @@
-"""Claims and their verdicts -> LaTeX in conventional notation, and the answer sheet.
+"""Claims, expressions and messages -> LaTeX in conventional notation.
 
-Vectors and matrices are bold, scalars italic, Greek names Greek; ``*`` between
-arrays is the Hadamard product ⊙, ``/`` between arrays ⊘, ``@`` juxtaposition
-(a vector on its left gets ^\\top, as in xᵀBx).  How each operation prints is
-one entry of :data:`FUNCTIONS` (named functions) or a branch of
-:meth:`Printer.node` (operators).  Every string this module makes compiles
-with amsmath and amssymb alone.
+Vectors and matrices are bold, scalars italic, Greek names Greek (``gamma``, ``lam``,
+``lambda_``, ``λ`` -> γ, λ), accents read from names (``xhat``, ``x_hat``, ``ŷ`` -> x̂;
+``NAMEbar`` -> x̄); ``*`` between arrays is the Hadamard product ⊙, ``/`` between arrays
+⊘, ``@`` juxtaposition (a vector on its left gets ^\\top, as in xᵀBx).  How each
+operation prints is one entry of :data:`FUNCTIONS` (named functions) or a branch of
+:meth:`Printer.node` (operators).  A string from a file reaches LaTeX only through
+:func:`text` (prose) or :func:`_parts` (names).  Every string this module makes compiles
+with amsmath and amssymb alone.  The answer sheet that uses them is :mod:`symgrad.output.sheet`.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
+from ..errors import SymgradError
+from ..language import expressions as language
 from ..language.model import Claim, Model
+from ..language.resolve import Resolver
 
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
-         "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "chi",
-         "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Sigma", "Phi", "Psi", "Omega"}
-ALIASES = {"eps": r"\varepsilon", "epsilon": r"\varepsilon"}
+         "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi",
+         "chi", "psi", "omega", "varepsilon", "vartheta", "varphi", "varrho", "varsigma",
+         "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi",
+         "Omega"}
+#: Common spellings of names that cannot be written as they are (``lambda`` is a keyword).
+ALIASES = {"eps": r"\varepsilon", "epsilon": r"\varepsilon", "lam": r"\lambda",
+           "lamda": r"\lambda", "lmbda": r"\lambda", "ell": r"\ell"}
+#: Accents a name asks for: ``xhat`` or ``x_hat`` is x̂ (and so is ``ŷ``, written with one).
+ACCENTS = {"hat": r"\hat", "bar": r"\bar", "tilde": r"\tilde"}
+WIDE = {r"\hat": r"\widehat", r"\bar": r"\overline", r"\tilde": r"\widetilde"}
+COMBINING = {"\u0302": "hat", "\u0304": "bar", "\u0305": "bar", "\u0303": "tilde"}
 
 #: Named functions: how each prints, from its rendered arguments.
 FUNCTIONS = {
@@ -46,29 +60,78 @@ FUNCTIONS = {
 }
 #: Functions whose last argument is a variable (or a list of them), printed bare.
 VARIABLE_LAST = {"grad", "hessian"}
+#: Functions whose value is a scalar (how an answer that cannot be formed guesses shapes).
+SCALAR_VALUED = {"tr", "norm", "max"}
 
 
-def _name(text: str) -> str:
-    """gamma -> \\gamma, A1 -> A_{1}, x_hat -> x_{hat}, λ -> \\lambda."""
-    text = "".join(_letter(c) for c in text)
-    base, digits = text.rstrip("0123456789"), text[len(text.rstrip("0123456789")):]
-    if "_" in base:
-        base, _, sub = base.partition("_")
-        digits = sub + digits
-    if base in ALIASES:
-        base = ALIASES[base]
-    elif base in GREEK:
-        base = "\\" + base
+def _parts(name: str) -> tuple[str, str, str]:
+    """A name's base, accent and subscript: lam -> (\\lambda, '', ''), xhat, x_hat and ŷ
+    -> (x, hat, ''), W1 -> (W, '', 1), x_out -> (x, '', \\mathrm{out})."""
+    accent, letters = "", []
+    for char in unicodedata.normalize("NFKD", name):
+        if char in COMBINING:
+            accent = COMBINING[char]
+        elif not unicodedata.combining(char):
+            letters.append(_letter(char))
+    stem = "".join(letters).strip("_") or "x"
+    base = stem.rstrip("0123456789_") or stem
+    digits = stem[len(base):].replace("_", "")
+    base, _, sub = base.partition("_")
+    if sub in ACCENTS:
+        accent, sub = sub, ""
+    elif not accent:
+        for suffix in ACCENTS:
+            if base.endswith(suffix) and len(base) > len(suffix):
+                accent, base = suffix, base[:-len(suffix)]
+                break
+    core = base.rstrip("0123456789") or base
+    sub = base[len(core):] + sub.replace("_", ",") + digits
+    return _symbol(core), accent, _symbol(sub) if len(sub) > 2 and sub.isalpha() else sub
+
+
+def _symbol(word: str) -> str:
+    if word in ALIASES:
+        return ALIASES[word]
+    if word in GREEK:
+        return "\\" + word
+    return word
+
+
+def _compose(base: str, accent: str, sub: str, bold: bool = False) -> str:
+    command = base.startswith("\\")
+    if command:
+        body = rf"\boldsymbol{{{base}}}" if bold else base
     elif len(base) > 1:
-        base = rf"\mathrm{{{base}}}"
-    return base + (f"_{{{digits}}}" if digits else "")
+        body = rf"\mathbf{{{base}}}" if bold else rf"\mathrm{{{base}}}"
+    else:
+        body = rf"\mathbf{{{base}}}" if bold else base
+    if accent:
+        mark = ACCENTS[accent]
+        body = rf"{WIDE[mark] if len(base) > 1 and not command else mark}{{{body}}}"
+    if sub and len(sub) > 2 and sub.isalpha():
+        sub = rf"\mathrm{{{sub}}}"
+    return body + (f"_{{{sub}}}" if sub else "")
+
+
+def math_name(text: str) -> str:
+    """gamma -> \\gamma, A1 -> A_{1}, x_out -> x_{\\mathrm{out}}, xhat -> \\hat{x},
+    λ -> \\lambda."""
+    return _compose(*_parts(text))
+
+
+def _word(name: str) -> str:
+    """An operation's name for \\operatorname (ASCII letters, digits and \\_ only)."""
+    return "".join(c if c.isascii() and c.isalnum() else r"\_" if c == "_" else "?"
+                   for c in name)
 
 
 class Printer:
-    """LaTeX for the resolved expressions of one claim."""
+    """LaTeX for the resolved expressions of one claim.  With ``loose``, for trees that
+    could not be resolved (an answer whose shapes do not fit): shapes are guessed from the
+    declared names below each node."""
 
-    def __init__(self, model: Model, claim: Claim | None = None):
-        self.model, self.claim = model, claim
+    def __init__(self, model: Model, claim: Claim | None = None, loose: bool = False):
+        self.model, self.claim, self.loose = model, claim, loose
         self.symbols = {**model.symbols, **(claim.introduced if claim else {})}
 
     def ndim(self, node) -> int:
@@ -79,35 +142,41 @@ class Printer:
             return len(self.symbols[node.name].shape)
         if node.op == "define":
             return len(self.model.define_shapes.get(node.name, ()))
-        return 0
+        if not self.loose or node.op in SCALAR_VALUED or node.op == "getitem" or (
+                node.op in ("sum", "mean") and node.kwarg("axis") is None):
+            return 0
+        return max((self.ndim(a) for a in node.args), default=0)
 
     def leaf(self, name: str, ndim: int) -> str:
-        text = _name(name)
-        if not ndim:
-            return text
-        base, _, subscript = text.partition("_{")
-        bold = rf"\boldsymbol{{{base}}}" if base.startswith("\\") else rf"\mathbf{{{base}}}"
-        return bold + (f"_{{{subscript}" if subscript else "")
+        return _compose(*_parts(name), bold=bool(ndim))
 
     def __call__(self, node) -> str:
         return self.node(node)[0]
 
     def node(self, node) -> tuple[str, int]:
-        """(LaTeX, precedence): 4 atom, 3 power, 2 product, 1 sum."""
+        """(LaTeX, precedence): 4 atom, 3 power, 2 product, 1 sum.  Whatever begins with a
+        minus sign is a sum (so that a - (-2x) keeps its brackets)."""
+        text, precedence = self._node(node)
+        return text, 1 if text.startswith("-") else precedence
+
+    def _node(self, node) -> tuple[str, int]:
         op, args = node.op, node.args
         if op == "num":
             return node.name, 4
         if op == "pi":
             return r"\pi", 4
         if op in ("dim", "index"):
-            return _name(node.name), 4
+            return math_name(node.name), 4
         if op in ("symbol", "define"):
             return self.leaf(node.name, self.ndim(node)), 4
         if op == "apply":
             primes = "'" * node.order
-            return rf"{_name(node.name)}{primes}\left({self(args[0])}\right)", 4
+            return rf"{math_name(node.name)}{primes}\left({self(args[0])}\right)", 4
         if op == "add":
-            return f"{self(args[0])} + {self.wrap(args[1], 1)}", 1
+            left, right = self(args[0]), self.wrap(args[1], 1)
+            if right.startswith("-"):  # a + (-b) reads a - b
+                return f"{left} - {right[1:]}", 1
+            return f"{left} + {right}", 1
         if op == "sub":
             return f"{self(args[0])} - {self.wrap(args[1], 2)}", 1
         if op == "neg":
@@ -115,10 +184,10 @@ class Printer:
         if op == "mul":
             arrays = self.ndim(args[0]) and self.ndim(args[1])
             joint = r" \odot " if arrays else r" \, "
-            return self.wrap(args[0], 2) + joint + self.wrap(args[1], 3), 2
+            return self.signed(args[0]) + joint + self.wrap(args[1], 3), 2
         if op == "div":
             if self.ndim(args[0]) and self.ndim(args[1]):
-                return self.wrap(args[0], 2) + r" \oslash " + self.wrap(args[1], 3), 2
+                return self.signed(args[0]) + r" \oslash " + self.wrap(args[1], 3), 2
             return rf"\frac{{{self(args[0])}}}{{{self(args[1])}}}", 4
         if op == "pow":
             power = r"\circ " if self.ndim(args[0]) else ""
@@ -126,7 +195,8 @@ class Printer:
         if op == "matmul":  # associative: a chain of products prints without brackets
             a, b = args
             scaled = a.op == "mul" and not (self.ndim(a.args[0]) and self.ndim(a.args[1]))
-            left = self(a) if a.op == "matmul" or scaled else self.wrap(a, 3)
+            left = self(a) if a.op == "matmul" or scaled else \
+                "-" + self.wrap(a.args[0], 3) if a.op == "neg" else self.wrap(a, 3)
             if self.ndim(a) == 1 and not self.row(a):  # a vector on the left is xᵀ
                 left = self.base(a) + r"^\top"
             right = self(b) if b.op == "matmul" else self.wrap(b, 3)
@@ -144,11 +214,22 @@ class Printer:
             return self.total(node), 4
         printer = FUNCTIONS.get(op)
         if printer is None:
-            return rf"\operatorname{{{op}}}\left({', '.join(self(a) for a in args)}\right)", 4
+            inner = ", ".join(self(a) for a in args)
+            return rf"\operatorname{{{_word(op)}}}\left({inner}\right)", 4
         rendered = [self(a) for a in args]
         if op in VARIABLE_LAST and args[-1].op == "list":
             rendered[-1] = ", ".join(self(a) for a in args[-1].args)
         return printer(rendered), 4
+
+    def signed(self, node) -> str:
+        """The left factor of a product: a leading minus stays in front, unbracketed
+        (-2 λ x, not (-2) λ x)."""
+        if node.op == "neg":
+            return "-" + self.wrap(node.args[0], 2)
+        text, own = self.node(node)
+        if node.op in ("mul", "div") and text.startswith("-"):
+            return text
+        return text if own >= 2 else rf"\left({text}\right)"
 
     def row(self, node) -> bool:
         """Does this vector already print as a row (xᵀ, or xᵀB)?"""
@@ -184,33 +265,82 @@ class Printer:
         return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
 
 
+def typeset(model: Model, claim: Claim | None, source) -> str:
+    """An expression of the language (a derived answer, a correction in a diagnosis) as
+    LaTeX: resolved against the file's names where it can be; else as written (an answer
+    whose shapes do not fit), its names looked up; else, if it does not even parse, as
+    code."""
+    if not isinstance(source, str):
+        return rf"\text{{{text(source)}}}"
+    indices = claim.fields.get("indices") if claim else None
+    kept = dict(model.min_sizes)  # resolving records the sizes an index needs: undo that
+    try:
+        resolver = Resolver(model, claim.introduced if claim else None,
+                            free_indices=indices if isinstance(indices, list) else None)
+        return Printer(model, claim)(resolver.resolve_text(source)[0])
+    except (SymgradError, KeyError, TypeError, ValueError, RecursionError):
+        pass
+    finally:
+        model.min_sizes.clear()
+        model.min_sizes.update(kept)
+    try:
+        return Printer(model, claim, loose=True)(_named(model, claim, language.parse(source)))
+    except (SymgradError, KeyError, AttributeError, TypeError, ValueError, RecursionError):
+        return rf"\text{{\texttt{{{text(source)}}}}}"
+
+
+def _named(model: Model, claim: Claim | None, node):
+    """A parsed tree with its names looked up as :class:`Resolver` would, shapes unchecked."""
+    symbols = {**model.symbols, **(claim.introduced if claim else {})}
+    args = tuple(_named(model, claim, a) for a in node.args)
+    kwargs = tuple((k, _named(model, claim, v)) for k, v in node.kwargs)
+    op, name = node.op, node.name
+    if op == "name":
+        symbol = symbols.get(name)
+        op = "symbol" if symbol is not None else "define" if name in model.defines else \
+            "dim" if name in model.dims else "pi" if name == "pi" else "index"
+    elif op == "call":
+        symbol = symbols.get(name)
+        if symbol is not None and symbol.is_function:
+            op = "apply"
+        else:
+            op, name = ("isum" if name == "sum" and len(args) == 2 else name), None
+    return language.Node(op, args, name=name, kwargs=kwargs, order=node.order, col=node.col)
+
+
 def claim_equation(model: Model, claim: Claim) -> str:
     """The claim as one display equation (without the verdict)."""
     p = Printer(model, claim)
-    e = claim.exprs
-    answer = p(e[claim.answer_field]) if claim.answer_field in e else None
-    if answer is None and claim.answer_field not in claim.fields:
+    e, field = claim.exprs, claim.answer_field
+    if field in e:
+        answer = p(e[field])
+    elif field in claim.fields:  # written, but it cannot be formed: shown as written
+        answer = typeset(model, claim, claim.fields[field])
+    elif claim.kind in ("psd", "convergence"):  # no certificate, no constant
+        answer = None
+    else:
         answer = r"\;?"  # a question symgrad could not answer
     wrt = _wrt(p, claim)
+    indices = claim.indices or claim.fields.get("indices")
     kind = claim.kind
     if kind == "equal":
         return f"{p(e['lhs'])} = {answer}"
     if kind in ("gradient", "jacobian"):
         head = rf"\frac{{\partial {p.wrap(e['of'], 4)}}}{{\partial {wrt}}}"
-        if claim.indices:
-            head = rf"\left[{head}\right]_{{{''.join(_name(i) for i in claim.indices)}}}"
+        if indices:
+            head = rf"\left[{head}\right]_{{{''.join(math_name(str(i)) for i in indices)}}}"
         return f"{head} = {answer}"
     if kind == "backprop":
         upstream = p.leaf(claim.upstream.name, len(claim.upstream.shape))
         head = rf"\frac{{\partial L}}{{\partial {wrt}}}"
-        if claim.indices:
-            head = rf"\left[{head}\right]_{{{''.join(_name(i) for i in claim.indices)}}}"
+        if indices:
+            head = rf"\left[{head}\right]_{{{''.join(math_name(str(i)) for i in indices)}}}"
         return (rf"{head} = {answer}, \qquad {upstream} = \frac{{\partial L}}"
                 rf"{{\partial {p.wrap(e['of'], 4)}}}")
     if kind == "hessian":
         head = rf"\nabla^2_{{{wrt}}} {p.wrap(e['of'], 4)}"
-        if claim.indices:
-            head = rf"\left[{head}\right]_{{{''.join(_name(i) for i in claim.indices)}}}"
+        if indices:
+            head = rf"\left[{head}\right]_{{{''.join(math_name(str(i)) for i in indices)}}}"
         return f"{head} = {answer}"
     if kind == "psd":
         text = rf"{p.wrap(e['of'], 4)} \succeq 0"
@@ -221,7 +351,7 @@ def claim_equation(model: Model, claim: Claim) -> str:
     if kind == "expectation":
         return rf"\mathbb{{E}}\left[{p(e['of'])}\right] = {answer}"
     if kind == "convergence":
-        x, r = _name(claim.fields["variable"]), _name(claim.fields["root"])
+        x, r = math_name(claim.fields["variable"]), math_name(claim.fields["root"])
         order = claim.fields["order"]
         power = f"^{{{order}}}" if order != 1 else ""
         limit = answer if answer else r"c \ne 0"
@@ -235,7 +365,7 @@ def claim_equation(model: Model, claim: Claim) -> str:
 
 def _wrt(p: Printer, claim: Claim) -> str:
     if claim.wrt_list:
-        return ", ".join(_name(n) for n in claim.wrt_list)
+        return ", ".join(math_name(n) for n in claim.wrt_list)
     if claim.wrt:
         return p.leaf(claim.wrt, len(p.symbols[claim.wrt].shape))
     return ""
@@ -251,8 +381,8 @@ def explained(latex: str, result) -> str:
     answer (one display: amsmath's gathered)."""
     lines = [latex]
     if result.diagnosis:
-        lines.append(rf"\text{{diagnosis ({text(result.diagnosis['code'])}): "
-                     rf"{text(result.diagnosis['message'])}}}")
+        said = result.diagnosis.get("latex") or text(result.diagnosis["message"])
+        lines.append(rf"\text{{diagnosis ({text(result.diagnosis['code'])}): {said}}}")
     if result.correct_latex:
         lines.append(r"\text{correct answer: } " + result.correct_latex)
     if len(lines) == 1:
@@ -271,28 +401,79 @@ def claim_latex(model: Model, claim: Claim, verdict: str | None) -> str:
     return equation + (rf" \qquad \text{{({verdict})}}" if verdict else "")
 
 
-# --- the answer sheet -------------------------------------------------------------------------
+# --- text from a file -------------------------------------------------------------------------
 
-ASCII = {"ᵀ": "^T", "−": "-", "≥": ">=", "≤": "<=", "⊙": "(*)", "⊘": "(/)", "→": "->",
-         "∘": "o", "²": "^2", "σ": "sigma", "ε": "eps", "η": "eta", "μ": "mu", "…": "..."}
 SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
            "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-           "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}"}
+           "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}",
+           "|": r"\textbar{}"}
+#: Characters outside ASCII that text mode writes with a command.
+TEXT_CHARS = {"—": "---", "–": "--", "‘": "`", "’": "'", "“": "``", "”": "''",
+              "…": r"\dots{}", "\u00a0": "~", "ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}",
+              "œ": r"\oe{}", "Œ": r"\OE{}", "ø": r"\o{}", "Ø": r"\O{}", "ł": r"\l{}",
+              "Ł": r"\L{}", "ı": r"\i{}"}
+#: ... and those that are mathematics (a superscript attaches to {}: ᵀᵀ cannot clash).
+MATH_CHARS = {"ᵀ": r"{}^{\top}", "⊤": r"\top", "−": "-", "×": r"\times", "·": r"\cdot",
+              "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "→": r"\to",
+              "←": r"\leftarrow", "⇒": r"\Rightarrow", "∂": r"\partial", "∇": r"\nabla",
+              "∑": r"\sum", "∏": r"\prod", "√": r"\surd", "∞": r"\infty", "∈": r"\in",
+              "±": r"\pm", "⊙": r"\odot", "⊘": r"\oslash", "∘": r"\circ", "⊗": r"\otimes",
+              "ℝ": r"\mathbb{R}", "‖": r"\|", "⪰": r"\succeq", "°": r"{}^{\circ}",
+              "∀": r"\forall", "ℓ": r"\ell", "µ": r"\mu", "⁻": r"{}^{-}", "ᵢ": "{}_{i}",
+              "ⱼ": "{}_{j}", "ₖ": "{}_{k}",
+              **{s: f"{{}}^{{{d}}}" for d, s in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")},
+              **{s: f"{{}}_{{{d}}}" for d, s in enumerate("₀₁₂₃₄₅₆₇₈₉")}}
+#: Accents of Latin letters (from their decomposition) as text-mode accent commands.
+TEXT_ACCENTS = {"\u0301": "'", "\u0300": "`", "\u0302": "^", "\u0308": '"', "\u0303": "~",
+                "\u0304": "=", "\u0307": ".", "\u0306": "u", "\u030c": "v", "\u030b": "H",
+                "\u0327": "c", "\u030a": "r"}
 
 
 def text(value) -> str:
-    """Plain text from a file made safe for LaTeX: every special character escaped, line
-    breaks and tabs made spaces, other control characters dropped, and anything outside
-    ASCII (pdflatex's 8-bit input) written as ?.  Nothing in it can act as a command."""
-    out = []
-    for ch in "".join(ASCII.get(c, c) for c in str(value)):
-        if ch in "\n\r\t\v\f":
-            out.append(" ")
-        elif ord(ch) < 32 or ord(ch) == 127:
+    """Plain text from a file made safe for LaTeX (text mode): every special character
+    escaped, Greek letters and mathematical signs typeset ($\\lambda$, $\\le$), accented
+    Latin letters with accent commands, line breaks and tabs made spaces, other control
+    characters dropped, and anything else outside ASCII written as ?.  Nothing in it can
+    act as a command."""
+    pieces: list[tuple[bool, str]] = []  # (is mathematics, LaTeX)
+    for char in str(value):
+        if char in "\n\r\t\v\f":
+            pieces.append((False, " "))
+        elif ord(char) < 32 or ord(char) == 127:
             continue
+        elif char.isascii():
+            pieces.append((False, SPECIAL.get(char, char)))
         else:
-            out.append(SPECIAL.get(ch, ch) if ord(ch) < 128 else "?")
+            pieces.append(_outside_ascii(char))
+    out, math = [], []
+    for is_math, piece in pieces + [(False, "")]:  # consecutive mathematics: one $...$
+        if is_math:
+            math.append(piece)
+            continue
+        if math:
+            out.append("$" + " ".join(math) + "$")
+            math = []
+        out.append(piece)
     return "".join(out)
+
+
+def _outside_ascii(char: str) -> tuple[bool, str]:
+    if char in TEXT_CHARS:
+        return False, TEXT_CHARS[char]
+    if char in MATH_CHARS:
+        return True, MATH_CHARS[char]
+    if unicodedata.name(char, "").startswith("GREEK"):
+        name = _letter(char)  # λ -> lambda; a capital without a command of its own: Latin
+        return (True, "\\" + name) if name in GREEK else (False, name if name != "x" else "?")
+    base, *marks = unicodedata.normalize("NFD", char)
+    if base.isascii() and base.isalpha() and all(m in TEXT_ACCENTS for m in marks):
+        for mark in marks:
+            base = rf"\{TEXT_ACCENTS[mark]}{{{base}}}"
+        return False, base
+    folded = unicodedata.normalize("NFKD", char)
+    if folded.isascii() and folded.isprintable() and folded.strip():
+        return False, "".join(SPECIAL.get(c, c) for c in folded)
+    return False, "?"
 
 
 #: Capital Greek letters that LaTeX writes with a command of their own (the others are Latin).
@@ -302,7 +483,7 @@ CAPITAL_GREEK = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsi
 
 def _letter(char: str) -> str:
     """A character of a name as ASCII: Greek letters by their names (λ -> lambda, which
-    _name then writes \\lambda), anything else outside ASCII as x."""
+    math_name then writes \\lambda), anything else outside ASCII as x."""
     if char.isascii():
         return char
     words = unicodedata.name(char, "").split()
@@ -315,57 +496,60 @@ def _letter(char: str) -> str:
     return "x"
 
 
-def document(results_by_file: list[tuple[Model, list]]) -> str:
-    """A complete article: a section per file, each claim with its equation and verdict."""
-    parts = [r"\documentclass{article}", r"\usepackage{amsmath,amssymb}",
-             r"\allowdisplaybreaks", r"\setlength{\parindent}{0pt}",
-             r"\title{symgrad answer sheet}", r"\date{}", r"\begin{document}", r"\maketitle"]
-    for model, results in results_by_file:
-        parts.append(rf"\section{{{text(model.title or model.path)}}}")
-        parts.append(rf"\textit{{File:}} \texttt{{{text(model.path)}}}\par")
-        if model.source:
-            parts.append(rf"\textit{{Source:}} {text(model.source)}\par")
-        claims = {c.name: c for c in model.claims}
-        for result in results:
-            claim = claims.get(result.claim)
-            parts.append(rf"\subsection*{{{text(result.claim)} ({text(result.kind)})}}")
-            if result.derived and result.ok:  # a question: print the derived answer
-                parts.append(r"\begin{equation*}" + without_verdict(result.latex) +
-                             r"\end{equation*}")
-            elif claim is not None:
-                parts.append(r"\begin{equation*}" + claim_latex(model, claim, None) +
-                             r"\end{equation*}")
-            parts.append(rf"\textbf{{{text(result.verdict)}}}"
-                         + (f" at {text(result.scope)}" if result.scope else "") + r"\par")
-            if result.reason:
-                parts.append(text(result.reason) + r"\par")
-            if result.diagnosis:
-                parts.append(rf"\textit{{Diagnosis ({text(result.diagnosis['code'])}):}} "
-                             f"{text(result.diagnosis['message'])}" + r"\par")
-            if result.correct_latex:
-                parts.append(r"\textit{Correct answer (derived by symgrad and checked):}"
-                             r"\begin{equation*}" + result.correct_latex + r"\end{equation*}")
-            if result.counterexample:
-                parts.append(_counterexample(result.counterexample))
-    parts.append(r"\end{document}")
-    return "\n".join(p for p in parts if p) + "\n"
+SIZE = r"(?<![\w\\])([A-Za-z]\w*)=(\d+)\b"  # n=2, in "at sizes n=2, m=3"
+SHAPE = r"\b(vector|matrix)\((\w+(?:, \w+)?)\)"  # vector(n), matrix(n, m)
+PRODUCT = r"(?<=\)) (@) (?=an? (?:vector|matrix)\()"  # matrix(n, n) @ a vector(K)
+DIMENSIONS = r"\bdimensions (\w+) and (\w+)\b"  # inner dimensions n and K differ
+#: What symgrad's messages say around an expression of the language (see decide.py).
+DERIVED_PREFIX = re.compile(r"^derived answer (.+?); ")
+DERIVED_BUT = re.compile(r"derived the answer (.+?), but (?=could not|it is )")
 
 
-def _counterexample(cex: dict) -> str:
-    lines = [r"\textit{Counterexample}" + (" at " + text(", ".join(
-        f"{d}={s}" for d, s in cex["sizes"].items())) if cex["sizes"] else "") + ":"]
-    rows = [rf"{_name(n)} &= {_value(v)}" for n, v in cex["inputs"].items()]
-    rows += [rf"{_name(n)}(u) &= \text{{{text(f)}}}" for n, f in cex["functions"].items()]
-    rows += [rf"\text{{expected}} &= {_value(cex['expected'])}",
-             rf"\text{{got}} &= {_value(cex['got'])}"]
-    return lines[0] + r"\begin{align*}" + r" \\ ".join(rows) + r"\end{align*}"
+def prose(message: str, maths: dict[str, str] | None = None) -> str:
+    """A message of symgrad's as text: sizes (n=2) and shapes (matrix(n, m)) typeset, and
+    each string of ``maths`` (an expression of the language in it) replaced by its LaTeX."""
+    pieces: list[tuple[bool, str]] = [(False, message)]
+    for source, latex in sorted((maths or {}).items(), key=lambda item: -len(item[0])):
+        split = []
+        for is_math, piece in pieces:
+            if is_math:
+                split.append((is_math, piece))
+                continue
+            for i, part in enumerate(piece.split(source)):
+                split += [(True, latex)] * bool(i) + [(False, part)]
+        pieces = split
+    out = []
+    for is_math, piece in pieces:
+        out.append(f"${piece}$" if is_math else re.sub(
+            f"{SIZE}|{SHAPE}|{PRODUCT}|{DIMENSIONS}", _size_or_shape, text(piece)))
+    return "".join(out)
 
 
-def _value(value) -> str:
-    if isinstance(value, list):
-        if value and isinstance(value[0], list):
-            body = r" \\ ".join(" & ".join(_value(x) for x in row) for row in value)
-        else:
-            body = r" \\ ".join(_value(x) for x in value)
-        return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
-    return text(value)
+def _size_or_shape(match: re.Match) -> str:
+    name, size, kind, dims, product, first, second = match.groups()
+    if name:
+        return f"${math_name(name)} = {size}$"
+    if product:
+        return " times "
+    if first:
+        return f"dimensions ${math_name(first)}$ and ${math_name(second)}$"
+    dims = [math_name(d) for d in dims.replace(r"\_", "_").split(", ")]
+    if kind == "vector":
+        return rf"vector of length ${dims[0]}$"
+    return "matrix of size $" + r" \times ".join(dims) + "$"
+
+
+def sentence(latex: str, capital: bool = False) -> str:
+    """A message as a sentence: a full stop at its end (and a capital, after a full stop)."""
+    latex = latex.strip()
+    if not latex:
+        return ""
+    first = latex[0].upper() if capital else latex[0]
+    return first + latex[1:] + ("" if latex.endswith((".", "?", "!")) else ".")
+
+
+def phrase(model: Model, claim: Claim | None, parts: list) -> str:
+    """A diagnosis's parts (``["text", ...]``, ``["math", expression]``) as one line of
+    LaTeX: the words as prose (sizes and shapes typeset), each expression typeset."""
+    return "".join(f"${typeset(model, claim, piece)}$" if kind == "math" and claim is not None
+                   else prose(piece) for kind, piece in parts)

@@ -161,10 +161,8 @@ class Instance:
                 for e in np.ravel(self.values[name])]
 
     def binary(self):
-        """Entries whose powers reduce: ("binary", y) with y**2 = y, ("sign", y) with
-        y**2 = 1."""
-        return [(q, e) for name, s in self.symbols.items() for q in ("binary", "sign")
-                if q in s.qualifiers for e in np.ravel(self.values[name])]
+        return [e for name, s in self.symbols.items() if "binary" in s.qualifiers
+                for e in np.ravel(self.values[name])]
 
     # --- exact evaluation at a point ------------------------------------------------------------
     def random_values(self, rng: random.Random, case: dict) -> dict[str, np.ndarray]:
@@ -267,12 +265,13 @@ def settle(instance: Instance, entry, case: dict, rng, binary=()):
     """One entry of a difference: ("zero", None) when proved 0, ("nonzero", point) with a
     point where it is clearly not, or ("unknown", None).  The cheap proof first, then a
     look for a disproof, then the thorough proof (slow on a nonzero expression)."""
-    if zero.is_zero(entry, binary, quick=True):
+    signs = instance.signs()
+    if zero.is_zero(entry, binary, quick=True, signs=signs):
         return "zero", None
     point = _nonzero_at(instance, entry, case, rng)
     if point is not None:
         return "nonzero", point
-    return ("zero" if zero.is_zero(entry, binary) else "unknown"), None
+    return ("zero" if zero.is_zero(entry, binary, signs=signs) else "unknown"), None
 
 
 def _nonzero_at(instance: Instance, entry, case, rng):

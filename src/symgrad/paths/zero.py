@@ -20,22 +20,22 @@ from ..vocabulary.ops import as_sympy, sympy
 MAX_CASES = 256
 
 
-def is_zero(expr, binary=(), quick: bool = False) -> bool:
+def is_zero(expr, binary=(), quick: bool = False, signs=()) -> bool:
     """True when expr is proved to be 0 (almost everywhere); False when not proved.
-    ``binary``: (qualifier, entry) pairs whose powers reduce ("binary": y**k = y, "sign":
-    y**2 = 1).  ``quick`` tries only the cheapest normal form (before looking for a
-    disproof)."""
+    ``binary`` entries are 0 or 1 (y**k = y), ``signs`` entries -1 or 1 (y**2 = 1).
+    ``quick`` tries only the cheapest normal form (before looking for a disproof)."""
     sp = sympy()
     expr = as_sympy(expr)
     if expr == 0:
         return True
     expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
-    for qualifier, y in binary:
-        odd = qualifier == "sign"  # y in {-1, 1}: y**k = y**(k mod 2); in {0, 1}: y**k = y
+    for odd, y in [(False, y) for y in binary] + [(True, y) for y in signs]:
         expr = expr.replace(
             lambda e, y=y, odd=odd: e.is_Pow and e.base == y and e.exp.is_Integer and
             (e.exp > 0 or (odd and e.exp < 0)),
             lambda e, y=y, odd=odd: (y ** (int(e.exp) % 2) if odd else y))
+    if _innermost_kink(expr) is not None and _zero_with_indicators(expr):
+        return True
     cases = [expr]
     done = 0
     while cases:
@@ -52,7 +52,53 @@ def is_zero(expr, binary=(), quick: bool = False) -> bool:
     return True
 
 
-# --- almost everywhere: cases of kink arguments ----------------------------------------
+# --- almost everywhere: indicators, then cases of kink arguments ---------------------------
+
+def _zero_with_indicators(expr) -> bool:
+    """Every kink written with an indicator symbol h of its argument u (relu(u) = u h,
+    step(u) = h, step(-u) = 1 - h, abs(u) = u (2h - 1), sign(u) = 2h - 1), h**k = h: an
+    expression that is then 0 whatever the indicators are is 0 (a cheap proof for many
+    kinks at once, where the cases would double with each)."""
+    sp = sympy()
+    indicators: dict = {}
+
+    def indicator(argument):
+        kink = _canonical(argument)
+        if kink not in indicators:
+            indicators[kink] = sp.Dummy("h")
+        h = indicators[kink]
+        ratio = sp.cancel(argument / kink)
+        if ratio.is_positive:
+            return h
+        return 1 - h if ratio.is_negative else None
+
+    def rewrite(node):
+        if not _is_kink(node):
+            return node
+        argument = _kink_argument(node)
+        h = indicator(argument)
+        if h is None:
+            return node
+        if isinstance(node, sp.Heaviside):
+            return h
+        if isinstance(node, sp.Max):
+            return argument * h
+        if isinstance(node, sp.Abs):
+            return argument * (2 * h - 1)
+        return 2 * h - 1  # sign
+
+    try:
+        rewritten = sp.expand(sp.fraction(sp.together(expr.replace(_is_kink, rewrite)))[0])
+    except (TypeError, ValueError, RecursionError):
+        return False
+    if any(_is_kink(node) for node in sp.preorder_traversal(rewritten)):
+        return False
+    for h in indicators.values():
+        rewritten = rewritten.replace(lambda e, h=h: e.is_Pow and e.base == h and
+                                      e.exp.is_Integer and e.exp > 0, lambda e, h=h: h)
+    return sp.expand(rewritten) == 0
+
+
 
 def _kink_argument(e):
     sp = sympy()

@@ -75,7 +75,7 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
     if problem:
         return result(model, claim, "error", reason=problem.describe())
     if claim.answer_problem:
-        return result(model, claim, "refuted", reason=claim.answer_problem, scope="all sizes")
+        return result(model, claim, "refuted", reason=claim.answer_problem)
     if claim.kind == "value":
         from ..kinds import value
 
@@ -119,7 +119,7 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
         cex = _counterexample(num.point, num.comparison)
         failure = how.failure(num.comparison)
         if confirmed or (confirmed is None and sym.status == "disproved"):
-            return verdict("refuted", reason=failure, scope=sym.scope, counterexample=cex)
+            return verdict("refuted", reason=failure, scope=_where(cex), counterexample=cex)
         if confirmed is False:
             return verdict("error", counterexample=cex, reason="the two paths disagree: the "
                            f"numeric path found that {failure}, but exact evaluation there "
@@ -135,8 +135,9 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
         point = numeric.Point(**sym.point)
         comparison = numeric.check_point(model, claim, point, how.judge)
         if comparison is not None and comparison.differs:
-            return verdict("refuted", reason=how.failure(comparison), scope=sym.scope,
-                           counterexample=_counterexample(point, comparison))
+            cex = _counterexample(point, comparison)
+            return verdict("refuted", reason=how.failure(comparison), scope=_where(cex),
+                           counterexample=cex)
         if comparison is None:
             return verdict("undecided", reason=sym.reason + ", but the numeric path cannot "
                            "evaluate that point (a kink, a domain edge or an overflow)")
@@ -151,6 +152,12 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
                        reason=f"{sym.reason}; {examples}" if sym.reason else examples)
     return verdict("verified", scope=f"{num.examples} random points",
                    reason=f"{sym.reason}; {examples}")
+
+
+def _where(cex: dict) -> str:
+    """A refutation's scope: the sizes of its counterexample (never more)."""
+    return "sizes " + ", ".join(f"{d}={s}" for d, s in cex["sizes"].items()) \
+        if cex.get("sizes") else ""
 
 
 def _counterexample(point, comparison) -> dict:

@@ -44,7 +44,8 @@ class Result:
     def _repr_markdown_(self) -> str:
         """The verdict, the equation, and what explains it, as a notebook shows them."""
         head = f"**{self.verdict}** `{self.file}::{self.claim}`"
-        lines = [head + (f" at {self.scope}" if self.ok and self.scope else "")]
+        where = _where(self)
+        lines = [head + (f" at {where}" if where else "")]
         if self.latex:
             lines.append(f"$${self.latex}$$")
         if not self.ok or self.verdict == "verified":
@@ -61,6 +62,27 @@ class Result:
         return f"$${self.latex}$$" if self.latex else ""
 
 
+def _where(r: Result) -> str:
+    """Where the verdict holds: the proof's sizes (``sizes n=2; n=3``, ``all sizes``), or
+    for a refutation the counterexample's (``sizes n=2``; none for a wrong shape)."""
+    return r.scope if r.ok or r.verdict == "refuted" else ""
+
+
+def _explanation(r: Result) -> str:
+    """A table cell: the reason, then a refutation's diagnosis and correct answer."""
+    said = html.escape(r.reason)
+    prefix = f"derived answer {r.derived}; "
+    if r.derived and r.reason.startswith(prefix):  # a question's answer, shown as code
+        said = (f"<i>derived answer:</i> <code>{html.escape(r.derived)}</code><br>"
+                + html.escape(r.reason[len(prefix):]))
+    if r.diagnosis:
+        said += (f"<br><i>diagnosis ({html.escape(r.diagnosis['code'])}):</i> "
+                 f"{html.escape(r.diagnosis['message'])}")
+    if r.correct:
+        said += f"<br><i>correct answer:</i> <code>{html.escape(r.correct)}</code>"
+    return said
+
+
 def _counterexample_table(cex: dict) -> str:
     sizes = ", ".join(f"{d}={s}" for d, s in cex.get("sizes", {}).items())
     rows = [f"| {name} | `{value}` |" for name, value in cex.get("inputs", {}).items()]
@@ -71,18 +93,32 @@ def _counterexample_table(cex: dict) -> str:
             + "\n".join(rows))
 
 
+#: How a notebook table colours each verdict (inline styles: no stylesheet is needed).
+COLOURS = {"proved": "#1a7f37", "verified": "#0969da", "refuted": "#cf222e",
+           "undecided": "#9a6700", "error": "#8250df"}
+CELL = "padding:3px 10px;text-align:left;vertical-align:top"
+
+
 class Results(list):
     """The results of a check: a list, shown in a notebook as a table of verdicts."""
 
     def _repr_html_(self) -> str:
+        """One row per claim: the verdict in its colour, the claim, where the verdict holds,
+        the reason (with a refutation's diagnosis and correct answer), the seconds."""
+        head = "".join(f'<th style="{CELL}">{name}</th>' for name in
+                       ("verdict", "file", "claim", "where", "reason", "s"))
         rows = "".join(
-            f"<tr><td><b>{html.escape(r.verdict)}</b></td><td>{html.escape(r.file)}</td>"
-            f"<td>{html.escape(r.claim)}</td><td>{html.escape(r.scope)}</td>"
-            f"<td>{html.escape(r.reason)}</td><td>{r.seconds:.2f}</td></tr>" for r in self)
-        counts = ", ".join(f"{sum(r.verdict == v for r in self)} {v}" for v in VERDICTS)
-        return ("<table><thead><tr><th>verdict</th><th>file</th><th>claim</th><th>scope</th>"
-                f"<th>reason</th><th>s</th></tr></thead><tbody>{rows}</tbody></table>"
-                f"<p>{len(self)} claims: {counts}</p>")
+            f'<tr><td style="{CELL};font-weight:bold;color:{COLOURS.get(r.verdict, "inherit")}">'
+            f"{html.escape(r.verdict)}</td><td style=\"{CELL}\">{html.escape(r.file)}</td>"
+            f'<td style="{CELL};white-space:nowrap"><code>{html.escape(r.claim)}</code></td>'
+            f'<td style="{CELL}">{html.escape(_where(r))}</td>'
+            f'<td style="{CELL}">{_explanation(r)}</td>'
+            f'<td style="{CELL};text-align:right">{r.seconds:.2f}</td></tr>' for r in self)
+        counts = ", ".join(
+            f'<span style="color:{COLOURS[v]}">{n} {v}</span>' if n else f"{n} {v}"
+            for v, n in ((v, sum(r.verdict == v for r in self)) for v in VERDICTS))
+        return (f'<table style="border-collapse:collapse"><thead><tr>{head}</tr></thead>'
+                f"<tbody>{rows}</tbody></table><p>{len(self)} claims: {counts}</p>")
 
     def to_dataframe(self):
         """A pandas DataFrame of the JSON fields (pandas is optional: install it to use this)."""
