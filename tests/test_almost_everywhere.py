@@ -52,3 +52,22 @@ def test_is_zero_handles_exponentials_and_binary_symbols():
     y = sp.Symbol("y", nonnegative=True)
     assert zero.is_zero(y**2 - y, binary=[y])
     assert not zero.is_zero(y**2 - y)
+
+
+def test_many_kinks_are_proved_with_indicators_where_cases_would_explode():
+    sp = sympy()
+    u = sp.symbols("u0:12", real=True)
+    w = sp.Symbol("w", real=True)
+    # relu(u) = u step(u), and step(-u) = 1 - step(u): 12 kinks, 2**12 cases
+    same = sum(sp.Max(0, x) * w - x * sp.Heaviside(x) * w for x in u)
+    assert zero.is_zero(same)
+    assert zero.is_zero(sum(sp.Heaviside(-x) + sp.Heaviside(x) - 1 for x in u))
+    assert not zero.is_zero(sum(sp.Max(0, x) - x for x in u))
+
+
+def test_an_mlp_gradient_with_a_relu_layer_is_proved_not_only_verified():
+    result = decide_one(
+        {"X": "matrix(N, d)", "W1": "matrix(h, d)", "W2": "matrix(k, h)", "Y": "matrix(N, k)"},
+        dict(kind="gradient", of="0.5 * sum((relu(X @ W1.T) @ W2.T - Y)**2)", wrt="W1",
+             answer="(((relu(X @ W1.T) @ W2.T - Y) @ W2) * step(X @ W1.T)).T @ X"))
+    assert result.verdict == "proved", result.reason
