@@ -22,6 +22,7 @@ from .trees import (
     ones,
     product,
     size,
+    text,
     transpose,
 )
 
@@ -33,6 +34,8 @@ def _transpose(t, node: Node):
     if x.op == "transpose":
         return x.args[0]
     if x.op == "symbol" and "symmetric" in t.shape.symbols[x.name].qualifiers:
+        return x
+    if x.op in ("inv", "matpow") and _symmetric(t, x.args[0]):  # inv(S).T = inv(S)
         return x
     if x.op in ("eye", "diag"):
         return x
@@ -47,6 +50,28 @@ def _transpose(t, node: Node):
         return Node(x.op, tuple(transpose(a) if t.shape.ndim(a) else a for a in x.args))
     if x.op == "neg":
         return neg(transpose(x.args[0]))
+    return None
+
+
+def _symmetric(t, x: Node) -> bool:
+    return x.op == "symbol" and "symmetric" in t.shape.symbols[x.name].qualifiers
+
+
+def _solve(t, node: Node):
+    """solve is linear in b: -b and c * b come out; solve(S.T, b) = solve(S, b) for a
+    symmetric S."""
+    a, b = node.args
+    if a.op == "transpose" and _symmetric(t, a.args[0]):
+        return call("solve", a.args[0], b)
+    if b.op == "neg":
+        return neg(call("solve", a, b.args[0]))
+    return _pull_scalars(t, node, 1, lambda y: call("solve", a, y))
+
+
+def _inv(t, node: Node):
+    (x,) = node.args
+    if x.op == "transpose" and _symmetric(t, x.args[0]):
+        return call("inv", x.args[0])
     return None
 
 
@@ -74,7 +99,18 @@ def _matmul(t, node: Node):
             return pulled
     if t.shape.ndim(a) == 1 and t.shape.ndim(b) == 2:
         return matmul(transpose(b), a)  # x B is written Bᵀ x
+    power_a, power_b = _as_power(a), _as_power(b)
+    square = len(t.shape(a)) == 2 and t.shape(a)[0] == t.shape(a)[1]
+    if square and power_a and power_b and text(power_a[0]) == text(power_b[0]):  # X^j X^k
+        return call("matpow", power_a[0], num(power_a[1] + power_b[1]))
     return None
+
+
+def _as_power(x: Node):
+    """(base, k) of matpow(base, k), or of a square matrix base itself (k = 1)."""
+    if x.op == "matpow":
+        return x.args[0], int(x.args[1].name)
+    return (x, 1) if x.op in ("symbol", "transpose", "define") else None
 
 
 def _outer(t, node: Node):
@@ -148,6 +184,8 @@ def _getitem(t, node: Node):
 
 RULES = {
     "diag": _diag,
+    "inv": _inv,
+    "solve": _solve,
     "getitem": _getitem,
     "transpose": _transpose,
     "matmul": _matmul,

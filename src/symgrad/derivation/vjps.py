@@ -92,6 +92,50 @@ def _softmax(shape, node, out, G):
     return (mul(out, sub(G, spread)),)
 
 
+def _inv(shape, node, out, G):
+    """d inv(X) = -inv(X) dX inv(X): the adjoint -inv(X).T @ G @ inv(X).T."""
+    return (neg(matmul(matmul(transpose(out), G), transpose(out))),)
+
+
+def _solve(shape, node, out, G):
+    """y = solve(A, b): b gets solve(A.T, G), A gets -solve(A.T, G) y.T."""
+    a, b = node.args
+    back = call("solve", transpose(a), G)
+    spread = call("outer", back, out) if shape.ndim(b) == 1 else matmul(back, transpose(out))
+    return neg(spread), back
+
+
+def _matpow(shape, node, out, G):
+    """X^k: the sum over j of (X.T)^j @ G @ (X.T)^(k-1-j)."""
+    x, k = node.args[0], int(node.args[1].name)
+    if k == 0:
+        return None, None
+    total = None
+    for j in range(k):
+        term = G
+        if j:
+            term = matmul(_power_of(transpose(x), j), term)
+        if k - 1 - j:
+            term = matmul(term, _power_of(transpose(x), k - 1 - j))
+        total = term if total is None else add(total, term)
+    return total, None
+
+
+def _power_of(x: Node, j: int) -> Node:
+    return x if j == 1 else call("matpow", x, num(j))
+
+
+def _logsumexp(shape, node, out, G):
+    (x,) = node.args
+    axis = axis_of(node)
+    if axis is None:
+        return (mul(G, call("softmax", x)),)
+    rows, columns = shape(x)
+    spread = call("outer", G, ones((columns,))) if axis == 1 else \
+        call("outer", ones((rows,)), G)
+    return (mul(spread, call("softmax", x, axis=axis)),)
+
+
 def _list(shape, node, out, G):
     if shape.ndim(node) == 1:
         return tuple(call_getitem(G, num(k)) for k in range(len(node.args)))
@@ -169,6 +213,12 @@ VJPS = {
     "outer": lambda shape, node, out, G: (matmul(G, node.args[1]),
                                           matmul(transpose(G), node.args[0])),
     "diag": lambda shape, node, out, G: (call("diag", G),),
+    "inv": _inv,
+    "det": lambda shape, node, out, G: (mul(mul(G, out), transpose(call("inv", node.args[0]))),),
+    "logdet": lambda shape, node, out, G: (mul(G, transpose(call("inv", node.args[0]))),),
+    "solve": _solve,
+    "matpow": _matpow,
+    "logsumexp": _logsumexp,
     "ones": _constant,
     "eye": _constant,
     "delta": _constant,

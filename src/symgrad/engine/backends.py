@@ -107,6 +107,9 @@ class Arrays:
         return a ** b
 
 
+MAX_CONDITION = 1e3  # a matrix to invert is drawn (or accepted) only this well conditioned
+
+
 class Numeric(Arrays):
     dtype = complex
 
@@ -137,6 +140,10 @@ class Numeric(Arrays):
 
     def guard(self, kind: str, x):
         real = np.real(np.asarray(x))
+        if kind == "invertible":
+            if not np.isfinite(real).all() or np.linalg.cond(real) > MAX_CONDITION:
+                raise Invalid("near a singular matrix (inv, det, logdet or solve)")
+            return
         if kind == "positive":
             bad = real < MARGIN
         else:  # "kink", "nonzero"
@@ -150,6 +157,17 @@ class Numeric(Arrays):
     def real_constant(self, x):
         x = np.asarray(x)
         return float(np.real(x)) if x.ndim == 0 else None
+
+    def inv(self, x):
+        return np.linalg.inv(x)  # LU on complex numbers: analytic, complex-step safe
+
+    def det(self, x):
+        return np.asarray(np.linalg.det(x))
+
+    def logabsdet(self, x):
+        """log |det X|: the determinant times its (constant) real sign, then log."""
+        d = self.det(x)
+        return np.log(d * np.sign(np.real(d)))
 
     def power(self, a, b):
         """A whole exponent by repeated squaring: numpy's complex power goes through the
@@ -311,6 +329,18 @@ class Symbolic(Arrays):
         if x.ndim == 0 and x[()].is_number:
             return float(x[()])
         return None
+
+    def inv(self, x):
+        """The adjugate over the determinant: rational functions of the entries."""
+        m = self.sp.Matrix(x)
+        inverse = m.adjugate(method="berkowitz") / m.det(method="berkowitz")
+        return np.array(inverse.tolist(), dtype=object).reshape(x.shape)
+
+    def det(self, x):
+        return self.asarray(self.sp.Matrix(x).det(method="berkowitz"))
+
+    def logabsdet(self, x):
+        return self.asarray(self.sp.log(self.sp.Abs(self.sp.Matrix(x).det(method="berkowitz"))))
 
     def stop_max(self, x, axis):
         return self.sp.Integer(0)

@@ -157,6 +157,19 @@ def _transpose(ctx: Context):
     return None
 
 
+def _inverse_transpose(ctx: Context):
+    """X^-1 where X^-T is due (or the other way round)."""
+    if not ctx.text or ctx.claim.indices:
+        return None
+    for description, text in mutations.variants(ctx.tree(), [mutations.transpose_inverse]):
+        if ctx.with_answer(text):
+            wrote, due = description.split(" for ")[::-1]
+            return Said(["the answer has ", Expr(wrote), " where ", Expr(due), " is due (",
+                         Expr(due), " is right: the inverse's transpose matters unless the "
+                         "matrix is symmetric)"])
+    return None
+
+
 def _sign(ctx: Context):
     cex = ctx.result.counterexample
     if ctx.claim.kind == "value" and cex:
@@ -173,7 +186,11 @@ def _sign(ctx: Context):
         return None
     candidate = f"-({ctx.text})"
     if ctx.with_answer(candidate):
-        return Said(["the answer has the wrong sign: ", Expr(candidate), " is right"])
+        said = ["the answer has the wrong sign: ", Expr(candidate), " is right"]
+        if _uses(ctx, "inv") or _uses(ctx, "solve"):
+            said.append(" (the derivative of an inverse carries a minus sign: "
+                        "d inv(X) = -inv(X) dX inv(X))")
+        return Said(said)
     return None
 
 
@@ -288,6 +305,8 @@ def _diagonal_backprop(ctx: Context):
 
 def _uses(ctx: Context, op: str) -> bool:
     """Does the claim's `of`, definitions included, apply this operation?"""
+    if "of" not in ctx.claim.exprs:
+        return False
     pending, seen = [ctx.claim.exprs["of"]], set()
     while pending:
         for node in pending.pop().walk():
@@ -607,6 +626,7 @@ def _shape(ctx: Context):
 
 #: The catalogue, tried in this order (the first that explains the refutation wins).
 RULES: list[Rule] = [
+    Rule("inverse-transpose", _inverse_transpose),
     Rule("transpose", _transpose),
     Rule("sign", _sign),
     Rule("symmetric-only", _symmetric_only),

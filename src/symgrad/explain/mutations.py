@@ -126,6 +126,27 @@ def _rename(node: Node, mapping: dict[str, str]) -> Node:
                 node.kwargs, node.order, node.col)
 
 
+def transpose_inverse(tree: Node):
+    """inv(X) for inv(X).T and back: X^-1 where X^-T is due (the classic slip)."""
+    for path, node in _places(tree):
+        if node.op == "transpose" and node.args[0].op == "call" and node.args[0].name == "inv":
+            yield (f"{unparse(node.args[0])} for {unparse(node)}",
+                   _replace(tree, path, node.args[0]))
+        elif node.op == "call" and node.name == "inv" and not _transposed(tree, path):
+            changed = Node("transpose", (node,))
+            yield f"{unparse(changed)} for {unparse(node)}", _replace(tree, path, changed)
+
+
+def _transposed(tree: Node, path) -> bool:
+    """Is the node at path the argument of a transpose?"""
+    if not path:
+        return False
+    parent = tree
+    for k in path[:-1]:
+        parent = parent.args[k]
+    return parent.op == "transpose"
+
+
 def change_constant(tree: Node):
     for path, node in _places(tree):
         if node.op == "num":
@@ -144,6 +165,7 @@ MUTATIONS: dict[str, Edit] = {
     "swap the operands of @": swap_matmul,
     "swap * and @": swap_products,
     "swap two indices": swap_indices,
+    "transpose an inverse": transpose_inverse,
     "change a constant": change_constant,
 }
 

@@ -74,9 +74,12 @@ def declare(model: Model, name: str, text: str, raw) -> None:
     if len(exclusive) > 1 and not exclusive <= {"probability", "positive"}:
         raise ClaimError(f"{' and '.join(sorted(exclusive))} cannot hold together", **where,
                          hint="keep the one the values satisfy")
-    if "symmetric" in qualifiers and (head != "matrix" or dims[0] != dims[1]):
-        raise ClaimError("symmetric applies to a square matrix", **where,
-                         hint="e.g. matrix(n, n, symmetric)")
+    for square in ("symmetric", "invertible", "spd"):
+        if square in qualifiers and (head != "matrix" or dims[0] != dims[1]):
+            raise ClaimError(f"{square} applies to a square matrix", **where,
+                             hint=f"e.g. matrix(n, n, {square})")
+    if "spd" in qualifiers:  # symmetric positive definite: symmetric, and invertible
+        qualifiers = set(qualifiers) | {"symmetric", "invertible"}
     model.symbols[name] = Symbol(name, tuple(dims), frozenset(qualifiers), head == "function")
 
 

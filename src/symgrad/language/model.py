@@ -23,7 +23,8 @@ from ..vocabulary.shapes import Shape
 from . import claimfile
 from . import expressions as language
 
-QUALIFIERS = {"positive", "nonzero", "probability", "binary", "onehot", "sign", "symmetric"}
+QUALIFIERS = {"positive", "nonzero", "probability", "binary", "onehot", "sign", "symmetric",
+              "invertible", "spd"}
 RESERVED = set(FUNCTIONS) | {"pi", "diff", "sum", "function", "scalar", "vector", "matrix"}
 MAX_FIXED_DIM = 16
 

@@ -50,7 +50,9 @@ FUNCTIONS = {
     "norm": lambda a: rf"\left\lVert {a[0]} \right\rVert",
     "mean": lambda a: rf"\operatorname{{mean}}\left({a[0]}\right)",
     "max": lambda a: rf"\max\left({a[0]}\right)",
-    "outer": lambda a: rf"{a[0]} {a[1]}^\top",
+    "det": lambda a: rf"\det\left({a[0]}\right)",
+    "logdet": lambda a: rf"\log\left\lvert\det\left({a[0]}\right)\right\rvert",
+    "logsumexp": lambda a: rf"\operatorname{{logsumexp}}\left({a[0]}\right)",
     "diag": lambda a: rf"\operatorname{{diag}}\left({a[0]}\right)",
     "ones": lambda a: r"\mathbf{1}",
     "eye": lambda a: r"\mathbf{I}",
@@ -202,7 +204,19 @@ class Printer:
             right = self(b) if b.op == "matmul" else self.wrap(b, 3)
             return f"{left} {right}", 2
         if op == "transpose":
+            if args[0].op == "inv":  # X^{-T}
+                return self.base(args[0].args[0]) + r"^{-\top}", 4
             return self.base(args[0]) + r"^\top", 4
+        if op == "inv":
+            return self.inverse(args[0]), 4
+        if op == "matpow":
+            return f"{self.base(args[0])}^{{{self(args[1])}}}", 4
+        if op == "solve":  # A^{-1} b, as users write it
+            return f"{self.inverse(args[0])} {self.wrap(args[1], 3)}", 2
+        if op == "outer":  # a b^T: a product on the left needs no brackets
+            left = self(args[0]) if args[0].op in ("matmul", "solve") else \
+                self.wrap(args[0], 3)
+            return f"{left} {self.base(args[1])}^\\top", 2
         if op == "getitem":
             base = self.wrap(args[0], 4)
             return f"{base}_{{{''.join(self(a) for a in args[1:])}}}", 4
@@ -237,9 +251,15 @@ class Printer:
             return self.ndim(node.args[0]) == 1
         return node.op == "matmul" and self.ndim(node.args[0]) == 1
 
+    def inverse(self, node) -> str:
+        """X^{-1}, and X^{-T} for the inverse of a transpose."""
+        if node.op == "transpose":
+            return self.base(node.args[0]) + r"^{-\top}"
+        return self.base(node) + "^{-1}"
+
     def base(self, node) -> str:
         """A node that a superscript follows (parenthesised if it has one already)."""
-        if node.op in ("transpose", "pow"):
+        if node.op in ("transpose", "pow", "inv", "matpow"):
             return rf"\left({self(node)}\right)"
         return self.wrap(node, 4)
 

@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine.backends import COMPLEX_STEP, Invalid, Numeric, TestFunction, moved, richardson
+from ..engine.backends import (
+    COMPLEX_STEP,
+    MAX_CONDITION,
+    Invalid,
+    Numeric,
+    TestFunction,
+    moved,
+    richardson,
+)
 from ..engine.deadline import Deadline
 from ..engine.evaluate import Evaluator
 from ..errors import OutOfTime, ShapeMismatch
@@ -275,13 +283,23 @@ def _array(symbol: Symbol, shape, entries):
         return hots.map(lambda k: np.eye(width)[k if rows else k[0]].astype(complex))
 
     def build(flat):
-        array = np.array(flat, dtype=complex).reshape(shape)
-        if "symmetric" in symbol.qualifiers:
-            array = np.triu(array) + np.triu(array, 1).T
-        return array
+        return conditioned(symbol, np.array(flat, dtype=complex).reshape(shape))
 
     kind = _entry_kind(symbol)
     return st.lists(entries[kind], min_size=count, max_size=count).map(build)
+
+
+def conditioned(symbol: Symbol, array: np.ndarray) -> np.ndarray:
+    """A drawn matrix made what its qualifiers say: symmetric (its upper triangle mirrored),
+    spd (A Aᵀ + I), invertible (shifted by (‖A‖ + 1) I when it is ill conditioned)."""
+    q = symbol.qualifiers
+    if "spd" in q:
+        return array @ array.T + np.eye(array.shape[0])
+    if "symmetric" in q:
+        array = np.triu(array) + np.triu(array, 1).T
+    if "invertible" in q and np.linalg.cond(np.real(array)) > MAX_CONDITION:
+        array = array + (np.linalg.norm(np.real(array)) + 1) * np.eye(array.shape[0])
+    return array
 
 
 def fixed_points(model: Model, claim: Claim, rng: random.Random) -> list[Point]:
@@ -311,8 +329,7 @@ def fixed_points(model: Model, claim: Claim, rng: random.Random) -> list[Point]:
                 array = array.reshape(shape) / (1 if kind == "binary" else 100)
                 if kind in ("positive", "nonzero"):
                     array = np.abs(array) + 0.1
-                if "symmetric" in symbol.qualifiers:
-                    array = np.triu(array) + np.triu(array, 1).T
+                array = conditioned(symbol, array)
             values[name] = np.asarray(array, dtype=complex)
         points.append(Point(sizes, values, functions))
     return points

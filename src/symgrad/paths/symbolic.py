@@ -190,6 +190,10 @@ class Instance:
                 array[position] = value
             if "symmetric" in q:
                 array = np.triu(array) + np.triu(array, 1).T
+            if "spd" in q:  # exact k/8 entries: A Aᵀ + I
+                array = array @ array.T + np.eye(array.shape[0])
+            elif "invertible" in q and abs(np.linalg.det(np.real(array))) < 1e-9:
+                array = array + (np.abs(array).sum() + 1) * np.eye(array.shape[0])
             values[name] = array
         return values
 

@@ -300,6 +300,81 @@ def _softmax(ev, node):
     return e / total
 
 
+def _square_same(what):
+    def shape(s, node):
+        _square(s[0], what)
+        return s[0]
+    return shape
+
+
+def _square_scalar(what):
+    def shape(s, node):
+        _square(s[0], what)
+        return ()
+    return shape
+
+
+def _inv(ev, node):
+    x = ev.arg(node, 0)
+    ev.backend.guard("invertible", x)
+    return ev.backend.inv(x)
+
+
+def _det(ev, node):
+    return ev.backend.det(ev.arg(node, 0))
+
+
+def _logdet(ev, node):
+    x = ev.arg(node, 0)
+    ev.backend.guard("invertible", x)
+    return ev.backend.logabsdet(x)
+
+
+def _solve_shape(s, node):
+    _square(s[0], "solve(A, b)")
+    if len(s[1]) not in (1, 2) or s[1][0] != s[0][0]:
+        raise ShapeMismatch(f"solve(A, b) needs b with {s[0][0]} rows for "
+                            f"{shapes.show(s[0])} A, got {shapes.show(s[1])}",
+                            hint="b is a vector(n) or a matrix(n, m) for an n x n A")
+    return s[1]
+
+
+def _solve(ev, node):
+    a, b = ev.arg(node, 0), ev.arg(node, 1)
+    ev.backend.guard("invertible", a)
+    return ev.backend.matmul(ev.backend.inv(a), b)
+
+
+MAX_MATPOW = 32  # matpow(X, k): a whole k from 0 to this
+
+
+def _matpow_shape(s, node):
+    _square(s[0], "matpow")
+    k = node.args[1]
+    if k.op != "num" or not k.name.isdigit() or int(k.name) > MAX_MATPOW:
+        raise ExpressionError(f"matpow(X, k) takes a whole number k from 0 to {MAX_MATPOW}",
+                              k.col, hint="matpow(X, 3) = X @ X @ X; matpow(X, 0) = eye(n)")
+    return s[0]
+
+
+def _matpow(ev, node):
+    x, k = ev.arg(node, 0), int(node.args[1].name)
+    result = ev.backend.eye(ev.backend.core_shape(x)[0])
+    for _ in range(k):
+        result = ev.backend.matmul(result, x)
+    return result
+
+
+def _logsumexp(ev, node):
+    """log Σ exp, shifted by the (real, constant) largest entry: no overflow."""
+    x = ev.arg(node, 0)
+    axis = _axis(node)
+    shift = ev.backend.stop_max(x, axis)
+    e = ev.backend.elementwise(ELEMENTWISE["exp"], x - shift)
+    total = ev.backend.sum(e, axis, keepdims=True)
+    return ev.backend.sum(ev.backend.elementwise(ELEMENTWISE["log"], total) + shift, axis)
+
+
 def _vector_arg(s, what):
     if len(s) != 1:
         raise ShapeMismatch(f"{what} takes a vector, got {shapes.show(s)}")
@@ -398,6 +473,13 @@ OPS: dict[str, Op] = {
     "softmax": Op(_softmax_shape, _softmax, keywords=frozenset({"axis"}),
                   usage="softmax(z), softmax(X, axis=1)"),
     "max": Op(_max_shape, _max, usage="max(v)"),
+    "inv": Op(_square_same("inv"), _inv, usage="inv(X)"),
+    "det": Op(_square_scalar("det"), _det, usage="det(X)"),
+    "logdet": Op(_square_scalar("logdet"), _logdet, usage="logdet(X) (log |det X|)"),
+    "solve": Op(_solve_shape, _solve, arity=(2,), usage="solve(A, b) (inv(A) @ b)"),
+    "matpow": Op(_matpow_shape, _matpow, arity=(2,), usage="matpow(X, k) (X @ ... @ X)"),
+    "logsumexp": Op(_reduce_shape, _logsumexp, keywords=frozenset({"axis"}),
+                    usage="logsumexp(z), logsumexp(X, axis=1)"),
     "outer": Op(_outer_shape, lambda ev, n: ev.backend.outer(ev.arg(n, 0), ev.arg(n, 1)),
                 arity=(2,), usage="outer(a, b)"),
     "diag": Op(_diag_shape, _diag, usage="diag(v)"),
