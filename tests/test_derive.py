@@ -17,6 +17,22 @@ from tests.helpers import QUADRATIC, claims_text, decide_one
 
 #: The textbook form of every built-in answer, as symgrad derives it (issue 5, section 1).
 TEXTBOOK = {
+    "cookbook_determinants::det": "det(X) * inv(X).T",
+    "cookbook_determinants::log-abs-det": "inv(X).T",
+    "cookbook_determinants::log-det-covariance": "inv(S)",
+    "cookbook_determinants::det-of-the-inverse": "-det(inv(X)) * inv(X).T",
+    "cookbook_determinants::log-det-hessian": "-inv(A + diag(x)) * inv(A + diag(x)).T",
+    "cookbook_inverses::inverse-backward": "-inv(X).T @ G @ inv(X).T",
+    "cookbook_inverses::bilinear-form": "-inv(X).T @ outer(a, b) @ inv(X).T",
+    "cookbook_inverses::trace": "-inv(X).T @ A.T @ B.T @ inv(X).T",
+    "cookbook_inverses::trace-of-a-shifted-inverse": "-matpow(inv(X + A).T, 2)",
+    "cookbook_inverses::solve": "solve(A.T, a)",
+    "gaussian_likelihood::mean": "solve(Sigma, r)",
+    "gaussian_likelihood::covariance": "(outer(solve(Sigma, r), solve(Sigma, r)) - inv(Sigma)) / 2",
+    "gaussian_likelihood::mean-hessian": "-inv(Sigma)",
+    "gaussian_likelihood::data-mean": "inv(Sigma) @ sum(R, axis=0)",
+    "linear_regression::gradient": "X.T @ (X @ w - y) + lam * w",
+    "linear_regression::hessian": "X.T @ X + lam * eye(d)",
     "activation_identities::softplus-derivative": "sigmoid(z)",
     "activation_identities::softplus-second-derivative": "[[sigmoid(z) * (1 - sigmoid(z))]]",
     "activations::generic": "G * diff(h)(X)",

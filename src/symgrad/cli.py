@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     mutate = commands.add_parser("mutate", help="mutation test: is every wrong version of "
                                                 "each answer refuted?")
     _paths(mutate)
-    _run_options(mutate, json=False, timeout=10.0, per="mutant", workers=False)
+    _run_options(mutate, json=False, timeout=20.0, per="mutant", workers=False)
 
     same = commands.add_parser("same", help="are two expressions equal for all admissible "
                                             "values?")

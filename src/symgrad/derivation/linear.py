@@ -20,6 +20,7 @@ from .trees import (
     factors,
     matmul,
     mul,
+    neg,
     ones,
     product,
     text,
@@ -47,6 +48,17 @@ class LinearMap:
             return self.algebra(node)
         if node.op == "transpose":
             return self.matrix(node.args[0])
+        if node.op == "solve" and self.linear(node.args[1]) and not self.linear(node.args[0]):
+            return matmul(call("inv", node.args[0]), self.matrix(node.args[1]))
+        if node.op == "diag" and self.shape.ndim(node.args[0]) == 2:
+            inner, sign = node.args[0], 1  # diag(P @ diag(G) @ Q) = (P ⊙ Qᵀ) @ G
+            while inner.op == "neg":
+                inner, sign = inner.args[0], -sign
+            if inner.op == "matmul" and inner.args[0].op == "matmul":
+                (p, middle), q = inner.args[0].args, inner.args[1]
+                if middle.op == "diag" and not self.linear(p) and not self.linear(q):
+                    hadamard = mul(p, transpose(q)) if sign > 0 else neg(mul(p, transpose(q)))
+                    return matmul(hadamard, self.matrix(middle.args[0]))
         if node.op == "matmul":
             a, b = node.args
             if self.linear(b) and not self.linear(a):

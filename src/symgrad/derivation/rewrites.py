@@ -14,6 +14,7 @@ from .trees import (
     axis_of,
     call,
     count,
+    dim,
     div,
     matmul,
     mul,
@@ -70,9 +71,29 @@ def _solve(t, node: Node):
 
 def _inv(t, node: Node):
     (x,) = node.args
+    if x.op == "inv":
+        return x.args[0]
     if x.op == "transpose" and _symmetric(t, x.args[0]):
         return call("inv", x.args[0])
     return None
+
+
+def _inverse_of(a: Node) -> str | None:
+    """The text of M for a = inv(M), and of M.T for a = inv(M).T."""
+    if a.op == "inv":
+        return text(a.args[0])
+    if a.op == "transpose" and a.args[0].op == "inv":
+        return text(transpose(a.args[0].args[0]))
+    return None
+
+
+def _identity(t, a: Node) -> Node:
+    return call("eye", dim(t.shape(a)[0]))
+
+
+def _cancels(a: Node, b: Node) -> bool:
+    """inv(M) @ M or M @ inv(M) (transposed too): the identity."""
+    return _inverse_of(a) == text(b) or _inverse_of(b) == text(a)
 
 
 def _pull_scalars(t, node: Node, position: int, rebuild):
@@ -92,6 +113,12 @@ def _matmul(t, node: Node):
         return b
     if b.op == "eye":
         return a
+    if _cancels(a, b):
+        return _identity(t, a)
+    if a.op == "matmul" and _cancels(a.args[1], b):  # (P @ inv(M)) @ M = P
+        return a.args[0]
+    if b.op == "matmul" and _cancels(a, b.args[0]):  # inv(M) @ (M @ Q) = Q
+        return b.args[1]
     for position in (0, 1):
         pulled = _pull_scalars(t, node, position, lambda x, p=position: matmul(
             *((x, b) if p == 0 else (a, x))))

@@ -34,7 +34,7 @@ class FileReport:
         return self.killed + len(self.survivors)
 
 
-def mutate_file(path, seed: int = 0, timeout: float = 10.0, display: str | None = None,
+def mutate_file(path, seed: int = 0, timeout: float = 20.0, display: str | None = None,
                 progress=None) -> FileReport:
     model = load(path, display=display)
     report = FileReport(model.path)
@@ -61,7 +61,7 @@ def mutate_file(path, seed: int = 0, timeout: float = 10.0, display: str | None 
     return report
 
 
-def mutate(paths=None, seed: int = 0, timeout: float = 10.0) -> list[FileReport]:
+def mutate(paths=None, seed: int = 0, timeout: float = 20.0) -> list[FileReport]:
     if not paths:
         return [mutate_file(p, seed, timeout, display=f"derivations/{p.name}")
                 for p in claim_files([builtin_folder()])]
