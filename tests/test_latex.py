@@ -74,8 +74,8 @@ def builtin():
 
 
 def test_every_builtin_claim_prints(builtin):
-    _, found = builtin
-    assert len(found) == 50
+    files, found = builtin
+    assert len(found) == sum(len(model.claims) for model in files) > 50
     assert all(r.latex.endswith(r"\text{(proved)}") for r in found), [
         r.latex for r in found if not r.latex.endswith(r"\text{(proved)}")]
     assert not any("cannot be printed" in r.latex for r in found)
@@ -121,7 +121,7 @@ def test_the_builtin_answer_sheet_compiles(tmp_path, builtin):
     source = compile_source(tmp_path, document(
         [(model, [r for r in found if r.file == model.path]) for model in files]))
     assert r"\section{Gradient of a quadratic form}" in source
-    assert source.count(r"\textbf{Proved}") == 50
+    assert source.count(r"\textbf{Proved}") == len(found)
 
 
 def test_a_sheet_with_refutations_compiles(tmp_path, capsys):
