@@ -103,6 +103,7 @@ def test_logdet_is_log_of_the_absolute_determinant():
     ("solve(X, z)", "solve(A, b) needs b with n rows"),
     ("matpow(X, 2.5)", "matpow(X, k) takes a whole number k"),
     ("matpow(X, 99)", "matpow(X, k) takes a whole number k from 0 to 32"),
+    ("matpow(X, -1)", "for an inverse write inv(X)"),
 ])
 def test_shapes_are_checked(expression, says):
     result = decide_one(SQUARE, dict(kind="equal", lhs=expression, rhs=expression))

@@ -352,8 +352,11 @@ def _matpow_shape(s, node):
     _square(s[0], "matpow")
     k = node.args[1]
     if k.op != "num" or not k.name.isdigit() or int(k.name) > MAX_MATPOW:
+        negative = k.op == "neg" or k.name is not None and k.name.startswith("-")
         raise ExpressionError(f"matpow(X, k) takes a whole number k from 0 to {MAX_MATPOW}",
-                              k.col, hint="matpow(X, 3) = X @ X @ X; matpow(X, 0) = eye(n)")
+                              k.col, hint="for an inverse write inv(X), for X^-k "
+                              "matpow(inv(X), k)" if negative else
+                              "matpow(X, 3) = X @ X @ X; matpow(X, 0) = eye(n)")
     return s[0]
 
 
