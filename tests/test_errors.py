@@ -85,6 +85,13 @@ def test_bad_definition_names_its_field():
     assert "define.q: unknown name 'y'" in reason
 
 
+def test_a_definition_named_like_a_dimension_says_so():
+    text = claims_text(XB, GOOD, define={"n": "x @ x"})
+    [(_, reason)] = errors_of(text)
+    assert "define.n: 'n' is already a dimension (in the declaration of x)" in reason
+    assert "give it another name, e.g. n_ or n2" in reason
+
+
 @pytest.mark.parametrize("expression, message", [
     ("__import__('os').system('touch {marker}')", "only named functions can be called"),
     ("__import__('os')", "unknown function '__import__'"),

@@ -151,7 +151,12 @@ def check_new_name(model: Model, name: str, where) -> None:
     if name in RESERVED:
         raise ClaimError(f"{name!r} is a function or keyword of the language", **where,
                          hint="choose another name")
-    if name in model.symbols or name in model.defines or name in model.dims:
+    if name in model.dims:
+        used = next((s.name for s in model.symbols.values() if name in s.shape), None)
+        raise ClaimError(f"{name!r} is already a dimension" + (
+            f" (in the declaration of {used})" if used else ""), **where,
+            hint=f"give it another name, e.g. {name}_ or {name}2")
+    if name in model.symbols or name in model.defines:
         raise ClaimError(f"{name!r} is declared twice", **where)
 
 
