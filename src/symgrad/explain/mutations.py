@@ -17,18 +17,18 @@ from ..language.expressions import Node, unparse
 Edit = Callable[[Node], Iterator[tuple[str, Node]]]
 
 
-def _places(node: Node, path=()) -> Iterator[tuple[tuple[int, ...], Node]]:
+def places(node: Node, path=()) -> Iterator[tuple[tuple[int, ...], Node]]:
     """Every subtree with its path (child positions from the root)."""
     yield path, node
     for k, arg in enumerate(node.args):
-        yield from _places(arg, path + (k,))
+        yield from places(arg, path + (k,))
 
 
-def _replace(node: Node, path, new: Node) -> Node:
+def replace(node: Node, path, new: Node) -> Node:
     if not path:
         return new
     args = list(node.args)
-    args[path[0]] = _replace(args[path[0]], path[1:], new)
+    args[path[0]] = replace(args[path[0]], path[1:], new)
     return Node(node.op, tuple(args), node.name, node.kwargs, node.order, node.col)
 
 
@@ -42,15 +42,15 @@ def _num(text: str) -> Node:
 
 
 def transpose_factor(tree: Node):
-    for path, node in _places(tree):
+    for path, node in places(tree):
         if node.op == "name" or (node.op == "matmul" and path):
-            yield f"transpose {unparse(node)}", _replace(tree, path, Node("transpose", (node,)))
+            yield f"transpose {unparse(node)}", replace(tree, path, Node("transpose", (node,)))
 
 
 def drop_transpose(tree: Node):
-    for path, node in _places(tree):
+    for path, node in places(tree):
         if node.op == "transpose":
-            yield f"drop the transpose of {unparse(node.args[0])}", _replace(tree, path,
+            yield f"drop the transpose of {unparse(node.args[0])}", replace(tree, path,
                                                                               node.args[0])
 
 
@@ -64,44 +64,44 @@ def scale(tree: Node):
 
 
 def drop_term(tree: Node):
-    for path, node in _places(tree):
+    for path, node in places(tree):
         if node.op in ("add", "sub"):
-            yield f"drop {unparse(node.args[1])}", _replace(tree, path, node.args[0])
+            yield f"drop {unparse(node.args[1])}", replace(tree, path, node.args[0])
             kept = node.args[1] if node.op == "add" else Node("neg", (node.args[1],))
-            yield f"drop {unparse(node.args[0])}", _replace(tree, path, kept)
+            yield f"drop {unparse(node.args[0])}", replace(tree, path, kept)
 
 
 def swap_matmul(tree: Node):
-    for path, node in _places(tree):
+    for path, node in places(tree):
         if node.op == "matmul":
             swapped = Node("matmul", (node.args[1], node.args[0]))
-            yield f"swap the factors of {unparse(node)}", _replace(tree, path, swapped)
+            yield f"swap the factors of {unparse(node)}", replace(tree, path, swapped)
 
 
 def swap_products(tree: Node):
-    for path, node in _places(tree):
+    for path, node in places(tree):
         if node.op in ("mul", "matmul"):
             other = "matmul" if node.op == "mul" else "mul"
             yield (f"{'@' if other == 'matmul' else '*'} for "
                    f"{'*' if other == 'matmul' else '@'} in {unparse(node)}",
-                   _replace(tree, path, Node(other, node.args)))
+                   replace(tree, path, Node(other, node.args)))
 
 
 def swap_indices(tree: Node, free=()):
     """Two index names swapped everywhere, or one index of one factor replaced by another
     name: one the tree uses, or one of the claim's free indices it misses."""
-    names = sorted({n.name for _, n in _places(tree) if n.op == "getitem"
+    names = sorted({n.name for _, n in places(tree) if n.op == "getitem"
                     for n in n.args[1:] if n.op == "name"} | set(free))
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             yield f"swap the indices {a} and {b}", _rename(tree, {a: b, b: a})
-    for path, node in _places(tree):
+    for path, node in places(tree):
         if node.op == "getitem" and len(node.args) == 3 and \
                 unparse(node.args[1]) != unparse(node.args[2]):
             changed = Node("getitem", (node.args[0], node.args[2], node.args[1]))
             yield (f"the indices of {unparse(node)} are the other way round: "
-                   f"{unparse(changed)}", _replace(tree, path, changed))
-    for path, node in _places(tree):
+                   f"{unparse(changed)}", replace(tree, path, changed))
+    for path, node in places(tree):
         if node.op == "getitem":
             for k, index in enumerate(node.args[1:], start=1):
                 for other in names:
@@ -110,7 +110,7 @@ def swap_indices(tree: Node, free=()):
                         args[k] = Node("name", name=other)
                         changed = Node("getitem", tuple(args))
                         yield (f"in {unparse(node)}, the index {index.name} should be "
-                               f"{other}: {unparse(changed)}", _replace(tree, path, changed))
+                               f"{other}: {unparse(changed)}", replace(tree, path, changed))
 
 
 def _rename(node: Node, mapping: dict[str, str]) -> Node:
@@ -128,13 +128,13 @@ def _rename(node: Node, mapping: dict[str, str]) -> Node:
 
 def transpose_inverse(tree: Node):
     """inv(X) for inv(X).T and back: X^-1 where X^-T is due (the classic slip)."""
-    for path, node in _places(tree):
+    for path, node in places(tree):
         if node.op == "transpose" and node.args[0].op == "call" and node.args[0].name == "inv":
             yield (f"{unparse(node.args[0])} for {unparse(node)}",
-                   _replace(tree, path, node.args[0]))
+                   replace(tree, path, node.args[0]))
         elif node.op == "call" and node.name == "inv" and not _transposed(tree, path):
             changed = Node("transpose", (node,))
-            yield f"{unparse(changed)} for {unparse(node)}", _replace(tree, path, changed)
+            yield f"{unparse(changed)} for {unparse(node)}", replace(tree, path, changed)
 
 
 def _transposed(tree: Node, path) -> bool:
@@ -148,11 +148,11 @@ def _transposed(tree: Node, path) -> bool:
 
 
 def change_constant(tree: Node):
-    for path, node in _places(tree):
+    for path, node in places(tree):
         if node.op == "num":
             value = float(node.name)
             changed = str(int(value) + 1) if value.is_integer() else repr(value * 2)
-            yield f"{node.name} -> {changed}", _replace(tree, path, _num(changed))
+            yield f"{node.name} -> {changed}", replace(tree, path, _num(changed))
 
 
 #: The mutation operators of the mutation test, by name.
@@ -185,14 +185,14 @@ def variants(tree: Node, edits) -> list[tuple[str, str]]:
 # --- rewritings that keep the meaning (for the completeness test) -------------------------
 
 def _first(tree: Node, ops) -> tuple | None:
-    return next(((path, node) for path, node in _places(tree) if node.op in ops), None)
+    return next(((path, node) for path, node in places(tree) if node.op in ops), None)
 
 
 def commute(tree: Node):
     found = _first(tree, ("mul", "add"))
     if found:
         path, node = found
-        yield "commute", _replace(tree, path, Node(node.op, node.args[::-1]))
+        yield "commute", replace(tree, path, Node(node.op, node.args[::-1]))
 
 
 def transpose_product(tree: Node):
@@ -202,7 +202,7 @@ def transpose_product(tree: Node):
         a, b = node.args
         flipped = Node("transpose", (Node("matmul", (Node("transpose", (b,)),
                                                     Node("transpose", (a,)))),))
-        yield "(A @ B) as (B.T @ A.T).T", _replace(tree, path, flipped)
+        yield "(A @ B) as (B.T @ A.T).T", replace(tree, path, flipped)
 
 
 def subtract_as_add(tree: Node):
@@ -210,7 +210,7 @@ def subtract_as_add(tree: Node):
     if found:
         path, node = found
         a, b = node.args
-        yield "a - b as a + (-1) * b", _replace(
+        yield "a - b as a + (-1) * b", replace(
             tree, path, Node("add", (a, Node("mul", (Node("neg", (_num("1"),)), b)))))
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..language.expressions import Node, unparse
 from ..language.model import Claim, Model
+from .mutations import places, replace
 
 MAX_TERMS = 32  # an expansion longer than this is not a readable term list
 LINEAR = {"sum", "mean", "tr", "diag"}  # calls linear in their (first and only) argument
@@ -75,30 +76,16 @@ def signed_text(sign: int, term: Node) -> str:
 def factors(tree: Node):
     """Every way to drop one factor: (the factor as text, the product it is dropped from,
     the tree without it).  A divisor d is the factor 1/d."""
-    for path, node in _places(tree):
+    for path, node in places(tree):
         if node.op == "mul":
             for keep, drop in ((1, 0), (0, 1)):
-                yield unparse(node.args[drop]), node, _replace(tree, path, node.args[keep])
+                yield unparse(node.args[drop]), node, replace(tree, path, node.args[keep])
         elif node.op == "div":
-            yield f"1 / {_grouped(node.args[1])}", node, _replace(tree, path, node.args[0])
+            yield f"1 / {_grouped(node.args[1])}", node, replace(tree, path, node.args[0])
 
 
 def _grouped(node: Node) -> str:
     return unparse(node) if node.op in ("name", "num", "call") else f"({unparse(node)})"
-
-
-def _places(node: Node, path=()):
-    yield path, node
-    for k, arg in enumerate(node.args):
-        yield from _places(arg, path + (k,))
-
-
-def _replace(node: Node, path, new: Node) -> Node:
-    if not path:
-        return new
-    args = list(node.args)
-    args[path[0]] = _replace(args[path[0]], path[1:], new)
-    return _like(node, args)
 
 
 def inlined(tree: Node, defines: dict[str, Node]) -> Node:
