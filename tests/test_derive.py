@@ -67,6 +67,49 @@ TEXTBOOK = {
     "trace::index-form": "delta(i, j)",
     "trace_product::matrix-form": "V.T @ W.T",
     "trace_product::index-form": "sum(V[k, i] * W[j, k], k)",
+    "cookbook_traces::trace-XA": "A_mn.T",
+    "cookbook_traces::trace-AXtB": "B_np @ A_pm",
+    "cookbook_traces::trace-XtA": "A_nm",
+    "cookbook_traces::trace-AXt": "A_nm",
+    "cookbook_traces::trace-of-the-square": "2 * S.T",
+    "cookbook_traces::trace-X2B": "B_nn.T @ S.T + S.T @ B_nn.T",
+    "cookbook_traces::trace-XtBX": "B_nn.T @ X + B_nn @ X",
+    "cookbook_traces::trace-BXXt": "B_nn @ X + B_nn.T @ X",
+    "cookbook_traces::trace-XXtB": "B_nn @ X + B_nn.T @ X",
+    "cookbook_traces::trace-XBXt": "X @ B_mm + X @ B_mm.T",
+    "cookbook_traces::trace-BXtX": "X @ B_mm.T + X @ B_mm",
+    "cookbook_traces::trace-XtXB": "X @ B_mm.T + X @ B_mm",
+    "cookbook_traces::trace-AXBX": "B_mn.T @ X.T @ A_mn.T + A_mn.T @ X.T @ B_mn.T",
+    "cookbook_traces::trace-XtX": "2 * X",
+    "cookbook_traces::trace-XXt": "2 * X",
+    "cookbook_traces::trace-BtXtCXB": "C_nn.T @ X @ B_mp @ B_mp.T + C_nn @ X @ B_mp @ B_mp.T",
+    "cookbook_traces::trace-XtBXC": "B_nn.T @ X @ C_mm.T + B_nn @ X @ C_mm",
+    "cookbook_traces::trace-AXBXtC": "C_np @ A_pn @ X @ B_mm + A_pn.T @ C_np.T @ X @ B_mm.T",
+    "cookbook_traces::trace-of-a-residual-gram": "2 * A_pn.T @ (C_pq + A_pn @ X @ B_mq) @ B_mq.T",
+    "cookbook_traces::trace-times-trace": "2 * tr(S) * eye(n)",
+    "cookbook_traces::trace-of-a-power": "4 * matpow(S.T, 3)",
+    "cookbook_traces::trace-A-times-a-power":
+        "A_nn.T @ matpow(S.T, 2) + S.T @ A_nn.T @ S.T + matpow(S.T, 2) @ A_nn.T",
+    "cookbook_kronecker::trace-of-a-kronecker-product": "tr(M) * eye(m)",
+    "cookbook_kronecker::trace-of-a-kronecker-square": "2 * tr(Z) * eye(m)",
+    "convolution::conv1d-input": "conv1d(G, flip(w), padding=k - 1)",
+    "convolution::conv1d-kernel": "conv1d(x, G)",
+    "convolution::conv1d-input-index-form": "sum(G[j - l] * w[l], l)",
+    "convolution::conv1d-kernel-index-form": "sum(G[l] * x[a + l], l)",
+    "convolution::conv2d-input": "conv2d(G, flip(S), padding=r - 1)",
+    "convolution::conv2d-input-rectangular-kernel": "conv2d(G, flip(K), padding=[h - 1, v - 1])",
+    "convolution::conv2d-kernel": "conv2d(X, G)",
+    "convolution::conv2d-kernel-index-form": "sum(sum(G[l, m] * X[a + l, b + m], m), l)",
+    "convolution::conv2d-kernel-padded": "conv2d(X, G, padding=1)",
+}
+
+#: Built-in claims whose answers the expression language cannot derive (so the question is
+#: undecided with this reason; the claim as written is proved by the built-in tests).
+NOT_DERIVED = {
+    "convolution::conv1d-strided-kernel": "transposed (dilated) convolution",
+    "convolution::conv1d-strided-input": "transposed (dilated) convolution",
+    "convolution::conv2d-strided-kernel": "transposed (dilated) convolution",
+    "cookbook_kronecker::gradient-through-vec": "folds the vector back into columns",
 }
 
 
@@ -79,7 +122,8 @@ def builtin_questions():
 
 
 def test_every_builtin_derivation_has_a_pinned_textbook_form():
-    assert sorted(name for name, _, _ in builtin_questions()) == sorted(TEXTBOOK)
+    assert sorted(name for name, _, _ in builtin_questions()) == sorted({**TEXTBOOK,
+                                                                         **NOT_DERIVED})
 
 
 @pytest.mark.parametrize("name, model, claim", list(builtin_questions()),
@@ -87,6 +131,9 @@ def test_every_builtin_derivation_has_a_pinned_textbook_form():
 def test_builtin_asked_as_a_question_is_derived_in_textbook_form_and_proved(name, model, claim):
     question_model, question = variant(model, claim, drop=("answer",))
     result = decide(question_model, question)
+    if name in NOT_DERIVED:
+        assert result.verdict == "undecided" and NOT_DERIVED[name] in result.reason
+        return
     assert result.verdict == "proved", result.reason
     assert result.derived == TEXTBOOK[name]
     assert result.reason.startswith(f"derived answer {TEXTBOOK[name]};")

@@ -17,7 +17,7 @@ from symgrad.paths import numeric
 from symgrad.verdicts.procedures import procedure
 from tests.helpers import decide_one
 
-SEEDS = range(20)
+SEEDS = range(8)  # seeds of the numeric path's fixed points
 
 
 def rewritings(claim):

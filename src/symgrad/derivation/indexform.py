@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..language.expressions import Node
 from ..language.model import RESERVED
 from .tidy import ALGEBRA
-from .trees import axis_of, call, dim, div, mul, num
+from .trees import add, axis_of, call, dim, div, mul, num, sub
 
 SUMMATION = "klmpqrabcdefgh"
 
@@ -19,8 +19,9 @@ def to_index(derivation, node: Node, indices: tuple[str, ...]) -> Node:
     return IndexForm(derivation, indices)(node, indices)
 
 
-def index(name: str) -> Node:
-    return Node("index", name=name)
+def index(name) -> Node:
+    """An index name as a node (an index expression, i + a, is a node already)."""
+    return name if isinstance(name, Node) else Node("index", name=name)
 
 
 def entry(base: Node, *names: str) -> Node:
@@ -77,6 +78,11 @@ class IndexForm:
             if op == "mean":
                 result = div(result, dim(self.shape(args[0])[axis_of(node)]))
             return result
+        if op == "flip":  # flip(w)[i] = w[k - 1 - i]
+            return self(args[0], tuple(sub(sub(dim(d), num(1)), index(i))
+                                       for d, i in zip(self.shape(node), idx, strict=True)))
+        if op in ("conv1d", "conv2d"):
+            return self.correlation(node, idx)
         if op in ALGEBRA:
             return Node(op, tuple(self(a, idx[rank - self.shape.ndim(a):]) for a in args),
                         name=node.name, kwargs=node.kwargs, order=node.order)
@@ -88,3 +94,37 @@ class IndexForm:
         left = (idx[0], k) if self.shape.ndim(a) == 2 else (k,)
         right = (k,) if self.shape.ndim(b) == 1 else (k, idx[-1])
         return self.total(lambda: mul(self(a, left), self(b, right)), k)
+
+    def correlation(self, node: Node, idx) -> Node:
+        """conv(x, w)[i] = Σ_a x[s i + a - p] w[a] (a position outside x reads 0)."""
+        x, w = node.args
+        rank = len(idx)
+        settings = dict(node.kwargs)
+
+        def per_axis(key, default):
+            written = settings.get(key, num(default))
+            return written.args if written.op == "list" else (written,) * rank
+
+        offsets = [self.fresh_after(k) for k in range(rank)]
+        strides, paddings = per_axis("stride", 1), per_axis("padding", 0)
+
+        flipped = w.op == "flip"  # conv(x, flip(w))[i] = Σ_a x[s i + k - 1 - a - p] w[a]
+        kernel = w.args[0] if flipped else w
+
+        def body():
+            reach = [sub(sub(dim(d), num(1)), index(a)) if flipped else index(a)
+                     for d, a in zip(self.shape(kernel), offsets, strict=True)]
+            at = tuple(sub(add(mul(s, index(i)), r), p)
+                       for i, r, s, p in zip(idx, reach, strides, paddings, strict=True))
+            return mul(self(x, at), self(kernel, tuple(offsets)))
+
+        def summed(level: int) -> Node:  # one sum per kernel axis, the outer one first
+            if level == rank:
+                return body()
+            return self.total(lambda: summed(level + 1), offsets[level])
+
+        return summed(0)
+
+    def fresh_after(self, depth: int) -> str:
+        free = [name for name in SUMMATION if name not in self.taken]
+        return free[min(self.depth + depth, len(free) - 1)]

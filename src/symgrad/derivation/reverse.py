@@ -125,6 +125,8 @@ class Derivation:
             contributions = VJPS[node.op](self.shape, node, out, adjoint)
             for arg, contribution in reversed(list(zip(node.args, contributions, strict=True))):
                 if contribution is not None and self.depends(arg, wrt):  # last first, as a tape
+                    if callable(contribution):
+                        contribution = contribution()
                     visit(arg, self.unbroadcast(contribution, self.shape(arg)), arg)
 
         visit(root, upstream, root)

@@ -123,6 +123,8 @@ class Tidy:
             return sp.pi
         if op == "dim":
             return self.symbol(node.name, node, positive=True, integer=True)
+        if op == "index":  # in an index expression, x[i + a - 1]
+            return self.symbol(node.name, node, integer=True)
         if op == "symbol":
             declared = self.shape.symbols[node.name]
             return self.symbol(node.name, node, positive=True) \

@@ -16,6 +16,7 @@ from fractions import Fraction
 from ..errors import ShapeMismatch
 from ..language.expressions import Node, unparse
 from ..language.model import Model, Symbol
+from ..vocabulary import dims
 from ..vocabulary.ops import OPS
 from ..vocabulary.shapes import Shape
 
@@ -123,7 +124,42 @@ def call(op: str, *args: Node, axis: int | None = None) -> Node:
 
 
 def dim(d) -> Node:
-    return num(d) if isinstance(d, int) else Node("dim", name=d)
+    """A dimension as a tree: n, 3, or arithmetic of them (n - k + 1)."""
+    if isinstance(d, int):
+        return num(d)
+    if isinstance(d, str):
+        return Node("dim", name=d)
+    return _dim_tree(d.sym)
+
+
+def _dim_tree(expr) -> Node:
+    sp = dims.sympy()
+    if isinstance(expr, sp.Symbol):
+        return Node("dim", name=expr.name)
+    if isinstance(expr, sp.Integer):
+        return num(int(expr))
+    if isinstance(expr, sp.floor):
+        top, bottom = sp.fraction(sp.together(expr.args[0]))
+        return Node("floordiv", (_dim_tree(top), _dim_tree(bottom)))
+    if isinstance(expr, sp.Add):
+        terms = sorted(sp.Add.make_args(expr), key=lambda t: (t.is_number,
+                                                               t.could_extract_minus_sign()))
+        total = _dim_tree(terms[0])
+        for term in terms[1:]:
+            total = sub(total, _dim_tree(-term)) if term.could_extract_minus_sign() else \
+                add(total, _dim_tree(term))
+        return total
+    top, bottom = sp.fraction(expr)
+    if bottom != 1:
+        return div(_dim_tree(top), _dim_tree(bottom))
+    if isinstance(expr, sp.Pow):  # n**2, from kron(X, X)
+        factors = [expr.base] * int(expr.exp)
+    else:
+        factors = sp.Mul.make_args(expr)
+    total = _dim_tree(factors[0])
+    for factor in factors[1:]:
+        total = mul(total, _dim_tree(factor))
+    return total
 
 
 def ones(shape: Shape) -> Node:
@@ -206,8 +242,10 @@ class Shapes:
         if op == "define":
             return self.model.define_shapes[node.name]
         if op in ("ones", "eye"):
-            dims = tuple(a.name if a.op == "dim" else int(a.name) for a in node.args)
-            return dims if op == "ones" else dims * 2
+            sides = tuple(dims.of_node(a) for a in node.args)
+            return sides if op == "ones" else sides * 2
+        if op == "maxpool2d":
+            return OPS[op].shape([self(node.args[0]), dims.of_node(node.args[1])], node)
         if op == "grad":
             return self(node.args[1])
         if op == "hessian":

@@ -6,8 +6,10 @@ operation of :data:`symgrad.vocabulary.ops.OPS`, the rule that sends the upstrea
 scalar with respect to the node) to the adjoints of its arguments.
 
 Every rule is ``rule(shape, node, out, G) -> tuple`` with one entry per
-argument of ``node``: a tree, or None where no derivative flows (a constant
-argument, an index, a derivative that is zero almost everywhere).  ``shape``
+argument of ``node``: a tree, None where no derivative flows (a constant
+argument, an index, a derivative that is zero almost everywhere), or a function
+making the tree, called only if that argument is differentiated (an adjoint
+that may not exist where the other does).  ``shape``
 gives the shape of any tree, ``out`` is the node's value (the node itself, or
 the name of the definition it is the body of: softmax's rule writes
 ``s * (G - sum(G * s))`` rather than repeating ``softmax(z)``).  A contribution
@@ -19,6 +21,7 @@ matrix-form derivative raises :class:`~symgrad.derivation.trees.CannotDerive` sa
 from __future__ import annotations
 
 from ..language.expressions import Node
+from ..vocabulary import dims
 from .trees import (
     CannotDerive,
     add,
@@ -34,6 +37,7 @@ from .trees import (
     ones,
     power,
     sub,
+    text,
     transpose,
 )
 
@@ -136,6 +140,80 @@ def _logsumexp(shape, node, out, G):
     return (mul(spread, call("softmax", x, axis=axis)),)
 
 
+def _conv(shape, node, out, G):
+    """At stride 1: the input gets a full convolution of G with the flipped kernel,
+    conv(G, flip(w), padding=k - 1 - p); the kernel a cross-correlation of the padded input
+    with G, conv(x, G, padding=p)."""
+    x, w = node.args
+    rank = shape.ndim(w)
+    settings = dict(node.kwargs)
+    stride = settings.get("stride")
+    if stride is not None and not all(_is_one(s) for s in _per_axis(stride, rank)):
+        raise CannotDerive(
+            f"the backward pass of a strided {node.op} is a transposed (dilated) convolution, "
+            "which the expression language cannot write; write the answer (index form: "
+            "sum(G[i] * x[2 * i + a - p], i)) and symgrad will check it")
+    paddings = _per_axis(settings.get("padding", num(0)), rank)
+
+    def input_adjoint():
+        full = []
+        for k, p in zip(shape(w), paddings, strict=True):
+            width = dims.combine("-", dims.combine("-", k, 1), dims.of_node(p))
+            if not dims.always(width, 0):
+                raise CannotDerive(f"the padding {text(p)} is wider than the kernel less one: "
+                                   "the input's gradient would need a cropped convolution; "
+                                   "write the answer and symgrad will check it")
+            full.append(dim(width))
+        return _conv_call(node.op, G, call("flip", w), full)
+
+    return input_adjoint, _conv_call(node.op, x, G, list(paddings))
+
+
+def _kron(shape, node, out, G):
+    """Only where G is c * I (the kron sits in a trace): tr(A ⊗ B) = tr(A) tr(B), so A gets
+    c tr(B) I and B gets c tr(A) I."""
+    a, b = node.args
+    scale = _identity_scale(G)
+    square = all(shape.ndim(x) == 2 and shape(x)[0] == shape(x)[1] for x in (a, b))
+    if scale is None or not square:
+        raise CannotDerive(
+            "the adjoint of a Kronecker product folds G into blocks, which the expression "
+            "language cannot write (only inside a trace, tr(kron(A, B)) = tr(A) tr(B), has it "
+            "a closed form); write the answer and symgrad will check it")
+
+    def part(other, mine):
+        return mul(mul(scale, call("tr", other)), call("eye", dim(shape(mine)[0])))
+
+    return part(b, a), part(a, b)
+
+
+def _identity_scale(G: Node) -> Node | None:
+    """c for G = c * eye(n) (1 for eye(n)), else None."""
+    if G.op == "eye":
+        return num(1)
+    if G.op == "mul":
+        for k in (0, 1):
+            if G.args[k].op == "eye":
+                return G.args[1 - k]
+    return None
+
+
+def _per_axis(written: Node, rank: int) -> tuple[Node, ...]:
+    return written.args if written.op == "list" else (written,) * rank
+
+
+def _is_one(node: Node) -> bool:
+    return node.op == "num" and node.name == "1"
+
+
+def _conv_call(op: str, x: Node, w: Node, paddings: list[Node]) -> Node:
+    if all(text(p) == "0" for p in paddings):
+        return call(op, x, w)
+    same = all(text(p) == text(paddings[0]) for p in paddings)
+    padding = paddings[0] if same else Node("list", tuple(paddings))
+    return Node(op, (x, w), kwargs=(("padding", padding),))
+
+
 def _list(shape, node, out, G):
     if shape.ndim(node) == 1:
         return tuple(call_getitem(G, num(k)) for k in range(len(node.args)))
@@ -219,6 +297,18 @@ VJPS = {
     "solve": _solve,
     "matpow": _matpow,
     "logsumexp": _logsumexp,
+    "flip": lambda shape, node, out, G: (call("flip", G),),
+    "conv1d": _conv,
+    "conv2d": _conv,
+    "kron": _kron,
+    "vec": _no_closed_form(
+        "the adjoint of vec folds the vector back into columns, which the expression "
+        "language cannot write; write the answer and symgrad will check it"),
+    "maxpool2d": _no_closed_form(
+        "max pooling routes G to each window's largest entry, an indicator with no closed "
+        "form in the expression language; write the answer, or check the routing at a point "
+        "with a value claim"),
+    "floordiv": _constant,
     "ones": _constant,
     "eye": _constant,
     "delta": _constant,

@@ -106,6 +106,51 @@ class Arrays:
     def power(self, a, b):
         return a ** b
 
+    # Core axes are the trailing ones (a batched array has a sample axis in front).
+    def kron(self, a, b):
+        rank = len(self.core_shape(a))
+        if rank == 1:
+            product = a[..., :, None] * b[..., None, :]
+        else:
+            product = a[..., :, None, :, None] * b[..., None, :, None, :]
+        core = tuple(x * y for x, y in zip(self.core_shape(a), self.core_shape(b), strict=True))
+        return product.reshape(product.shape[:-2 * rank] + core)
+
+    def vec(self, x):
+        """The columns stacked (column-major, as the Matrix Cookbook)."""
+        n, m = self.core_shape(x)
+        return np.swapaxes(x, -1, -2).reshape(x.shape[:-2] + (n * m,))
+
+    def flip(self, x):
+        return x[(Ellipsis,) + (slice(None, None, -1),) * len(self.core_shape(x))]
+
+    def correlate(self, x, w, strides: tuple, paddings: tuple):
+        """Cross-correlation over every core axis (1-D or 2-D), zero padding on both ends:
+        y[i] = Σ_a x[i·stride + a − padding] w[a]."""
+        kernel = self.core_shape(w)
+        rank = len(kernel)
+        if any(paddings):
+            widths = [(0, 0)] * (x.ndim - rank) + [(p, p) for p in paddings]
+            x = np.pad(x, widths, constant_values=np.ravel(self.number("0"))[0])
+        out = [(n - k) // s + 1
+               for n, k, s in zip(self.core_shape(x), kernel, strides, strict=True)]
+        total = None
+        for offset in np.ndindex(*kernel):
+            window = tuple(slice(a, a + s * (o - 1) + 1, s)
+                           for a, o, s in zip(offset, out, strides, strict=True))
+            term = x[(Ellipsis, *window)] * w[(Ellipsis, *offset) + (None,) * rank]
+            total = term if total is None else total + term
+        return total
+
+    def pool_max(self, x, k: int):
+        """Non-overlapping k x k max pooling: max(a, b) = a + relu(b - a), window by window."""
+        relu = ELEMENTWISE["relu"].symbolic
+        best = None
+        for a, b in np.ndindex(k, k):
+            window = x[..., a::k, b::k]
+            best = window if best is None else best + self._map(relu, window - best)
+        return best
+
 
 MAX_CONDITION = 1e3  # a matrix to invert is drawn (or accepted) only this well conditioned
 
@@ -192,6 +237,18 @@ class Numeric(Arrays):
         if flat.size > 1 and np.real(flat[order[0]] - flat[order[1]]) < MARGIN:
             raise Invalid("on a kink (a tie in max)")
         return flat[order[0]]
+
+    def pool_max(self, x, k: int):
+        """Each window's largest entry (by real part); a tie for it is a kink."""
+        windows = np.stack([x[..., a::k, b::k] for a, b in np.ndindex(k, k)], axis=-1)
+        order = np.argsort(-np.real(windows), axis=-1)
+        ranked = np.take_along_axis(windows, order, axis=-1)
+        if k > 1 and self.guards_ties and \
+                np.any(np.real(ranked[..., 0] - ranked[..., 1]) < MARGIN):
+            raise Invalid("on a kink (a tie in max)")
+        return ranked[..., 0]
+
+    guards_ties = True
 
     def function(self, name: str, order: int, x):
         with np.errstate(all="ignore"):

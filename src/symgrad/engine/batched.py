@@ -93,6 +93,8 @@ class Batched(Numeric):
     def guard(self, kind, x):
         pass
 
+    guards_ties = False  # a tie has probability zero
+
     def real_constant(self, x):
         return None
 

@@ -10,6 +10,7 @@ module only walks, binds indices and caches.
 from __future__ import annotations
 
 from ..language.model import Model
+from ..vocabulary import dims
 from ..vocabulary.ops import OPS
 
 
@@ -73,13 +74,28 @@ class Evaluator:
 
     # --- helpers the operations use -------------------------------------------------------
     def index_value(self, node) -> int:
-        return int(node.name) if node.op == "num" else self.bound[node.name]
+        """A position: a bound index, a number, or + - * of them and of dimensions."""
+        op = node.op
+        if op == "num":
+            return int(node.name)
+        if op == "index":
+            return self.bound[node.name]
+        if op == "dim":
+            return self.sizes[node.name]
+        values = [self.index_value(a) for a in node.args]
+        return {"add": lambda: values[0] + values[1], "sub": lambda: values[0] - values[1],
+                "mul": lambda: values[0] * values[1], "neg": lambda: -values[0]}[op]()
 
     def dim_value(self, node) -> int:
-        return int(node.name) if node.op == "num" else self.sizes[node.name]
+        """A dimension, stride or padding: a dim or num leaf, or arithmetic of them."""
+        if node.op == "num":
+            return int(node.name)
+        if node.op == "dim":
+            return self.sizes[node.name]
+        return int(dims.evaluate(dims.of_node(node), self.sizes))
 
     def size_of(self, dim) -> int:
-        return dim if isinstance(dim, int) else self.sizes[dim]
+        return dims.value(dim, self.sizes)
 
     def sum_over(self, node):
         """The value of an index sum node: its body summed over the index's range."""

@@ -170,6 +170,43 @@ def _inverse_transpose(ctx: Context):
     return None
 
 
+def _kernel_flip(ctx: Context):
+    """A cross-correlation where a convolution is due (the kernel not flipped), or back."""
+    if not ctx.text or ctx.claim.indices:
+        return None
+    for description, text in mutations.variants(ctx.tree(), [mutations.flip_kernel]):
+        if ctx.with_answer(text):
+            due, wrote = description.split(" for ")
+            if due.startswith("flip("):
+                why = ("the input's gradient of a cross-correlation is a true convolution: "
+                       "the kernel flipped")
+            else:
+                why = "the kernel's gradient and the forward pass correlate without a flip"
+            return Said(["the kernel is ", "not flipped" if due.startswith("flip(") else
+                         "flipped", ": ", Expr(due), " is due where the answer has ",
+                         Expr(wrote), f" ({why})"])
+    return None
+
+
+def _padding(ctx: Context):
+    """A valid convolution where the full one (padding = kernel size - 1) is due."""
+    if not ctx.text or ctx.claim.indices or not ctx.correct:
+        return None
+    from ..language.expressions import parse
+
+    paddings = [node.kwarg("padding") for _, node in mutations.places(parse(ctx.correct))
+                if node.op == "call" and node.name in mutations.CONVOLUTIONS and
+                node.kwarg("padding") is not None]
+    for description, text in mutations.variants(
+            ctx.tree(), [lambda tree: mutations.with_padding(tree, paddings)]):
+        if ctx.with_answer(text):
+            wrote, due = description.split(" for ")
+            return Said(["the answer's convolution ", Expr(wrote), " is valid where the full "
+                         "one is due: ", Expr(due), " (the input's gradient reaches every "
+                         "input entry: G is padded by the kernel's size less one)"])
+    return None
+
+
 def _sign(ctx: Context):
     cex = ctx.result.counterexample
     if ctx.claim.kind == "value" and cex:
@@ -628,6 +665,8 @@ def _shape(ctx: Context):
 RULES: list[Rule] = [
     Rule("inverse-transpose", _inverse_transpose),
     Rule("transpose", _transpose),
+    Rule("kernel-flip", _kernel_flip),
+    Rule("padding", _padding),
     Rule("sign", _sign),
     Rule("symmetric-only", _symmetric_only),
     Rule("diagonal-only", _diagonal_only),

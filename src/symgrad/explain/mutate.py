@@ -35,14 +35,19 @@ class FileReport:
 
 
 def mutate_file(path, seed: int = 0, timeout: float = 20.0, display: str | None = None,
-                progress=None) -> FileReport:
+                progress=None, per_claim: int | None = None) -> FileReport:
+    """Every mutant of every answer of the file decided; ``per_claim`` keeps that many of
+    each claim's mutants, spread evenly over the list (a sample, for a quick run)."""
     model = load(path, display=display)
     report = FileReport(model.path)
     for claim in model.claims:
         text = claim.fields.get(claim.answer_field)
         if claim.error or model.error or claim.answer_problem or not isinstance(text, str):
             continue
-        for description, mutant in variants(language.parse(text), MUTATIONS.values()):
+        mutants = variants(language.parse(text), MUTATIONS.values())
+        if per_claim is not None and len(mutants) > per_claim:
+            mutants = [mutants[k * len(mutants) // per_claim] for k in range(per_claim)]
+        for description, mutant in mutants:
             mutant_model, mutant_claim = variant(model, claim, {claim.answer_field: mutant})
             if mutant_model.error or mutant_claim.error:
                 report.invalid += 1

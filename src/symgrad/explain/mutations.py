@@ -147,6 +147,47 @@ def _transposed(tree: Node, path) -> bool:
     return parent.op == "transpose"
 
 
+CONVOLUTIONS = ("conv1d", "conv2d")
+
+
+def _is_convolution(node: Node) -> bool:
+    return node.op == "call" and node.name in CONVOLUTIONS and len(node.args) == 2
+
+
+def flip_kernel(tree: Node):
+    """conv(x, w) for conv(x, flip(w)) and back: a cross-correlation where a convolution (the
+    kernel flipped) is due."""
+    for path, node in places(tree):
+        if not _is_convolution(node):
+            continue
+        kernel = node.args[1]
+        if kernel.op == "call" and kernel.name == "flip" and len(kernel.args) == 1:
+            changed = kernel.args[0]
+        else:
+            changed = Node("call", (kernel,), name="flip")
+        yield (f"{unparse(changed)} for {unparse(kernel)}",
+               replace(tree, path + (1,), changed))
+
+
+def drop_padding(tree: Node):
+    """A valid convolution where a padded (full) one is due."""
+    for path, node in places(tree):
+        if _is_convolution(node) and node.kwarg("padding") is not None:
+            kept = tuple((k, v) for k, v in node.kwargs if k != "padding")
+            changed = Node(node.op, node.args, node.name, kept, node.order, node.col)
+            yield f"{unparse(changed)} for {unparse(node)}", replace(tree, path, changed)
+
+
+def with_padding(tree: Node, paddings: list[Node]):
+    """Each unpadded convolution given one of the paddings (of the correct answer)."""
+    for path, node in places(tree):
+        if _is_convolution(node) and node.kwarg("padding") is None:
+            for padding in paddings:
+                changed = Node(node.op, node.args, node.name,
+                               node.kwargs + (("padding", padding),), node.order, node.col)
+                yield f"{unparse(node)} for {unparse(changed)}", replace(tree, path, changed)
+
+
 def change_constant(tree: Node):
     for path, node in places(tree):
         if node.op == "num":
@@ -166,6 +207,8 @@ MUTATIONS: dict[str, Edit] = {
     "swap * and @": swap_products,
     "swap two indices": swap_indices,
     "transpose an inverse": transpose_inverse,
+    "flip a kernel": flip_kernel,
+    "drop a padding": drop_padding,
     "change a constant": change_constant,
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import ClaimError, ExpressionError, ShapeMismatch
+from ..vocabulary import dims as dims_
 from ..vocabulary import shapes
 from ..vocabulary.shapes import Shape
 from . import claimfile
@@ -238,11 +239,17 @@ def check_randomness(model: Model, claim: Claim) -> None:
 def collect_uses(model: Model, claim: Claim) -> None:
     """The symbols and dimensions a claim depends on (through its definitions too)."""
     names, dims = [], []
+    claim.dim_constraints = []
     pending = list(claim.exprs.values()) + [side for pair in claim.given for side in pair]
     seen_defines = set()
 
     def add_dim(dim):
-        if isinstance(dim, str) and dim not in dims:
+        if isinstance(dim, dims_.Expr):
+            if dim not in claim.dim_constraints:
+                claim.dim_constraints.append(dim)
+            for name in dim.names:
+                add_dim(name)
+        elif isinstance(dim, str) and dim not in dims:
             dims.append(dim)
 
     names.extend(filter(None, [claim.wrt, *claim.wrt_list]))
@@ -258,6 +265,8 @@ def collect_uses(model: Model, claim: Claim) -> None:
                 add_dim(node.name)
             elif node.op == "isum":
                 add_dim(model.sum_ranges.get(id(node)))
+            for dim in model.node_shapes.get(id(node), ()):
+                add_dim(dim)
     symbols = {**model.symbols, **claim.introduced}
     claim.uses = [n for n in names if n in symbols]
     claim.uses += [n for n in claim.introduced if n not in claim.uses]

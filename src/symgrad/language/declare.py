@@ -6,9 +6,9 @@ import ast
 import keyword
 import unicodedata
 
-from ..errors import ClaimError, ExpressionError
+from ..errors import ClaimError, ExpressionError, ShapeMismatch
 from ..limits import MAX_DECLARATION_CHARS, MAX_NAME_CHARS
-from ..vocabulary import shapes
+from ..vocabulary import dims, shapes
 from . import claimfile, habits
 from .model import MAX_FIXED_DIM, QUALIFIERS, RESERVED, Model, Symbol, located_error, symbols_in
 from .resolve import Resolver
@@ -51,17 +51,8 @@ def declare(model: Model, name: str, text: str, raw) -> None:
             raise ClaimError(f"unknown qualifier {arg.id!r}", **where,
                              hint=claimfile.suggest(arg.id, QUALIFIERS) or
                              f"qualifiers: {', '.join(sorted(QUALIFIERS))}")
-        elif isinstance(arg, ast.Name):
-            dims.append(_dimension_name(model, arg.id, where))
-        elif isinstance(arg, ast.Constant) and type(arg.value) is int:
-            if not 1 <= arg.value <= MAX_FIXED_DIM:
-                raise ClaimError(f"a fixed dimension must be from 1 to {MAX_FIXED_DIM}, got "
-                                 f"{arg.value}", **where,
-                                 hint="name the dimension (e.g. n) so it may take any size")
-            dims.append(arg.value)
         else:
-            raise ClaimError(f"bad dimension in {text!r}", **where,
-                             hint="a dimension is a name or a whole number")
+            dims.append(_dimension(model, arg, text, where))
     if len(dims) != arity[head]:
         raise ClaimError(f"{head} takes {arity[head]} dimension(s), got {len(dims)}", **where,
                          hint=_DECLARATION_HINT)
@@ -74,7 +65,11 @@ def declare(model: Model, name: str, text: str, raw) -> None:
     if len(exclusive) > 1 and not exclusive <= {"probability", "positive"}:
         raise ClaimError(f"{' and '.join(sorted(exclusive))} cannot hold together", **where,
                          hint="keep the one the values satisfy")
-    for square in ("symmetric", "invertible", "spd"):
+    if "orthogonal" in qualifiers and len(qualifiers) > 1:
+        raise ClaimError(f"orthogonal cannot be combined with "
+                         f"{', '.join(sorted(qualifiers - {'orthogonal'}))}", **where,
+                         hint="declare an orthogonal matrix as matrix(n, n, orthogonal)")
+    for square in ("symmetric", "invertible", "spd", "orthogonal"):
         if square in qualifiers and (head != "matrix" or dims[0] != dims[1]):
             raise ClaimError(f"{square} applies to a square matrix", **where,
                              hint=f"e.g. matrix(n, n, {square})")
@@ -90,16 +85,7 @@ def _declare_normal(model: Model, name: str, text: str, args, where) -> None:
         raise ClaimError("normal takes a mean, a variance and up to two dimensions", **where,
                          hint='e.g. "normal(0, sigma**2)" or "normal(1, s**2, n)"')
     mean, variance = (ast.get_source_segment(text.strip(), a) for a in args[:2])
-    dims = []
-    for arg in args[2:]:
-        if isinstance(arg, ast.Name):
-            dims.append(_dimension_name(model, arg.id, where))
-        elif isinstance(arg, ast.Constant) and type(arg.value) is int and \
-                1 <= arg.value <= MAX_FIXED_DIM:
-            dims.append(arg.value)
-        else:
-            raise ClaimError("bad dimension of normal(...)", **where,
-                             hint="a dimension is a name or a whole number")
+    dims = [_dimension(model, arg, text, where) for arg in args[2:]]
     model.symbols[name] = Symbol(name, tuple(dims), random=(mean, variance))
 
 
@@ -125,6 +111,41 @@ def resolve_moments(model: Model, raw) -> None:
 
 _DECLARATION_HINT = ('declare scalar, vector(n), matrix(n, m) or function, optionally with '
                      'qualifiers: "matrix(n, n, symmetric)", "vector(K, onehot)"')
+
+
+_ARITHMETIC = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//"}
+
+
+def _dimension(model: Model, arg, text: str, where) -> shapes.Dim:
+    """A dimension: a name, a whole number, or + - * / // of them (``n - k + 1``)."""
+    if isinstance(arg, ast.Name):
+        return _dimension_name(model, arg.id, where)
+    if isinstance(arg, ast.Constant) and type(arg.value) is int:
+        if not 1 <= arg.value <= MAX_FIXED_DIM:
+            raise ClaimError(f"a fixed dimension must be from 1 to {MAX_FIXED_DIM}, got "
+                             f"{arg.value}", **where,
+                             hint="name the dimension (e.g. n) so it may take any size")
+        return arg.value
+    if isinstance(arg, ast.BinOp) and type(arg.op) in _ARITHMETIC:
+        left, right = (_operand(model, side, text, where) for side in (arg.left, arg.right))
+        try:
+            result = dims.combine(_ARITHMETIC[type(arg.op)], left, right)
+        except ShapeMismatch as exc:
+            raise ClaimError(exc.message, **where) from None
+        if isinstance(result, int) and result < 1 or \
+                isinstance(result, dims.Expr) and not result.sym.free_symbols:
+            raise ClaimError(f"the dimension {ast.unparse(arg)} is not a whole number >= 1",
+                             **where)
+        return result
+    raise ClaimError(f"bad dimension in {text.strip()[:60]!r}", **where,
+                     hint="a dimension is a name, a whole number, or arithmetic of them "
+                          "(n - k + 1, n*m, H/k, (n - k)//2 + 1)")
+
+
+def _operand(model: Model, arg, text: str, where) -> shapes.Dim:
+    if isinstance(arg, ast.Constant) and type(arg.value) is int and 0 <= arg.value <= 10**6:
+        return arg.value  # inside arithmetic a number may be 0 or large: n + 0, H//2
+    return _dimension(model, arg, text, where)
 
 
 def _dimension_name(model: Model, name: str, where) -> str:

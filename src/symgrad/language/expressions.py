@@ -22,8 +22,9 @@ from ..limits import MAX_EXPONENT, MAX_EXPRESSION_CHARS, MAX_LITERAL, MAX_NESTIN
 from . import habits
 
 BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
-          ast.Pow: "pow", ast.MatMult: "matmul"}
-BINARY_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matmul": "@"}
+          ast.Pow: "pow", ast.MatMult: "matmul", ast.FloorDiv: "floordiv"}
+BINARY_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matmul": "@",
+                 "floordiv": "//"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +82,14 @@ def parse(text: str, *, equations: bool = False) -> Node:
         raise ExpressionError("the expression is nested too deeply",
                               hint="name inner parts in [define]") from None
     return _Converter(equations, text).convert(tree.body, 0)
+
+
+def _index_expression(node: Node) -> bool:
+    if node.op == "num":
+        return "." not in node.name
+    if node.op in ("add", "sub", "mul", "neg"):
+        return all(_index_expression(a) for a in node.args)
+    return node.op == "name"
 
 
 def _nesting(text: str) -> int:
@@ -205,8 +214,9 @@ class _Converter:
                 raise ExpressionError("slices are not supported", node.col_offset,
                                       hint="index single entries, e.g. A[i, j] or x[0]")
             index = self.convert(item, depth)
-            if index.op not in ("name", "num") or (index.op == "num" and "." in index.name):
-                raise ExpressionError("an index is an index name or a whole number",
+            if not _index_expression(index):
+                raise ExpressionError("an index is an index name, a whole number, or + - * of "
+                                      "them (x[i + a])",
                                       getattr(item, "col_offset", node.col_offset))
             indices.append(index)
         return Node("getitem", (self.convert(node.value, depth), *indices), col=node.col_offset)
@@ -344,7 +354,7 @@ def _text(node: Node) -> tuple[str, int]:
     if op in ("add", "sub"):
         right = _wrap(args[1], PRODUCT, op)
         return f"{_wrap(args[0], SUM)} {BINARY_SYMBOL[op]} {right}", SUM
-    if op in ("mul", "div", "matmul"):
+    if op in ("mul", "div", "matmul", "floordiv"):
         right = args[1]
         chained = right.op == op and _left_spine(right) <= CHAINS.get(op, set())
         right_text = unparse(right) if chained else _wrap(right, UNARY)

@@ -24,7 +24,7 @@ from . import claimfile
 from . import expressions as language
 
 QUALIFIERS = {"positive", "nonzero", "probability", "binary", "onehot", "sign", "symmetric",
-              "invertible", "spd"}
+              "invertible", "spd", "orthogonal"}
 RESERVED = set(FUNCTIONS) | {"pi", "diff", "sum", "function", "scalar", "vector", "matrix"}
 MAX_FIXED_DIM = 16
 
@@ -59,6 +59,7 @@ class Claim:
     error: ClaimError | None = None
     uses: list[str] = field(default_factory=list)  # the symbols the claim depends on
     dims: list[str] = field(default_factory=list)  # the dimensions those symbols use
+    dim_constraints: list = field(default_factory=list)  # dimension expressions (n - k + 1)
 
     @property
     def answer_field(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import ExpressionError, ShapeMismatch
-from ..vocabulary import shapes
+from ..vocabulary import dims, shapes
 from ..vocabulary.ops import FUNCTIONS, INTERNAL, OPS
 from . import claimfile, habits
 from . import expressions as language
@@ -44,6 +44,12 @@ class Resolver:
             return self._call(node)
         if node.op == "getitem":
             return self._getitem(node)
+        if node.op == "floordiv":
+            try:
+                return self._size_expression(node), ()
+            except ExpressionError as exc:
+                raise ExpressionError("// takes dimensions and whole numbers, e.g. (n - k)//2",
+                                      exc.column, hint=exc.hint) from None
         op = OPS[node.op]
         args, arg_shapes = self._resolve_all(node.args)
         return self._shaped(op, node, args, arg_shapes)
@@ -84,9 +90,18 @@ class Resolver:
         raise ExpressionError(f"unknown name {name!r}", node.col,
                               hint=claimfile.suggest(name, known) or "declare it in [symbols]")
 
-    def _index(self, node):
+    def _index(self, node, whole: bool = True):
         if node.op == "num":
             return node
+        if node.op in ("add", "sub", "mul", "neg"):  # x[i + a], x[2*i + a - 1]
+            args = tuple(self._index_part(a) for a in node.args)
+            resolved = language.Node(node.op, args, col=node.col)
+            if whole and not any(inner.op == "index" for inner in resolved.walk()):
+                raise ExpressionError("an index expression needs an index name", node.col)
+            return resolved
+        if node.op != "name":
+            raise ExpressionError("an index is an index name, a whole number, or + - * of "
+                                  "them (x[i + a])", node.col)
         name = node.name
         if name in self.model.symbols or name in self.model.defines or name in self.extra or \
                 name in self.model.dims or name in RESERVED:
@@ -101,6 +116,11 @@ class Resolver:
                                   node.col, hint=f"sum over it with sum(..., {name})")
         return language.Node("index", name=name, col=node.col)
 
+    def _index_part(self, node):
+        if node.op == "name" and node.name in self.model.dims:
+            return language.Node("dim", name=node.name, col=node.col)
+        return self._index(node, whole=False)
+
     def _getitem(self, node):
         base, base_shape = self.resolve(node.args[0])
         indices = [self._index(i) for i in node.args[1:]]
@@ -108,7 +128,7 @@ class Resolver:
         for dim, index in zip(base_shape, indices, strict=True):
             if index.op == "index":
                 self.uses.append((index.name, dim, index.col))
-            elif isinstance(dim, str):
+            elif isinstance(dim, str) and index.op == "num":
                 needed = int(index.name) + 1
                 self.model.min_sizes[dim] = max(self.model.min_sizes.get(dim, 1), needed)
         return new, shape
@@ -159,12 +179,12 @@ class Resolver:
             if kind == "e":
                 resolved, shape = self.resolve(arg)
             elif kind == "d":
-                resolved, shape = self._dimension(arg), None
-                arg_shapes.append(resolved.name if resolved.op == "dim" else int(resolved.name))
+                resolved = self._dimension(arg)
+                arg_shapes.append(dims.of_node(resolved))
                 args.append(resolved)
                 continue
             elif kind == "i":
-                resolved, shape = self._index(self._plain_name(arg, "an index name")), ()
+                resolved, shape = self._index(arg), ()
             else:  # "s"
                 resolved, shape = self._symbol_arg(arg)
             args.append(resolved)
@@ -173,7 +193,9 @@ class Resolver:
             names = [a.name for a in args if a.op == "index"]
             if len(names) == 2:
                 self.links.append((names[0], names[1]))
-        return self._shaped(op, node, args, arg_shapes, kwargs=node.kwargs, name=name)
+        kwargs = tuple((key, self._size_expression(value) if key in op.dimension_keywords
+                        else value) for key, value in node.kwargs)
+        return self._shaped(op, node, args, arg_shapes, kwargs=kwargs, name=name)
 
     def _hessian(self, node, op):
         """hessian(expr, x) with a vector x, or hessian(expr, [a, b]) with scalars."""
@@ -219,13 +241,38 @@ class Resolver:
         return node
 
     def _dimension(self, node):
+        """A dimension argument (of ones, eye): >= 1 at every size."""
         if node.op == "num" and "." not in node.name and 1 <= int(node.name) <= MAX_FIXED_DIM:
+            return node
+        resolved = self._size_expression(node)
+        if resolved.op == "num" or not dims.always(dims.of_node(resolved), 1):
+            raise ExpressionError(f"the dimension {language.unparse(node)} may be below 1",
+                                  node.col, hint="a dimension is a declared name, a whole "
+                                  f"number from 1 to {MAX_FIXED_DIM}, or arithmetic of them")
+        return resolved
+
+    def _size_expression(self, node):
+        """Whole-number arithmetic (+ - * / //) of declared dimensions and numbers, as a
+        stride, a padding or a dimension: n - k + 1, (n - k)//2, k - 1."""
+        if node.op == "num" and "." not in node.name and int(node.name) <= 10**6:
             return node
         if node.op == "name" and node.name in self.model.dims:
             return language.Node("dim", name=node.name, col=node.col)
-        raise ExpressionError("expected a dimension name (from a declaration) or a whole "
-                              "number", node.col, hint=f"declared dimensions: "
-                              f"{', '.join(self.model.dims) or 'none'}")
+        if node.op in ("add", "sub", "mul", "div", "floordiv", "neg", "list"):
+            args = tuple(self._size_expression(a) for a in node.args)
+            resolved = language.Node(node.op, args, col=node.col)
+            try:
+                for part in args if node.op == "list" else (resolved,):
+                    dims.of_node(part)
+            except ShapeMismatch as exc:
+                raise ExpressionError(exc.message, node.col) from None
+            self.model.node_shapes.put(resolved, ())
+            return resolved
+        what = "// takes dimensions and whole numbers" if node.op == "floordiv" else \
+            "expected a dimension: a declared dimension name, a whole number, or arithmetic " \
+            "of them"
+        raise ExpressionError(what, node.col, hint=f"declared dimensions: "
+                              f"{', '.join(self.model.dims) or 'none'}; e.g. n - k + 1")
 
     def _symbol_arg(self, node):
         if node.op != "name" or node.name not in self.model.symbols or \

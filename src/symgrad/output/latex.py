@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..derivation import trees
 from ..errors import SymgradError
 from ..language import expressions as language
 from ..language.model import Claim, Model
@@ -54,6 +55,8 @@ FUNCTIONS = {
     "logdet": lambda a: rf"\log\left\lvert\det\left({a[0]}\right)\right\rvert",
     "logsumexp": lambda a: rf"\operatorname{{logsumexp}}\left({a[0]}\right)",
     "diag": lambda a: rf"\operatorname{{diag}}\left({a[0]}\right)",
+    "vec": lambda a: rf"\operatorname{{vec}}\left({a[0]}\right)",
+    "flip": lambda a: rf"\operatorname{{flip}}\left({a[0]}\right)",
     "ones": lambda a: r"\mathbf{1}",
     "eye": lambda a: r"\mathbf{I}",
     "delta": lambda a: rf"\delta_{{{a[0]}{a[1]}}}",
@@ -113,6 +116,13 @@ def _compose(base: str, accent: str, sub: str, bold: bool = False) -> str:
     if sub and len(sub) > 2 and sub.isalpha():
         sub = rf"\mathrm{{{sub}}}"
     return body + (f"_{{{sub}}}" if sub else "")
+
+
+def dimension(model: Model, d) -> str:
+    """A dimension in mathematics: n, 3, n - k + 1, m n, ⌊(n - k)/2⌋ + 1."""
+    if isinstance(d, int | str):
+        return str(d) if isinstance(d, int) else math_name(d)
+    return Printer(model)(trees.dim(d))
 
 
 def math_name(text: str) -> str:
@@ -217,9 +227,22 @@ class Printer:
             left = self(args[0]) if args[0].op in ("matmul", "solve") else \
                 self.wrap(args[0], 3)
             return f"{left} {self.base(args[1])}^\\top", 2
-        if op == "getitem":
+        if op == "kron":
+            return f"{self.wrap(args[0], 3)} \\otimes {self.wrap(args[1], 3)}", 2
+        if op in ("conv1d", "conv2d"):  # ⋆: cross-correlation (the sheet says so)
+            settings = [f"{'s' if key == 'stride' else 'p'} = {self.setting(value)}"
+                        for key, value in node.kwargs]
+            star = r"\star" + (rf"_{{{', '.join(settings)}}}" if settings else "")
+            return f"{self.wrap(args[0], 3)} \\mathbin{{{star}}} {self.wrap(args[1], 3)}", 2
+        if op == "maxpool2d":
+            return rf"\operatorname{{maxpool}}_{{{self(args[1])}}}\left({self(args[0])}\right)", 4
+        if op == "floordiv":
+            return rf"\left\lfloor \frac{{{self(args[0])}}}{{{self(args[1])}}} \right\rfloor", 4
+        if op == "getitem":  # A_{ij}, and A_{i + a, j + b} where an index is an expression
             base = self.wrap(args[0], 4)
-            return f"{base}_{{{''.join(self(a) for a in args[1:])}}}", 4
+            indices = [self(a) for a in args[1:]]
+            joint = ", " if any(a.op not in ("index", "num", "dim") for a in args[1:]) else ""
+            return f"{base}_{{{joint.join(indices)}}}", 4
         if op == "list":
             return self.matrix(node), 4
         if op == "isum":
@@ -234,6 +257,12 @@ class Printer:
         if op in VARIABLE_LAST and args[-1].op == "list":
             rendered[-1] = ", ".join(self(a) for a in args[-1].args)
         return printer(rendered), 4
+
+    def setting(self, node) -> str:
+        """A stride or padding: one value, or one per axis."""
+        if node.op == "list":
+            return "(" + ", ".join(self(a) for a in node.args) + ")"
+        return self(node)
 
     def signed(self, node) -> str:
         """The left factor of a product: a leading minus stays in front, unbracketed
@@ -431,14 +460,14 @@ SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r
 TEXT_CHARS = {"—": "---", "–": "--", "‘": "`", "’": "'", "“": "``", "”": "''",
               "…": r"\dots{}", "\u00a0": "~", "ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}",
               "œ": r"\oe{}", "Œ": r"\OE{}", "ø": r"\o{}", "Ø": r"\O{}", "ł": r"\l{}",
-              "Ł": r"\L{}", "ı": r"\i{}"}
+              "Ł": r"\L{}", "ı": r"\i{}", "§": r"\S{}", "¶": r"\P{}"}
 #: ... and those that are mathematics (a superscript attaches to {}: ᵀᵀ cannot clash).
 MATH_CHARS = {"ᵀ": r"{}^{\top}", "⊤": r"\top", "−": "-", "×": r"\times", "·": r"\cdot",
               "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "→": r"\to",
               "←": r"\leftarrow", "⇒": r"\Rightarrow", "∂": r"\partial", "∇": r"\nabla",
               "∑": r"\sum", "∏": r"\prod", "√": r"\surd", "∞": r"\infty", "∈": r"\in",
               "±": r"\pm", "⊙": r"\odot", "⊘": r"\oslash", "∘": r"\circ", "⊗": r"\otimes",
-              "ℝ": r"\mathbb{R}", "‖": r"\|", "⪰": r"\succeq", "°": r"{}^{\circ}",
+              "⋆": r"\star", "ℝ": r"\mathbb{R}", "‖": r"\|", "⪰": r"\succeq", "°": r"{}^{\circ}",
               "∀": r"\forall", "ℓ": r"\ell", "µ": r"\mu", "⁻": r"{}^{-}", "ᵢ": "{}_{i}",
               "ⱼ": "{}_{j}", "ₖ": "{}_{k}",
               **{s: f"{{}}^{{{d}}}" for d, s in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")},

@@ -16,6 +16,7 @@ from .latex import (
     DERIVED_PREFIX,
     Printer,
     claim_latex,
+    dimension,
     math_name,
     phrase,
     prose,
@@ -56,15 +57,33 @@ def _section(model: Model, results: list) -> list[str]:
         parts.append(rf"\textit{{Source:}} {text(model.source)}\par")
     parts += [_symbols(model), _definitions(model)]
     claims = {c.name: c for c in model.claims}
+    body = []
     for result in results:
-        parts += _claim(model, claims.get(result.claim), result)
-    return parts
+        body += _claim(model, claims.get(result.claim), result)
+    conventions = [said for mark, said in CONVENTIONS if any(mark in b for b in body)]
+    if conventions:
+        parts.append(r"\textit{Notation:} " + "; ".join(conventions) + r".\par")
+    return parts + body
+
+
+#: What a sheet says once, where its mathematics uses the notation.
+CONVENTIONS = [
+    (r"\star", r"$\star$ is cross-correlation, as in deep learning: $(x \star w)_i = \sum_a "
+              r"x_{s i + a - p}\, w_a$ with stride $s$ and zero padding $p$ (written below the "
+              r"star when they are not 1 and 0)"),
+    (r"\operatorname{flip}", r"$\operatorname{flip}$ reverses every axis (a true convolution is "
+                             r"a cross-correlation with the flipped kernel)"),
+    (r"\operatorname{vec}", r"$\operatorname{vec}$ stacks the columns"),
+    (r"\operatorname{maxpool}", r"$\operatorname{maxpool}_k$ takes the largest entry of each "
+                                r"$k \times k$ block"),
+]
 
 
 SCALAR_WORDS = {"positive": "{} > 0", "nonzero": r"{} \ne 0", "probability": r"{} \in (0, 1)",
                 "binary": r"{} \in \{{0, 1\}}", "sign": r"{} \in \{{-1, 1\}}"}
 ARRAY_WORDS = {"positive": "with positive entries", "nonzero": "with nonzero entries",
-               "onehot": "one-hot", "symmetric": "symmetric"}
+               "onehot": "one-hot", "symmetric": "symmetric", "invertible": "invertible",
+               "spd": "symmetric positive definite", "orthogonal": "orthogonal"}
 
 
 def _symbols(model: Model) -> str:
@@ -82,7 +101,7 @@ def _declared(model: Model, p: Printer, symbol: Symbol) -> str:
     name = p.leaf(symbol.name, len(symbol.shape))
     if symbol.is_function:
         return f"${name}$ a smooth function (applied elementwise)"
-    power = r" \times ".join(math_name(str(d)) for d in symbol.shape)
+    power = r" \times ".join(dimension(model, d) for d in symbol.shape)
     if symbol.random:
         moments = model.moments.get(symbol.name)
         mean, variance = (p(m) for m in moments) if moments else \
@@ -98,6 +117,8 @@ def _declared(model: Model, p: Printer, symbol: Symbol) -> str:
     space = r"(0, 1)" if "probability" in qualifiers else r"\{0, 1\}" if {
         "binary", "onehot"} & symbol.qualifiers else r"\{-1, 1\}" if "sign" in qualifiers \
         else r"\mathbb{R}"
+    if "spd" in qualifiers:  # which says symmetric and invertible already
+        qualifiers = [q for q in qualifiers if q not in ("symmetric", "invertible")]
     words = [ARRAY_WORDS[q] for q in qualifiers if q in ARRAY_WORDS]
     if "onehot" in qualifiers and len(symbol.shape) == 2:
         words = ["with one-hot rows" if w == "one-hot" else w for w in words]

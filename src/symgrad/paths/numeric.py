@@ -32,6 +32,7 @@ from ..engine.evaluate import Evaluator
 from ..errors import OutOfTime, ShapeMismatch
 from ..language.model import Claim, Model, Symbol
 from ..vocabulary.shapes import concrete
+from .sizes import admissible
 from .symbolic import claim_symbols, size_assignments
 
 #: Tolerances of the numeric comparison (relative to the entry, and to the largest entry),
@@ -256,9 +257,18 @@ def point_strategy(model: Model, claim: Claim, sizes: dict[str, int] | None = No
         low = model.min_sizes.get(d, 1)
         return st.integers(low, max(MAX_SIZE, low))
 
+    if claim.dim_constraints and sizes is None:  # only sizes where n - k + 1 etc. are >= 1
+        choices = admissible(model, claim, MAX_SIZE) or admissible(model, claim, 2 * MAX_SIZE)
+        assignment = st.sampled_from(choices) if choices else st.nothing()
+
     @st.composite
     def points(draw):
-        drawn = dict(sizes) if sizes is not None else {d: draw(size(d)) for d in claim.dims}
+        if sizes is not None:
+            drawn = dict(sizes)
+        elif claim.dim_constraints:
+            drawn = dict(draw(assignment))
+        else:
+            drawn = {d: draw(size(d)) for d in claim.dims}
         values, functions = {}, {}
         for name, symbol in symbols.items():
             if symbol.random:
@@ -291,10 +301,13 @@ def _array(symbol: Symbol, shape, entries):
 
 def conditioned(symbol: Symbol, array: np.ndarray) -> np.ndarray:
     """A drawn matrix made what its qualifiers say: symmetric (its upper triangle mirrored),
-    spd (A Aᵀ + I), invertible (shifted by (‖A‖ + 1) I when it is ill conditioned)."""
+    spd (A Aᵀ + I), orthogonal (QR's Q), invertible (shifted by (‖A‖ + 1) I when it is ill
+    conditioned)."""
     q = symbol.qualifiers
     if "spd" in q:
         return array @ array.T + np.eye(array.shape[0])
+    if "orthogonal" in q:  # Q of a QR factorisation (orthogonal whatever the draw)
+        return np.linalg.qr(np.real(array))[0].astype(complex)
     if "symmetric" in q:
         array = np.triu(array) + np.triu(array, 1).T
     if "invertible" in q and np.linalg.cond(np.real(array)) > MAX_CONDITION:
@@ -439,8 +452,12 @@ def _smallest_sizes(model, claim, fails, seed, found: Point, strategy,
     """Search size assignments smaller than the failing one, smallest first."""
     dims = list(found.sizes)
     ranges = [range(model.min_sizes.get(d, 1), found.sizes[d] + 1) for d in dims]
+    fits = admissible(model, claim, max(found.sizes.values())) if claim.dim_constraints \
+        else None
     smaller = sorted((s for s in itertools.product(*ranges)
-                      if list(s) != [found.sizes[d] for d in dims]), key=lambda s: (sum(s), s))
+                      if list(s) != [found.sizes[d] for d in dims] and
+                      (fits is None or dict(zip(dims, s, strict=True)) in fits)),
+                     key=lambda s: (sum(s), s))
     for sizes in smaller[:tries]:
         point = _find(strategy(model, claim, dict(zip(dims, sizes, strict=True))), fails, seed,
                       30)

@@ -23,6 +23,7 @@ from ..language.model import Claim, Model, Symbol
 from ..vocabulary.ops import as_sympy, sympy
 from ..vocabulary.shapes import concrete
 from . import matrixcalc, zero
+from .sizes import exact_assignments
 
 MAX_SIGN_CASES = 64  # sign entries are tried at +1 and -1 while the cases stay this few
 
@@ -41,6 +42,8 @@ def size_assignments(model: Model, claim: Claim) -> list[dict[str, int]]:
     dims = claim.dims
     if not dims:
         return [{}]
+    if claim.dim_constraints:
+        return exact_assignments(model, claim)
     result = []
     for shift in (0, 1):
         sizes = {d: 2 + (k + shift) % len(dims) for k, d in enumerate(dims)}
@@ -150,11 +153,32 @@ class Instance:
                 for row in np.atleast_2d(self.values[name]):
                     cases = [{**case, **{e: int(k == hot) for k, e in enumerate(row)}}
                              for case in cases for hot in range(len(row))]
+        for name, symbol in self.symbols.items():
+            if "orthogonal" in symbol.qualifiers:
+                cases = [{**case, **self._orthogonal(name, sign)} for case in cases
+                         for sign in (1, -1)]
         for entry in self.signs():
             if len(cases) * 2 > MAX_SIGN_CASES:
                 break
             cases = [{**case, entry: value} for case in cases for value in (1, -1)]
         return cases
+
+    def _orthogonal(self, name: str, sign: int) -> dict:
+        """The entries of an orthogonal Q as rational functions that satisfy QᵀQ = I
+        identically: the Cayley transform (I - A)(I + A)⁻¹ of a skew-symmetric A, its last
+        column times ±1 (so both determinants, +1 and -1, are covered)."""
+        sp = self.sp
+        entries = self.values[name]
+        n = entries.shape[0]
+        skew = sp.zeros(n, n)
+        for i, j in np.ndindex(n, n):
+            if i < j:
+                skew[i, j] = sp.Symbol(f"{name}_skew[{i},{j}]", real=True)
+                skew[j, i] = -skew[i, j]
+        eye = sp.eye(n)
+        q = (eye - skew) * (eye + skew).inv(method="LU")
+        q[:, n - 1] *= sign
+        return {entries[i, j]: sp.cancel(q[i, j]) for i, j in np.ndindex(n, n)}
 
     def signs(self):
         return [e for name, s in self.symbols.items() if "sign" in s.qualifiers
@@ -173,7 +197,7 @@ class Instance:
             array = np.zeros(entries.shape, dtype=complex)
             for position in np.ndindex(entries.shape):
                 symbol = entries[position]
-                if symbol in case and not isinstance(case[symbol], self.sp.Symbol):
+                if symbol in case and isinstance(case[symbol], int | self.sp.Number):
                     array[position] = case[symbol]
                     continue
                 if "probability" in q:
@@ -188,6 +212,10 @@ class Instance:
                 else:
                     value = rng.randint(-24, 24) / 8
                 array[position] = value
+            if "orthogonal" in q:  # a signed permutation: orthogonal, and exact
+                n = array.shape[0]
+                array = np.eye(n)[rng.sample(range(n), n)] * \
+                    np.array([rng.choice((-1, 1)) for _ in range(n)])
             if "symmetric" in q:
                 array = np.triu(array) + np.triu(array, 1).T
             if "spd" in q:  # exact k/8 entries: A Aᵀ + I

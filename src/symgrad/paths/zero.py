@@ -161,6 +161,9 @@ def _smooth_is_zero(e, quick: bool = False) -> bool:
     if e == 0:
         return True
     e = _exp_as_powers(e.rewrite(sp.exp) if e.has(sp.tanh) else e)
+    if not e.has(sp.log) and not any(p.exp.is_negative for p in e.atoms(sp.Pow)):
+        # no fraction: expanding is the normal form (together would only cost)
+        return sp.expand(e) == 0 or not quick and sp.simplify(e) == 0
     # each normal form from the same start: an expanded form is a poor start for cancel.
     # The numerator of a single fraction expanded to 0 is a proof (and cheaper than cancel).
     attempts = [lambda x: sp.expand(sp.fraction(sp.together(x))[0])]

@@ -1,16 +1,18 @@
 """Shapes with named dimensions, and numpy's rules for combining them.
 
 A shape is a tuple of dimensions; a dimension is a name (``"n"``, any positive
-integer) or a fixed integer.  Two dimensions match only when they are the same
-name or the same integer: a claim must hold at every size, so ``n`` and ``m``
-never match even though they might be equal at some sizes.
+integer), a fixed integer, or arithmetic of them (:mod:`symgrad.vocabulary.dims`).
+Two dimensions match only when they are equal as expressions: a claim must hold
+at every size, so ``n`` and ``m`` never match even though they might be equal
+at some sizes.
 """
 
 from __future__ import annotations
 
 from ..errors import ShapeMismatch
+from . import dims
+from .dims import Dim
 
-Dim = str | int
 Shape = tuple[Dim, ...]
 
 
@@ -23,7 +25,7 @@ def show(shape: Shape) -> str:
 
 
 def concrete(shape: Shape, sizes: dict[str, int]) -> tuple[int, ...]:
-    return tuple(d if isinstance(d, int) else sizes[d] for d in shape)
+    return tuple(dims.value(d, sizes) for d in shape)
 
 
 def broadcast(a: Shape, b: Shape, what: str) -> Shape:
