@@ -31,9 +31,9 @@ def admissible(model: Model, claim: Claim, high: int) -> list[dict[str, int]]:
         total *= len(r)
     if total > MAX_ASSIGNMENTS:
         ranges = [range(low, low + 4) for low in lows]
-    check = _checker(tuple(claim.dim_constraints), tuple(names))
+    derived = _derived(tuple(claim.dim_constraints), tuple(names))
     found = [dict(zip(names, sizes, strict=True)) for sizes in itertools.product(*ranges)
-             if check(sizes)]
+             if all(v >= 1 and v == int(v) for v in derived(sizes))]
     return sorted(found, key=lambda s: (sum(s.values()), list(s.values())))
 
 
@@ -42,12 +42,13 @@ def exact_assignments(model: Model, claim: Claim) -> list[dict[str, int]]:
     candidates = admissible(model, claim, 7)
     if not candidates:
         return []
+    derived = _derived(tuple(claim.dim_constraints), tuple(claim.dims))
 
     def badness(sizes):
-        derived = [int(dims.evaluate(d, sizes)) for d in claim.dim_constraints]
-        values = list(sizes.values()) + derived
         given = list(sizes.values())
-        return (len(given) - len(set(given)), derived.count(1), sum(v < 2 for v in given),
+        made = [int(v) for v in derived(given)]
+        values = given + made
+        return (len(given) - len(set(given)), made.count(1), sum(v < 2 for v in given),
                 sum(given), len(values) - len(set(values)))
 
     first = min(candidates, key=badness)
@@ -57,19 +58,13 @@ def exact_assignments(model: Model, claim: Claim) -> list[dict[str, int]]:
 
 
 @cache
-def _checker(constraints, names):
+def _derived(constraints, names):
+    """A fast function: the sizes, in the order of names -> each constraint's value."""
     sp = dims.sympy()
     symbols = [dims.symbol(n) for n in names]
-    exprs = [dims.as_sympy(d) for d in constraints]
-    functions = [sp.lambdify(symbols, e, modules=[{"floor": _floor}]) for e in exprs]
-
-    def check(sizes) -> bool:
-        for fn in functions:
-            v = fn(*sizes)
-            if v < 1 or v != int(v):
-                return False
-        return True
-    return check
+    functions = [sp.lambdify(symbols, dims.as_sympy(d), modules=[{"floor": _floor}])
+                 for d in constraints]
+    return lambda sizes: [fn(*sizes) for fn in functions]
 
 
 def _floor(x):
