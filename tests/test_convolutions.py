@@ -265,3 +265,20 @@ def test_latex_of_the_new_operations(expression, latex):
     model, _ = _model(CONV)
     node, _ = Resolver(model).resolve_text(expression)
     assert Printer(model)(node) == latex
+
+
+def test_the_other_convention_for_a_symmetric_matrix_is_diagnosed_as_such(results):
+    wrong = results["wrong-symmetric-convention"]
+    assert wrong.verdict == "refuted" and wrong.diagnosis["code"] == "symmetric-convention"
+    assert "2 G - diag(G)" in wrong.diagnosis["message"]
+    assert wrong.diagnosis["message"].endswith("inv(Sigma)")
+
+
+@pytest.mark.parametrize("symbols, expression, says", [
+    ({"X": "matrix(16, 16)"}, "kron(kron(X, X), X)", "16,777,216 entries"),
+    ({"A": "matrix(n, n)"}, "kron(kron(kron(A, A), A), A)", "65,536 entries at size 4"),
+    ({"x": "vector(n)", "w": "vector(k)"}, "conv1d(x, w, padding=1000000)", "beyond symgrad's"),
+])
+def test_huge_arrays_are_refused_before_any_work(symbols, expression, says):
+    result = decide_one(symbols, dict(kind="equal", lhs=expression, rhs=expression))
+    assert result.verdict == "error" and says in result.reason, result.reason

@@ -170,6 +170,24 @@ def _inverse_transpose(ctx: Context):
     return None
 
 
+def _symmetric_convention(ctx: Context):
+    """With respect to a symmetric matrix, the answer in the other convention: the gradient
+    on the space of symmetric matrices, 2G − diag(G), where symgrad (and the Matrix Cookbook)
+    take G, the unconstrained gradient at a symmetric point."""
+    wrt = ctx.model.symbols.get(ctx.claim.wrt or "")
+    if ctx.claim.kind != "gradient" or not ctx.text or ctx.claim.indices or wrt is None or \
+            "symmetric" not in wrt.qualifiers:
+        return None
+    candidate = f"(({ctx.text}) + diag(diag({ctx.text}))) / 2"
+    if not ctx.with_answer(candidate):
+        return None
+    due = ctx.correct or candidate
+    return Said(["the answer is in the other convention for a symmetric ", Expr(wrt.name),
+                 ": 2 G - diag(G), the gradient on symmetric matrices; symgrad, like the Matrix "
+                 "Cookbook, takes G, the unconstrained gradient at a symmetric point: ",
+                 Expr(due)])
+
+
 def _kernel_flip(ctx: Context):
     """A cross-correlation where a convolution is due (the kernel not flipped), or back."""
     if not ctx.text or ctx.claim.indices:
@@ -665,6 +683,7 @@ def _shape(ctx: Context):
 RULES: list[Rule] = [
     Rule("inverse-transpose", _inverse_transpose),
     Rule("transpose", _transpose),
+    Rule("symmetric-convention", _symmetric_convention),
     Rule("kernel-flip", _kernel_flip),
     Rule("padding", _padding),
     Rule("sign", _sign),

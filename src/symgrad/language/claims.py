@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import ClaimError, ExpressionError, ShapeMismatch
+from ..limits import ENTRIES_AT, MAX_ENTRIES
 from ..vocabulary import dims as dims_
 from ..vocabulary import shapes
 from ..vocabulary.shapes import Shape
@@ -238,7 +239,7 @@ def check_randomness(model: Model, claim: Claim) -> None:
 
 def collect_uses(model: Model, claim: Claim) -> None:
     """The symbols and dimensions a claim depends on (through its definitions too)."""
-    names, dims = [], []
+    names, dims, shapes_seen = [], [], []
     claim.dim_constraints = []
     pending = list(claim.exprs.values()) + [side for pair in claim.given for side in pair]
     seen_defines = set()
@@ -265,17 +266,39 @@ def collect_uses(model: Model, claim: Claim) -> None:
                 add_dim(node.name)
             elif node.op == "isum":
                 add_dim(model.sum_ranges.get(id(node)))
-            for dim in model.node_shapes.get(id(node), ()):
+            shape = model.node_shapes.get(id(node), ())
+            shapes_seen.append(shape)
+            for dim in shape:
                 add_dim(dim)
     symbols = {**model.symbols, **claim.introduced}
     claim.uses = [n for n in names if n in symbols]
     claim.uses += [n for n in claim.introduced if n not in claim.uses]
     for name in claim.uses:
+        shapes_seen.append(symbols[name].shape)
         for dim in symbols[name].shape:
             add_dim(dim)
     for dim in claim.index_dims.values():
         add_dim(dim)
     claim.dims = [d for d in model.dims if d in dims]
+    _check_entries(model, claim, shapes_seen)
+
+
+def _check_entries(model: Model, claim: Claim, shapes_seen) -> None:
+    """No array of the claim may be huge (kron(kron(X, X), X) of a matrix(16, 16)): counted
+    with every named dimension at ENTRIES_AT, before any work."""
+    sizes = {d: ENTRIES_AT for d in claim.dims}
+    for shape in shapes_seen:
+        count = 1
+        for d in shape:
+            try:
+                count *= dims_.value(d, sizes)
+            except (ShapeMismatch, KeyError):
+                continue
+        if count > MAX_ENTRIES:
+            raise ClaimError(f"an array of shape {shapes.show(shape)} has {count:,} entries at "
+                             f"size {ENTRIES_AT}, beyond symgrad's limit of {MAX_ENTRIES:,}",
+                             file=model.path, claim=claim.name, line=claim.line,
+                             hint="check it with smaller (or named) dimensions")
 
 
 def _raw(raw, claim):

@@ -69,8 +69,8 @@ def _section(model: Model, results: list) -> list[str]:
 #: What a sheet says once, where its mathematics uses the notation.
 CONVENTIONS = [
     (r"\star", r"$\star$ is cross-correlation, as in deep learning: $(x \star w)_i = \sum_a "
-              r"x_{s i + a - p}\, w_a$ with stride $s$ and zero padding $p$ (written below the "
-              r"star when they are not 1 and 0)"),
+              r"x_{s i + a - p}\, w_a$ with stride $s$ and zero padding $p$ (subscripts of the "
+              r"star, where they are not 1 and 0)"),
     (r"\operatorname{flip}", r"$\operatorname{flip}$ reverses every axis (a true convolution is "
                              r"a cross-correlation with the flipped kernel)"),
     (r"\operatorname{vec}", r"$\operatorname{vec}$ stacks the columns"),
@@ -101,7 +101,11 @@ def _declared(model: Model, p: Printer, symbol: Symbol) -> str:
     name = p.leaf(symbol.name, len(symbol.shape))
     if symbol.is_function:
         return f"${name}$ a smooth function (applied elementwise)"
-    power = r" \times ".join(dimension(model, d) for d in symbol.shape)
+    sides = [dimension(model, d) for d in symbol.shape]
+    if len(sides) > 1:  # (H - k + 1) × (W - k + 1)
+        sides = [rf"\left({side}\right)" if any(c in side for c in "+- ") else side
+                 for side in sides]
+    power = r" \times ".join(sides)
     if symbol.random:
         moments = model.moments.get(symbol.name)
         mean, variance = (p(m) for m in moments) if moments else \
