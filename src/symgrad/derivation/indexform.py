@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..language.expressions import Node
 from ..language.model import RESERVED
+from ..vocabulary.ops import conv_setting
 from .tidy import ALGEBRA
 from .trees import add, axis_of, call, dim, div, mul, num, sub
 
@@ -99,11 +100,9 @@ class IndexForm:
         """conv(x, w)[i] = Σ_a x[s i + a - p] w[a] (a position outside x reads 0)."""
         x, w = node.args
         rank = len(idx)
-        settings = dict(node.kwargs)
 
         def per_axis(key, default):
-            written = settings.get(key, num(default))
-            return written.args if written.op == "list" else (written,) * rank
+            return [num(default) if s is None else s for s in conv_setting(node, key, rank)]
 
         offsets = [self.fresh_after(k) for k in range(rank)]
         strides, paddings = per_axis("stride", 1), per_axis("padding", 0)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from ..language.expressions import Node
 from ..vocabulary import dims
+from ..vocabulary.ops import conv_setting
 from .trees import (
     CannotDerive,
     add,
@@ -146,23 +147,22 @@ def _conv(shape, node, out, G):
     with G, conv(x, G, padding=p)."""
     x, w = node.args
     rank = shape.ndim(w)
-    settings = dict(node.kwargs)
-    stride = settings.get("stride")
-    if stride is not None and not all(_is_one(s) for s in _per_axis(stride, rank)):
+    if not all(s is None or _is_one(s) for s in conv_setting(node, "stride", rank)):
         raise CannotDerive(
             f"the backward pass of a strided {node.op} is a transposed (dilated) convolution, "
             "which the expression language cannot write; write the answer (index form: "
             "sum(G[i] * x[2 * i + a - p], i)) and symgrad will check it")
-    paddings = _per_axis(settings.get("padding", num(0)), rank)
+    paddings = tuple(num(0) if p is None else p for p in conv_setting(node, "padding", rank))
 
     def input_adjoint():
         full = []
         for k, p in zip(shape(w), paddings, strict=True):
             width = dims.combine("-", dims.combine("-", k, 1), dims.of_node(p))
             if not dims.always(width, 0):
-                raise CannotDerive(f"the padding {text(p)} is wider than the kernel less one: "
-                                   "the input's gradient would need a cropped convolution; "
-                                   "write the answer and symgrad will check it")
+                raise CannotDerive(f"the padding {text(p)} may be wider than the kernel's size "
+                                   f"less one ({k} - 1): the input's gradient would then need "
+                                   "a cropped convolution; write the answer (or give the "
+                                   "kernel a fixed size) and symgrad will check it")
             full.append(dim(width))
         return _conv_call(node.op, G, call("flip", w), full)
 
@@ -196,10 +196,6 @@ def _identity_scale(G: Node) -> Node | None:
             if G.args[k].op == "eye":
                 return G.args[1 - k]
     return None
-
-
-def _per_axis(written: Node, rank: int) -> tuple[Node, ...]:
-    return written.args if written.op == "list" else (written,) * rank
 
 
 def _is_one(node: Node) -> bool:

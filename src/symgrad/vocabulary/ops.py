@@ -408,21 +408,28 @@ def _flip_shape(s, node):
     return s[0]
 
 
-def _setting(node, key: str, default: int, low: int, rank: int) -> tuple:
-    """A convolution's stride (>= 1) or padding (>= 0) per axis: one dimension for every
-    axis, or (conv2d) a list of two, ``padding=[h - 1, w - 1]``."""
+def conv_setting(node, key: str, rank: int) -> tuple:
+    """A convolution's stride or padding as written, one node per axis (None where it is not
+    written): one value for every axis, or (conv2d) a list, ``padding=[h - 1, w - 1]``."""
     written = node.kwarg(key)
     if written is None:
-        return (default,) * rank
-    items = written.args if written.op == "list" else (written,) * rank
+        return (None,) * rank
+    return tuple(written.args) if written.op == "list" else (written,) * rank
+
+
+def _setting(node, key: str, default: int, low: int, rank: int) -> tuple:
+    """A convolution's stride (>= 1) or padding (>= 0) per axis, as dimensions."""
+    items = conv_setting(node, key, rank)
     if len(items) != rank:
         raise ExpressionError(f"{key} takes one value or {rank} (one per axis), got "
-                              f"{len(items)}", written.col)
+                              f"{len(items)}", node.kwarg(key).col)
+    if items[0] is None:
+        return (default,) * rank
     values = tuple(dims.of_node(item) for item in items)
     for value in values:
         if not dims.always(value, low):
             raise ExpressionError(f"{key} must be {'>= 1' if low else '>= 0'} at every size, "
-                                  f"got {value}", written.col,
+                                  f"got {value}", node.kwarg(key).col,
                                   hint="e.g. padding=k - 1, stride=2")
     return values
 
@@ -455,11 +462,8 @@ def _conv(ev, node):
     rank = len(ev.backend.core_shape(ev.arg(node, 1)))
 
     def per_axis(key, default):
-        written = node.kwarg(key)
-        if written is None:
-            return (default,) * rank
-        items = written.args if written.op == "list" else (written,) * rank
-        return tuple(ev.dim_value(item) for item in items)
+        return tuple(default if item is None else ev.dim_value(item)
+                     for item in conv_setting(node, key, rank))
 
     return ev.backend.correlate(ev.arg(node, 0), ev.arg(node, 1), per_axis("stride", 1),
                                 per_axis("padding", 0))
