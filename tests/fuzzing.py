@@ -14,11 +14,15 @@ from hypothesis import strategies as st
 
 KINDS = ["gradient", "jacobian", "backprop", "hessian", "equal", "value", "psd",
          "expectation", "convergence"]
-DIMS = ["n", "m", "k", "N", "d", "2", "3", "1"]
+DIMS = ["n", "m", "k", "N", "d", "2", "3", "1", "n - k + 1", "n * m", "2 * n", "n // 2", "n - n"]
 NAMES = ["x", "y", "w", "b", "A", "B", "X", "W", "z", "s", "a", "c", "h", "lam", "ﬁ", "λ",
          "lambda", "sum", "_x", "x1"]
 UNARY = ["sum", "mean", "tr", "softmax", "relu", "exp", "log", "tanh", "sigmoid", "sqrt",
-         "abs", "norm", "diag", "step", "softplus", "max", "np.exp", "maximum", "transpose"]
+         "abs", "norm", "diag", "step", "softplus", "max", "np.exp", "maximum", "transpose",
+         "inv", "det", "logdet", "logsumexp", "vec", "flip"]
+BINARY_CALLS = ["kron", "conv1d", "conv2d", "solve", "maxpool2d"]
+SETTINGS = ["", ", padding=1", ", stride=2", ", padding=k - 1", ", stride=0", ", padding=[1, 2]",
+            ", padding=x"]
 JUNK = ["", " ", "(", "[1, (]", "x'", "x ^ 2", "lambda x: x", "__import__('os')", "x.dot(y)",
         "sum(X, keepdims=True)", "'text'", "1e999", "10**10**10", "x**(10**10)",
         "[" * 200 + "]" * 200, "(" * 80 + "x" + ")" * 80, "x" + " + x" * 2000, "\x00",
@@ -46,6 +50,10 @@ def expressions(names: list[str]):
                 lambda t: f"sum({t[0]}, axis={t[1]})"),
             st.tuples(inner, st.sampled_from(["i", "0", "k"])).map(lambda t: f"{t[0]}[{t[1]}]"),
             st.tuples(inner, st.integers(1, 400)).map(lambda t: f"({t[0]}) ** {t[1]}"),
+            st.tuples(st.sampled_from(BINARY_CALLS), inner, inner, st.sampled_from(SETTINGS))
+            .map(lambda t: f"{t[0]}({t[1]}, {t[2]}{t[3]})"),
+            st.tuples(inner, st.sampled_from(["i + 1", "2 * i - k", "i - j"])).map(
+                lambda t: f"{t[0]}[{t[1]}]"),
         )
 
     grammar = st.recursive(leaves, extend, max_leaves=8)
@@ -55,7 +63,8 @@ def expressions(names: list[str]):
 def declarations():
     dims = st.sampled_from(DIMS)
     qualifier = st.sampled_from(["", ", symmetric", ", positive", ", onehot", ", binary",
-                                 ", nonzero", ", probability", ", bogus"])
+                                 ", nonzero", ", probability", ", bogus", ", orthogonal",
+                                 ", spd", ", invertible"])
     return st.one_of(
         st.just("scalar"), st.just("function"),
         st.tuples(dims, qualifier).map(lambda t: f"vector({t[0]}{t[1]})"),
