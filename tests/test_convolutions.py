@@ -212,11 +212,23 @@ def test_wrong_answers_are_refuted(results, claim):
     assert results[claim].verdict == "refuted", results[claim].reason
 
 
-def test_strided_backward_questions_say_why_they_cannot_be_derived():
+def test_strided_backward_questions_in_matrix_form_say_why_they_cannot_be_derived():
     result = decide_one({"x": "vector(n)", "w": "vector(k)"}, dict(
         kind="backprop", of="conv1d(x, w, stride=2)", wrt="w", upstream="G"))
     assert result.verdict == "undecided" and "transposed (dilated) convolution" in \
         result.reason
+
+
+@pytest.mark.parametrize("of, wrt, indices, derived", [
+    ("conv1d(x, w, stride=3)", "x", ["j"], "sum(G[i] * w[j - 3 * i], i)"),
+    ("conv1d(x, w, stride=2, padding=k - 1)", "w", ["a"], "sum(G[i] * x[a + 2 * i - k + 1], i)"),
+])
+def test_strided_backward_questions_in_index_form_are_derived_entry_by_entry(
+        of, wrt, indices, derived):
+    result = decide_one({"x": "vector(n)", "w": "vector(k)"}, dict(
+        kind="backprop", of=of, wrt=wrt, upstream="G", indices=indices))
+    assert result.verdict == "proved", result.reason
+    assert result.derived == derived
 
 
 def test_an_index_outside_the_array_reads_zero():

@@ -39,6 +39,21 @@ def derive(model: Model, claim: Claim) -> str:
     d = Derivation(model, claim)
     of = claim.exprs["of"]
     d.tidy.seed(of)
+    indices = claim.fields.get("indices")
+    try:
+        return _matrix_form(d, claim, of, indices)
+    except CannotDerive as reason:
+        if not indices or claim.kind not in ("gradient", "backprop"):
+            raise
+        from .indexcalc import derive_entries, tidy_positions
+
+        try:  # what has no matrix form (a transposed convolution) may have an index form
+            return text(tidy_positions(d.tidy(derive_entries(d, claim, tuple(indices)))))
+        except CannotDerive:
+            raise reason from None
+
+
+def _matrix_form(d: Derivation, claim: Claim, of: Node, indices) -> str:
     if claim.kind == "gradient":
         answer = d.gradient(of, claim.wrt)
     elif claim.kind == "backprop":
@@ -50,7 +65,6 @@ def derive(model: Model, claim: Claim) -> str:
         answer = d.hessian_of_scalars(of, claim.wrt_list)
     else:
         answer = d.jacobian(d.gradient(of, claim.wrt), claim.wrt)
-    indices = claim.fields.get("indices")
     if indices:
         from .indexform import to_index
 
