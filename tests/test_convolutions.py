@@ -222,6 +222,8 @@ def test_strided_backward_questions_in_matrix_form_say_why_they_cannot_be_derive
 @pytest.mark.parametrize("of, wrt, indices, derived", [
     ("conv1d(x, w, stride=3)", "x", ["j"], "sum(G[i] * w[j - 3 * i], i)"),
     ("conv1d(x, w, stride=2, padding=k - 1)", "w", ["a"], "sum(G[i] * x[a + 2 * i - k + 1], i)"),
+    ("relu(conv1d(x, w, stride=2))", "w", ["a"],
+     "sum(G[i] * x[a + 2 * i] * step(sum(w[l] * x[2 * i + l], l)), i)"),
 ])
 def test_strided_backward_questions_in_index_form_are_derived_entry_by_entry(
         of, wrt, indices, derived):

@@ -5,16 +5,19 @@ expression language cannot write in matrix form; in index form it is a plain sum
 claim's expression is written entry by entry (:mod:`.indexform`), differentiated with
 ∂x[e]/∂x[i] = δ(e, i) (and ∂vec(X)[t]/∂X[i, j] = δ(t, i + n j)), and each δ is summed
 away: Σ_b f(b) δ(b + c, j) = f(j − c) (a position outside an array reads 0, so this holds
-at every j).  Only linear and product structure is differentiated here; anything else
-raises :class:`CannotDerive` and the matrix form's reason stands.
+at every j).  Sums, products, constant divisors, entries and elementwise functions (the
+chain rule, with the derivative of the backward-rule table) are differentiated here;
+anything else raises :class:`CannotDerive` and the matrix form's reason stands.
 """
 
 from __future__ import annotations
 
 from ..language.expressions import Node
 from ..vocabulary import dims
+from ..vocabulary.ops import ELEMENTWISE
 from .indexform import IndexForm, entry, index
 from .trees import CannotDerive, add, call, mul, neg, num, sub
+from .vjps import VJPS
 
 OUTPUTS = "ijtuvrsopq"  # names of the output's indices, summed against the upstream G
 
@@ -71,6 +74,12 @@ class _Differentiate:
         if op == "isum":
             inner = self(args[0])
             return None if inner is None else Node("isum", (inner, args[1]))
+        if op in ELEMENTWISE or op == "apply":  # the chain rule, with the table's f'
+            inner = self(args[0])
+            if inner is None:
+                return None
+            (slope,) = VJPS[op](self.derivation.shape, node, node, num(1))
+            return mul(slope, inner)
         raise CannotDerive(f"{op} is not differentiated entry by entry")
 
     def entry(self, base: Node, positions) -> Node:
