@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..language.expressions import Node
 from ..language.model import RESERVED
-from ..vocabulary.ops import conv_setting
+from ..vocabulary.arrays import conv_setting
 from .tidy import ALGEBRA
 from .trees import add, axis_of, call, dim, div, mul, num, sub
 

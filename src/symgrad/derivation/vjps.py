@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from ..language.expressions import Node
 from ..vocabulary import dims
-from ..vocabulary.ops import conv_setting
+from ..vocabulary.arrays import conv_setting
 from .trees import (
     CannotDerive,
     add,

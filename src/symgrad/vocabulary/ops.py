@@ -22,7 +22,7 @@ from functools import cache
 import numpy as np
 
 from ..errors import ExpressionError, ShapeMismatch
-from . import dims, shapes
+from . import arrays, shapes
 
 
 @cache
@@ -384,108 +384,6 @@ def _logsumexp(ev, node):
     return ev.backend.sum(ev.backend.elementwise(ELEMENTWISE["log"], total) + shift, axis)
 
 
-def _floordiv(ev, node):
-    return ev.backend.number(str(ev.dim_value(node)))
-
-
-def _kron_shape(s, node):
-    if len(s[0]) != len(s[1]) or not s[0]:
-        raise ShapeMismatch(f"kron takes two vectors or two matrices, got {shapes.show(s[0])} "
-                            f"and {shapes.show(s[1])}",
-                            hint="for a column vector a write outer(a, ones(1)) (a matrix(n, 1))")
-    return tuple(dims.combine("*", a, b) for a, b in zip(s[0], s[1], strict=True))
-
-
-def _vec_shape(s, node):
-    if len(s[0]) != 2:
-        raise ShapeMismatch(f"vec takes a matrix, got {shapes.show(s[0])}")
-    return (dims.combine("*", s[0][0], s[0][1]),)
-
-
-def _flip_shape(s, node):
-    if not s[0]:
-        raise ShapeMismatch("flip takes a vector or a matrix")
-    return s[0]
-
-
-def conv_setting(node, key: str, rank: int) -> tuple:
-    """A convolution's stride or padding as written, one node per axis (None where it is not
-    written): one value for every axis, or (conv2d) a list, ``padding=[h - 1, w - 1]``."""
-    written = node.kwarg(key)
-    if written is None:
-        return (None,) * rank
-    return tuple(written.args) if written.op == "list" else (written,) * rank
-
-
-def _setting(node, key: str, default: int, low: int, rank: int) -> tuple:
-    """A convolution's stride (>= 1) or padding (>= 0) per axis, as dimensions."""
-    items = conv_setting(node, key, rank)
-    if len(items) != rank:
-        raise ExpressionError(f"{key} takes one value or {rank} (one per axis), got "
-                              f"{len(items)}", node.kwarg(key).col)
-    if items[0] is None:
-        return (default,) * rank
-    values = tuple(dims.of_node(item) for item in items)
-    for value in values:
-        if not dims.always(value, low):
-            raise ExpressionError(f"{key} must be {'>= 1' if low else '>= 0'} at every size, "
-                                  f"got {value}", node.kwarg(key).col,
-                                  hint="e.g. padding=k - 1, stride=2")
-    return values
-
-
-def _window(n, k, stride, padding):
-    """The output length of a strided, padded window: ⌊(n + 2p − k)/s⌋ + 1."""
-    span = dims.combine("-", dims.combine("+", n, dims.combine("*", 2, padding)), k)
-    out = dims.combine("+", dims.combine("//", span, stride), 1)
-    if isinstance(out, int) and out < 1:
-        raise ShapeMismatch(f"the kernel ({k}) is longer than the padded input ({n} with "
-                            f"padding {padding})")
-    return out
-
-
-def _conv_shape(rank: int):
-    what = f"conv{rank}d"
-
-    def shape(s, node):
-        noun = "vector" if rank == 1 else "matrix"
-        if len(s[0]) != rank or len(s[1]) != rank:
-            raise ShapeMismatch(f"{what}(x, w) takes a {noun} and a {noun} kernel, got "
-                                f"{shapes.show(s[0])} and {shapes.show(s[1])}")
-        strides = _setting(node, "stride", 1, 1, rank)
-        paddings = _setting(node, "padding", 0, 0, rank)
-        return tuple(_window(*axis) for axis in zip(s[0], s[1], strides, paddings, strict=True))
-    return shape
-
-
-def _conv(ev, node):
-    rank = len(ev.backend.core_shape(ev.arg(node, 1)))
-
-    def per_axis(key, default):
-        return tuple(default if item is None else ev.dim_value(item)
-                     for item in conv_setting(node, key, rank))
-
-    return ev.backend.correlate(ev.arg(node, 0), ev.arg(node, 1), per_axis("stride", 1),
-                                per_axis("padding", 0))
-
-
-def _maxpool_shape(s, node):
-    if len(s[0]) != 2:
-        raise ShapeMismatch(f"maxpool2d(X, k) takes a matrix, got {shapes.show(s[0])}")
-    k = s[1]
-    pooled = tuple(dims.combine("/", d, k) for d in s[0])
-    for d, out in zip(s[0], pooled, strict=True):
-        if isinstance(out, dims.Expr) and not out.sym.free_symbols or \
-                isinstance(d, int) and isinstance(k, int) and d % k:
-            raise ShapeMismatch(f"maxpool2d(X, {k}) needs sides that are multiples of {k}, "
-                                f"got {shapes.show(s[0])}")
-    return pooled
-
-
-def _maxpool(ev, node):
-    return ev.backend.pool_max(ev.arg(node, 0), ev.dim_value(node.args[1]))
-
-
 def _vector_arg(s, what):
     if len(s) != 1:
         raise ShapeMismatch(f"{what} takes a vector, got {shapes.show(s)}")
@@ -591,19 +489,20 @@ OPS: dict[str, Op] = {
     "matpow": Op(_matpow_shape, _matpow, arity=(2,), usage="matpow(X, k) (X @ ... @ X)"),
     "logsumexp": Op(_reduce_shape, _logsumexp, keywords=frozenset({"axis"}),
                     usage="logsumexp(z), logsumexp(X, axis=1)"),
-    "floordiv": Op(_scalar, _floordiv, arity=(2,), usage="(n - k)//2 (dimensions only)"),
-    "kron": Op(_kron_shape, lambda ev, n: ev.backend.kron(ev.arg(n, 0), ev.arg(n, 1)),
+    "floordiv": Op(_scalar, arrays.floordiv, arity=(2,), usage="(n - k)//2 (dimensions only)"),
+    "kron": Op(arrays.kron_shape, lambda ev, n: ev.backend.kron(ev.arg(n, 0), ev.arg(n, 1)),
                arity=(2,), usage="kron(A, B)"),
-    "vec": Op(_vec_shape, lambda ev, n: ev.backend.vec(ev.arg(n, 0)),
+    "vec": Op(arrays.vec_shape, lambda ev, n: ev.backend.vec(ev.arg(n, 0)),
               usage="vec(X) (columns stacked)"),
-    "flip": Op(_flip_shape, lambda ev, n: ev.backend.flip(ev.arg(n, 0)),
+    "flip": Op(arrays.flip_shape, lambda ev, n: ev.backend.flip(ev.arg(n, 0)),
                usage="flip(w) (every axis reversed)"),
-    "conv1d": Op(_conv_shape(1), _conv, arity=(2,), dimension_keywords=_CONV_KEYWORDS,
+    "conv1d": Op(arrays.conv_shape(1), arrays.conv, arity=(2,), dimension_keywords=_CONV_KEYWORDS,
                  keywords=_CONV_KEYWORDS, usage="conv1d(x, w), conv1d(x, w, stride=2, padding=1)"),
-    "conv2d": Op(_conv_shape(2), _conv, arity=(2,), dimension_keywords=_CONV_KEYWORDS,
+    "conv2d": Op(arrays.conv_shape(2), arrays.conv, arity=(2,), dimension_keywords=_CONV_KEYWORDS,
                  keywords=_CONV_KEYWORDS, usage="conv2d(X, K), conv2d(X, K, stride=2, "
                  "padding=1)"),
-    "maxpool2d": Op(_maxpool_shape, _maxpool, arity=(2,), kinds="ed", usage="maxpool2d(X, k)"),
+    "maxpool2d": Op(arrays.maxpool_shape, arrays.maxpool, arity=(2,), kinds="ed",
+                    usage="maxpool2d(X, k)"),
     "outer": Op(_outer_shape, lambda ev, n: ev.backend.outer(ev.arg(n, 0), ev.arg(n, 1)),
                 arity=(2,), usage="outer(a, b)"),
     "diag": Op(_diag_shape, _diag, usage="diag(v)"),
