@@ -27,6 +27,7 @@ STAGES = [
     ["decide"],
     ["workers"],
     ["run"],
+    ["grading"],
     ["cli", "pytest_plugin", "__init__", "__main__"],
 ]
 RANK = {stage: rank for rank, line in enumerate(STAGES) for stage in line}

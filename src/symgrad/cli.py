@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 from . import __version__
 
@@ -46,12 +47,36 @@ def _parser() -> argparse.ArgumentParser:
     _paths(mutate)
     _run_options(mutate, json=False, timeout=20.0, per="mutant", workers=False)
 
+    grade = commands.add_parser("grade", help="grade a class: every submission's answers "
+                                              "against an answer key")
+    grade.add_argument("key", metavar="KEY.toml", help="the answer key: a claim file whose "
+                                                       "claims are the questions")
+    grade.add_argument("submissions", nargs="+", metavar="SUBMISSIONS",
+                       help="submission files (TOML with an [answers] table), or folders of "
+                            "them; the student is the file's stem")
+    grade.add_argument("--csv", metavar="FILE", help="write the table as CSV")
+    grade.add_argument("--json", action="store_true", help="print every result as JSON")
+    grade.add_argument("--feedback", metavar="DIR",
+                       help="write one Markdown feedback file per student")
+    grade.add_argument("--resume", metavar="FILE",
+                       help="keep each decision in FILE (JSON Lines) and reuse those there: a "
+                            "stopped run goes on where it stopped")
+    grade.add_argument("--dask", metavar="ADDRESS",
+                       help="decide on a Dask distributed scheduler (pip install "
+                            "'symgrad[dask]')")
+    grade.add_argument("--no-cache", action="store_true",
+                       help="decide every answer, even one given before in another spelling")
+    _run_options(grade, json=False)
+    grade.add_argument("-j", dest="jobs", type=int, metavar="N", help="the same as --jobs")
+
     same = commands.add_parser("same", help="are two expressions equal for all admissible "
                                             "values?")
     same.add_argument("lhs", metavar="EXPR1")
     same.add_argument("rhs", metavar="EXPR2")
     same.add_argument("--symbols", action="append", default=[], metavar="NAME=DECLARATION",
                       help="a declaration, e.g. --symbols 'B=matrix(n, n)' (repeatable)")
+    same.add_argument("--latex", action="store_true",
+                      help=r"both expressions are LaTeX, e.g. '\mathbf{B}^\top \mathbf{x}'")
     _run_options(same)
     return parser
 
@@ -102,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
-    if args.command in ("check", "latex", "mutate", "same", "derive"):
+    if args.command in ("check", "latex", "mutate", "same", "derive", "grade"):
         from .limits import DEFAULT_TIMEOUT
         from .verdicts.combine import DEFAULT_SEED
 
@@ -130,6 +155,8 @@ def _main(argv: list[str] | None) -> int:
         return _derive(args)
     if args.command == "same":
         return _same(args)
+    if args.command == "grade":
+        return _grade(args)
     return _check(args)
 
 
@@ -262,6 +289,44 @@ def _mutate(args) -> int:
     return 0 if killed == counted else 1
 
 
+def _grade(args) -> int:
+    """The table (or JSON); --csv and --feedback files.  Exit 0 when graded, 1 when the
+    key's own answer to a question does not hold, 2 when the key cannot be read."""
+    from .grading import reports
+    from .grading.cluster import NoDask
+    from .grading.grade import UnreadableKey, grade
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\rdecided {done}/{total}", end="" if done < total else "\n",
+                  file=sys.stderr, flush=True)
+
+    start = time.perf_counter()
+    try:
+        grades = grade(args.key, args.submissions, cache=not args.no_cache, resume=args.resume,
+                       dask=args.dask, progress=progress, **_limits(args))
+    except (UnreadableKey, NoDask) as exc:
+        return _usage(str(exc))
+    if not grades.submissions:
+        return _usage("no submissions: give TOML files, or folders that hold them")
+    if args.json:
+        print(json.dumps(reports.to_json(grades), indent=2))
+    else:
+        print(reports.table(grades))
+        for note in reports.notes(grades):
+            print(f"note: {note}")
+        print(f"{len(grades.submissions)} submissions, {len(grades.questions)} questions: "
+              f"{grades.decisions} distinct answers decided"
+              + (f", {grades.resumed} taken from {args.resume}" if grades.resumed else "")
+              + f" ({time.perf_counter() - start:.1f}s)")
+    if args.csv:
+        Path(args.csv).write_text(reports.to_csv(grades), encoding="utf-8")
+    if args.feedback:
+        reports.feedback(grades, args.feedback)
+    key_wrong = any(not r.ok for r in grades.key_results.values())
+    return 1 if key_wrong else 0
+
+
 def _same(args) -> int:
     from .output import report
     from .run import same
@@ -272,7 +337,7 @@ def _same(args) -> int:
         if not declaration:
             return _usage(f"--symbols {item!r}: write NAME=DECLARATION, e.g. 'B=matrix(n, n)'")
         symbols[name.strip()] = declaration.strip()
-    result = same(args.lhs, args.rhs, symbols, **_limits(args))
+    result = same(args.lhs, args.rhs, symbols, latex=args.latex, **_limits(args))
     if args.json or args.jsonl:
         _print_json([result], args)
     else:

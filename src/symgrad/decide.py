@@ -33,7 +33,9 @@ def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
 
     start = time.perf_counter()
     deadline = Deadline(timeout)
-    if is_question(claim) and not (model.error or claim.error):
+    if claim.readings and not (model.error or claim.error):
+        result = _decide_readings(model, claim, seed, timeout, explain, shrink)
+    elif is_question(claim) and not (model.error or claim.error):
         result = _answer_question(model, claim, seed, deadline)
     else:
         result = decide_claim(model, claim, seed=seed, timeout=timeout, shrink=shrink)
@@ -45,6 +47,31 @@ def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
             result.latex = explained(claim_latex(model, claim, result.verdict), result)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _decide_readings(model: Model, claim: Claim, seed: int, timeout: float, explain: bool,
+                     shrink: bool) -> Result:
+    """A LaTeX answer whose * reads as the matrix and as the elementwise product: both
+    readings decided; the verdict stands if they agree, else the claim is undecided."""
+    from .language.build import variant
+
+    decided = []
+    for reading, text in claim.readings:
+        reading_model, reading_claim = variant(model, claim, {claim.answer_field: text})
+        found = decide(reading_model, reading_claim, seed=seed,
+                       timeout=timeout / len(claim.readings), explain=explain, shrink=shrink)
+        decided.append((reading, text, found))
+    said = "; ".join(f"read as the {reading} product, {text} is {found.verdict}"
+                     for reading, text, found in decided)
+    verdicts = {found.verdict for _, _, found in decided}
+    if len(verdicts) == 1:
+        result = decided[0][2]
+        result.reason = (f"{result.reason}; * between arrays reads two ways, and both "
+                         f"readings agree ({said})")
+        return result
+    return _result(model, claim, "undecided", reason=(
+        f"* between arrays reads two ways and the readings disagree: {said}; say which in "
+        'the file: latex_star = "matrix" or "elementwise"'))
 
 
 EXPLAIN_SECONDS = 0.5  # a refutation is explained only if at least this much time is left

@@ -33,12 +33,15 @@ def check(target=None, *, seed: int = DEFAULT_SEED, timeout: float = DEFAULT_TIM
                            jobs=jobs, explain=explain, isolate=isolate))
 
 
-def same(lhs: str, rhs: str, symbols: dict[str, str] | None = None, **options) -> Result:
+def same(lhs: str, rhs: str, symbols: dict[str, str] | None = None, *, latex: bool = False,
+         **options) -> Result:
     """Are two expressions equal for all admissible values?  An ``equal`` claim, decided
-    like any (options as :func:`check`); ``symbols`` maps names to declarations."""
+    like any (options as :func:`check`); ``symbols`` maps names to declarations; with
+    ``latex``, both expressions are written in LaTeX."""
     from .language import build, claimfile
 
-    fields = {"kind": "equal", "lhs": lhs, "rhs": rhs}
+    suffix = "_latex" if latex else ""
+    fields = {"kind": "equal", f"lhs{suffix}": lhs, f"rhs{suffix}": rhs}
     raw = claimfile.ClaimFile(path="<same>", title="same", symbols=dict(symbols or {}),
                               claims=[claimfile.RawClaim("same", "equal", fields)])
     [found] = results([build.build(raw)], **options)

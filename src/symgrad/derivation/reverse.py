@@ -28,7 +28,8 @@ UPSTREAM = "_G"  # a Jacobian's symbolic upstream: no claim file can use this na
 
 
 def is_question(claim: Claim) -> bool:
-    return claim.kind in QUESTIONS and "answer" not in claim.fields
+    return claim.kind in QUESTIONS and "answer" not in claim.fields and \
+        "answer_latex" not in claim.fields
 
 
 def derive(model: Model, claim: Claim) -> str:

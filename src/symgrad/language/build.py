@@ -24,7 +24,7 @@ def build(raw: claimfile.ClaimFile) -> Model:
     except ClaimError as exc:
         model.error = exc
     for raw_claim in raw.claims:
-        claim = Claim(raw_claim.name, raw_claim.kind, raw_claim.line, raw_claim.fields)
+        claim = Claim(raw_claim.name, raw_claim.kind, raw_claim.line, dict(raw_claim.fields))
         claim.error = raw_claim.error
         if claim.error is None and model.error is None:
             try:
@@ -50,7 +50,9 @@ def variant(model: Model, claim: Claim, fields: dict | None = None,
     raw.symbols = {**raw.symbols, **(symbols or {})}
     raw.define = {k: v for k, v in raw.define.items() if k not in (symbols or {})}
     original = next(c for c in raw.claims if c.name == claim.name)
-    kept = {} if kind else {k: v for k, v in original.fields.items() if k not in drop}
+    replaced = set(drop) | set(fields or {})
+    kept = {} if kind else {k: v for k, v in original.fields.items()
+                            if k not in replaced and k.removesuffix("_latex") not in replaced}
     raw.claims = [claimfile.RawClaim(original.name, kind or original.kind,
                                      {**kept, **(fields or {})}, original.line)]
     new = build(raw)

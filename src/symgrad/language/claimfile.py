@@ -31,7 +31,11 @@ KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "convergence": (frozenset({"iteration", "variable", "root", "order"}),
                     frozenset({"given", "constant"})),
 }
-TOP_LEVEL = {"title", "source", "symbols", "define", "claims"}
+TOP_LEVEL = {"title", "source", "symbols", "define", "claims", "latex", "latex_star"}
+#: Fields that hold an expression: each may be given in LaTeX instead, as FIELD_latex.
+EXPRESSION_FIELDS = {"of", "answer", "lhs", "rhs", "certificate", "constant", "iteration"}
+LATEX_STAR = ("matrix", "elementwise")
+MAX_POINTS = 1000
 
 
 @dataclass
@@ -53,6 +57,8 @@ class ClaimFile:
     claims: list[RawClaim] = field(default_factory=list)
     error: ClaimError | None = None
     text: str = ""
+    latex: dict[str, str] = field(default_factory=dict)  # LaTeX fragment -> name
+    latex_star: str | None = None  # how a LaTeX * between arrays reads when both fit
 
     def line_of(self, key: str, claim: RawClaim | None = None) -> int | None:
         return _line_of(self.text, key, claim.line if claim else None)
@@ -166,6 +172,7 @@ def _read_top_level(data: dict, result: ClaimFile) -> None:
                                  line=_line_of(result.text, name),
                                  hint=f'write {name} = "..."')
         setattr(result, table, dict(value))
+    _read_latex_settings(data, result)
     claims = data.get("claims")
     if claims is None or not isinstance(claims, list) or not claims:
         raise ClaimError("no claims", file=path, field="claims",
@@ -176,6 +183,29 @@ def _read_top_level(data: dict, result: ClaimFile) -> None:
     if len(claims) > MAX_CLAIMS:
         raise ClaimError(f"more than {MAX_CLAIMS} claims in one file", file=path,
                          field="claims", hint="split it into several claim files")
+
+
+def _read_latex_settings(data: dict, result: ClaimFile) -> None:
+    """The [latex] table (fragments as written -> names) and latex_star."""
+    path = result.path
+    table = data.get("latex", {})
+    if not isinstance(table, dict):
+        raise ClaimError("[latex] maps LaTeX fragments, as written, to names", file=path,
+                         field="latex", hint="""e.g. '\\hat{y}' = "s" under [latex]""")
+    for fragment, name in table.items():
+        if not isinstance(name, str) or not name.isidentifier() or not fragment.strip():
+            raise ClaimError(f"the [latex] entry {fragment!r} must map to a name in quotes",
+                             file=path, field=f"latex.{fragment}",
+                             line=_line_of(result.text, fragment),
+                             hint="e.g. 'W^{(2)}' = \"W2\"")
+    result.latex = dict(table)
+    star = data.get("latex_star")
+    if star is not None and star not in LATEX_STAR:
+        raise ClaimError(f"latex_star is \"matrix\" or \"elementwise\", not {star!r}"
+                         if isinstance(star, str) else "latex_star is a string", file=path,
+                         field="latex_star", line=_line_of(result.text, "latex_star"),
+                         hint="it says how * between two arrays reads when both products fit")
+    result.latex_star = star
 
 
 def _read_claim(raw: dict, position: int, line: int | None, path: str, text: str) -> RawClaim:
@@ -204,17 +234,26 @@ def _read_claim(raw: dict, position: int, line: int | None, path: str, text: str
         return fail(f"unknown kind {kind!r}", "kind",
                     suggest(str(kind), KINDS) or f"one of {', '.join(KINDS)}")
     required, optional = KINDS[kind]
-    allowed = required | optional | {"name", "kind"}
+    allowed = required | optional | {"name", "kind", "points"}
+    allowed |= {f"{key}_latex" for key in allowed & EXPRESSION_FIELDS}
     for key in raw:
         if key not in allowed:
             return fail(f"unknown field {key!r} for a {kind} claim", key,
                         suggest(key, allowed) or f"the fields are {', '.join(sorted(allowed))}")
+        if key.endswith("_latex") and key.removesuffix("_latex") in raw:
+            return fail(f"both {key.removesuffix('_latex')} and {key} are given", key,
+                        "give the expression once: in the expression language, or in LaTeX")
     for key in sorted(required):
-        if key not in raw:
-            return fail(f"missing field {key!r}", key if key in raw else None,
+        if key not in raw and f"{key}_latex" not in raw:
+            return fail(f"missing field {key!r}", None,
                         f"a {kind} claim needs {', '.join(sorted(required))}")
     for key, value in raw.items():
-        if key == "indices":
+        if key == "points":
+            if isinstance(value, bool) or not isinstance(value, int | float) or \
+                    not 0 < value <= MAX_POINTS:
+                return fail(f"points is a positive number up to {MAX_POINTS}", key,
+                            "e.g. points = 2")
+        elif key == "indices":
             if not (isinstance(value, list) and value and all(
                     isinstance(v, str) and v.isidentifier() and v.isascii() for v in value)):
                 return fail("indices is a list of index names", key, 'e.g. indices = ["i", "j"]')

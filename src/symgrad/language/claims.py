@@ -7,10 +7,53 @@ from ..limits import ENTRIES_AT, MAX_ENTRIES
 from ..vocabulary import dims as dims_
 from ..vocabulary import shapes
 from ..vocabulary.shapes import Shape
-from . import claimfile
+from . import claimfile, latexread, readings
 from . import expressions as language
 from .model import RESERVED, Claim, Model, Symbol, located_error, symbols_in
 from .resolve import Resolver
+
+
+def parsed(model: Model, claim: Claim, field_name: str) -> language.Node:
+    """A field's expression as a tree: read from its LaTeX (FIELD_latex) or its text."""
+    latex = claim.fields.get(f"{field_name}_latex")
+    if latex is None:
+        return language.parse(claim.fields[field_name])
+    return latexread.parse(latex, latex_context(model, claim))
+
+
+def given(claim: Claim, field_name: str) -> bool:
+    """Is the field given, as an expression or in LaTeX?"""
+    return field_name in claim.fields or f"{field_name}_latex" in claim.fields
+
+
+def latex_context(model: Model, claim: Claim | None = None) -> latexread.Context:
+    """The names a LaTeX field of this claim may use, and the file's [latex] table."""
+    introduced = claim.introduced if claim else {}
+    functions = [n for n, s in model.symbols.items() if s.is_function]
+    names = [n for n, s in model.symbols.items() if not s.is_function]
+    names += list(model.defines) + list(model.dims) + list(introduced)
+    upstream = (None, None)
+    if claim is not None and claim.kind == "backprop" and claim.upstream is not None:
+        of = claim.exprs.get("of")
+        upstream = (of.name if of is not None and of.op in ("symbol", "define") else None,
+                    claim.upstream.name)
+    table = model.raw.latex if model.raw is not None else {}
+    return latexread.Context.of(names, functions, table, upstream)
+
+
+def _resolver(model: Model, claim: Claim, extra=None, free_indices=None,
+              want=None, star=None) -> Resolver:
+    resolver = Resolver(model, extra, free_indices=free_indices)
+    resolver.star = star or (model.raw.latex_star if model.raw is not None else None)
+    resolver.wants = [want]
+    return resolver
+
+
+def _translated(claim: Claim, field_name: str, node) -> None:
+    """A LaTeX field, once resolved, is kept in the expression language too (what reports,
+    diagnoses and variants of the claim show and use)."""
+    if f"{field_name}_latex" in claim.fields:
+        claim.fields[field_name] = language.unparse(node, exact=True)
 
 
 def build_claim(model: Model, claim: Claim, raw) -> None:
@@ -18,17 +61,21 @@ def build_claim(model: Model, claim: Claim, raw) -> None:
     where = dict(file=model.path, claim=claim.name, line=claim.line)
 
     def at_field(field_name, exc):
-        return located_error(exc, f.get(field_name, ""), field=field_name,
+        written = f.get(f"{field_name}_latex", f.get(field_name, ""))
+        if f"{field_name}_latex" in f:
+            field_name = f"{field_name}_latex"
+        return located_error(exc, written, field=field_name,
                         **{**where, "line": raw.line_of(field_name, _raw(raw, claim))})
 
     def expression(field_name):
         try:
-            resolver = Resolver(model)
-            node, shape = resolver.resolve_text(f[field_name])
+            resolver = _resolver(model, claim)
+            node, shape = resolver.resolve(parsed(model, claim, field_name))
             resolver.index_ranges({})
         except ExpressionError as exc:
             raise at_field(field_name, exc) from None
         claim.exprs[field_name] = node
+        _translated(claim, field_name, node)
         return shape
 
     if claim.kind == "convergence":
@@ -94,7 +141,7 @@ def _convergence(model: Model, claim: Claim, where, expression, at_field) -> Non
         raise ClaimError("the variable and the root must be different symbols", field="root",
                          **where)
     for key in ("iteration", "constant"):
-        if key in f and expression(key):
+        if given(claim, key) and expression(key):
             raise ClaimError(f"the {key} must be a scalar", field=key, **where,
                              hint="a convergence claim is about a scalar iteration")
     for key in ("iteration", "constant"):
@@ -128,7 +175,7 @@ def _psd(model: Model, claim: Claim, of_shape: Shape, where, at_field) -> None:
         raise ClaimError(f"psd needs a square matrix, but `of` is {shapes.show(of_shape)}",
                          field="of", **where)
     claim.expected_shape = of_shape
-    if "certificate" not in claim.fields:
+    if not given(claim, "certificate"):
         return
     v = Symbol("v", (of_shape[0],))
     declared = model.symbols.get("v")
@@ -140,9 +187,11 @@ def _psd(model: Model, claim: Claim, of_shape: Shape, where, at_field) -> None:
     _answer(model, claim, (), at_field)
 
 
-def _constant(model: Model, text: str):
+def _constant(model: Model, tree: language.Node, want=None):
     """A constant expression (numbers, lists, pi, functions of them) and its shape."""
-    node, shape = Resolver(model).resolve_text(text)
+    resolver = Resolver(model)
+    resolver.wants = [want]
+    node, shape = resolver.resolve(tree)
     for inner in node.walk():
         if inner.op in ("symbol", "define", "dim", "index", "apply"):
             raise ExpressionError("a value must be a constant (numbers and lists)", inner.col)
@@ -157,7 +206,7 @@ def _value_point(model: Model, claim: Claim, of_shape: Shape, where, at_field) -
             raise ClaimError(f"{name!r} is not a declared symbol", field=f"at.{name}", **where,
                              hint=claimfile.suggest(name, model.symbols))
         try:
-            node, shape = _constant(model, text)
+            node, shape = _constant(model, language.parse(text))
         except ExpressionError as exc:
             raise located_error(exc, text, field=f"at.{name}", **where) from None
         if len(shape) != len(symbol.shape):
@@ -174,15 +223,16 @@ def _value_point(model: Model, claim: Claim, of_shape: Shape, where, at_field) -
     if missing:
         raise ClaimError(f"no value for {', '.join(missing)}", field="at", **where,
                          hint=f"add {missing[0]} = \"...\" to at")
+    expected = tuple(claim.sizes.get(d, d) for d in of_shape)
     try:
-        node, shape = _constant(model, claim.fields["answer"])
+        node, shape = _constant(model, parsed(model, claim, "answer"), expected)
     except ShapeMismatch as exc:
         claim.answer_problem = f"the answer cannot be formed: {exc.message}"
         return
     except ExpressionError as exc:
         raise at_field("answer", exc) from None
     claim.exprs["answer"] = node
-    expected = tuple(claim.sizes.get(d, d) for d in of_shape)
+    _translated(claim, "answer", node)
     claim.expected_shape = expected
     if shape != expected:
         claim.answer_problem = (f"the answer is {shapes.show(shape)} but the value is "
@@ -301,6 +351,47 @@ def _check_entries(model: Model, claim: Claim, shapes_seen) -> None:
                              hint="check it with smaller (or named) dimensions")
 
 
+def _loosely_translated(model: Model, claim: Claim, field_name: str) -> None:
+    """A LaTeX answer that cannot be formed, in the expression language as best guessed."""
+    if f"{field_name}_latex" not in claim.fields:
+        return
+    scalars = {n for n, s in {**model.symbols, **claim.introduced}.items() if not s.shape}
+    scalars |= {n for n, shape in model.define_shapes.items() if not shape} | set(model.dims)
+    guess = readings.loose(parsed(model, claim, field_name), scalars)
+    if guess is not None:
+        claim.fields[field_name] = language.unparse(guess)
+
+
+def _read_answer(model: Model, claim: Claim, field_name: str, want, at_field):
+    """The answer resolved; a LaTeX * that reads both ways makes two readings of the claim
+    (``claim.readings``, each decided), and the first is the claim's own."""
+    indices = claim.fields.get("indices")
+
+    def attempt(star=None):
+        resolver = _resolver(model, claim, claim.introduced, indices, want, star)
+        return (resolver, *resolver.resolve(parsed(model, claim, field_name)))
+
+    try:
+        return attempt()
+    except readings.Ambiguous:
+        pass
+    except ShapeMismatch:
+        raise
+    except ExpressionError as exc:
+        raise at_field(field_name, exc) from None
+    found, problem = [], None
+    for star in readings.STAR_READINGS:
+        try:
+            found.append((star, attempt(star)))
+        except ShapeMismatch as exc:
+            problem = exc
+    if not found:
+        raise problem
+    claim.readings = [(star, language.unparse(node, exact=True))
+                      for star, (_, node, _) in found]
+    return found[0][1]
+
+
 def _raw(raw, claim):
     return next((c for c in raw.claims if c.name == claim.name), None)
 
@@ -308,24 +399,23 @@ def _raw(raw, claim):
 def _answer(model: Model, claim: Claim, expected: Shape, at_field) -> None:
     """Resolve the answer (rhs); a shape problem in it refutes the claim."""
     field_name = claim.answer_field
-    extra = claim.introduced
     indices = claim.fields.get("indices")
     claim.expected_shape = expected
-    if field_name not in claim.fields:  # a question: the answer is derived (derivation.reverse)
+    if not given(claim, field_name):  # a question: the answer is derived (derivation.reverse)
         if indices is not None and len(indices) != len(expected):
             raise ClaimError(f"indices names {len(indices)} axes but the answer has "
                              f"{len(expected)} ({shapes.show(expected)})", file=model.path,
                              claim=claim.name, field="indices", line=claim.line)
         return
-    resolver = Resolver(model, extra, free_indices=indices)
+    want = None if indices else expected
     try:
-        node, shape = resolver.resolve_text(claim.fields[field_name])
+        resolver, node, shape = _read_answer(model, claim, field_name, want, at_field)
     except ShapeMismatch as exc:
         claim.answer_problem = f"the {field_name} cannot be formed: {exc.message}"
+        _loosely_translated(model, claim, field_name)
         return
-    except ExpressionError as exc:
-        raise at_field(field_name, exc) from None
     claim.exprs[field_name] = node
+    _translated(claim, field_name, node)
     if indices is None:
         try:
             resolver.index_ranges({})

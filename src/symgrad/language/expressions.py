@@ -332,52 +332,59 @@ def _left_spine(node: Node) -> set[str]:
     return ops
 
 
-def unparse(node: Node) -> str:
+def unparse(node: Node, exact: bool = False) -> str:
     """The expression language text of a tree (parsed or resolved), with only the brackets
-    it needs: parsing it again gives the same value."""
-    return _text(node)[0]
+    it needs: parsing it again gives the same value.  With ``exact``, a product chained on
+    the right keeps its brackets (A @ (v @ R) where A @ v alone would not fit): parsing it
+    again gives the same tree."""
+    return _text(node, exact)[0]
 
 
-def _wrap(node: Node, needed: int, same: str | None = None) -> str:
-    written, level = _text(node)
+def _wrap(node: Node, needed: int, same: str | None = None, exact: bool = False) -> str:
+    written, level = _text(node, exact)
     if level >= needed or (same is not None and node.op == same and same in ASSOCIATIVE):
         return written
     return f"({written})"
 
 
-def _text(node: Node) -> tuple[str, int]:
+def _text(node: Node, exact: bool = False) -> tuple[str, int]:
     op, args = node.op, node.args
     if op in ("num", "symbol", "define", "dim", "index", "name"):
         return node.name, ATOM
     if op == "pi":
         return "pi", ATOM
     if op in ("add", "sub"):
-        right = _wrap(args[1], PRODUCT, op)
-        return f"{_wrap(args[0], SUM)} {BINARY_SYMBOL[op]} {right}", SUM
+        right = _wrap(args[1], PRODUCT, op, exact=exact)
+        return f"{_wrap(args[0], SUM, exact=exact)} {BINARY_SYMBOL[op]} {right}", SUM
     if op in ("mul", "div", "matmul", "floordiv"):
         right = args[1]
-        chained = right.op == op and _left_spine(right) <= CHAINS.get(op, set())
-        right_text = unparse(right) if chained else _wrap(right, UNARY)
-        return f"{_wrap(args[0], PRODUCT)} {BINARY_SYMBOL[op]} {right_text}", PRODUCT
+        chained = right.op == op and _left_spine(right) <= CHAINS.get(op, set()) and \
+            not (exact and op == "matmul")
+        right_text = unparse(right, exact) if chained else _wrap(right, UNARY, exact=exact)
+        left = _wrap(args[0], PRODUCT, exact=exact)
+        return f"{left} {BINARY_SYMBOL[op]} {right_text}", PRODUCT
     if op == "pow":
-        return f"{_wrap(args[0], ATOM)}**{_wrap(args[1], UNARY)}", POWER
+        base, power = _wrap(args[0], ATOM, exact=exact), _wrap(args[1], UNARY, exact=exact)
+        return f"{base}**{power}", POWER
     if op == "neg":  # -B @ x reads (-B) @ x: the same value, but a product, not an atom
-        inner, level = _text(args[0])
+        inner, level = _text(args[0], exact)
         if level < PRODUCT:
             inner, level = f"({inner})", ATOM
         return f"-{inner}", min(level, UNARY)
     if op == "transpose":
-        return f"{_wrap(args[0], ATOM)}.T", ATOM
+        return f"{_wrap(args[0], ATOM, exact=exact)}.T", ATOM
     if op == "getitem":
-        return f"{_wrap(args[0], ATOM)}[{', '.join(unparse(a) for a in args[1:])}]", ATOM
+        indices = ", ".join(unparse(a, exact) for a in args[1:])
+        return f"{_wrap(args[0], ATOM, exact=exact)}[{indices}]", ATOM
     if op == "list":
-        return "[" + ", ".join(unparse(a) for a in args) + "]", ATOM
+        return "[" + ", ".join(unparse(a, exact) for a in args) + "]", ATOM
     if op == "apply":
         head = node.name if node.order == 0 else (
             f"diff({node.name})" if node.order == 1 else f"diff({node.name}, {node.order})")
-        return f"{head}({unparse(args[0])})", ATOM
+        return f"{head}({unparse(args[0], exact)})", ATOM
     if op == "equation":
-        return f"{unparse(args[0])} == {unparse(args[1])}", 0
+        return f"{unparse(args[0], exact)} == {unparse(args[1], exact)}", 0
     name = {"isum": "sum", "call": node.name}.get(op, op)
-    parts = [unparse(a) for a in args] + [f"{k}={unparse(v)}" for k, v in node.kwargs]
+    parts = [unparse(a, exact) for a in args]
+    parts += [f"{k}={unparse(v, exact)}" for k, v in node.kwargs]
     return f"{name}({', '.join(parts)})", ATOM

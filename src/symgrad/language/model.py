@@ -60,6 +60,7 @@ class Claim:
     uses: list[str] = field(default_factory=list)  # the symbols the claim depends on
     dims: list[str] = field(default_factory=list)  # the dimensions those symbols use
     dim_constraints: list = field(default_factory=list)  # dimension expressions (n - k + 1)
+    readings: list[tuple[str, str]] = field(default_factory=list)  # a LaTeX * read both ways
 
     @property
     def answer_field(self) -> str:

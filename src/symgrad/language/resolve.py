@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import ExpressionError, ShapeMismatch
 from ..vocabulary import dims, shapes
 from ..vocabulary.ops import FUNCTIONS, INTERNAL, OPS
-from . import claimfile, habits
+from . import claimfile, habits, readings
 from . import expressions as language
 from .model import MAX_FIXED_DIM, RESERVED, Model, Symbol
 
@@ -23,6 +23,8 @@ class Resolver:
         self.links: list[tuple[str, str]] = []  # delta(i, j)
         self.seen_indices: set[str] = set()
         self.sums: list[tuple[language.Node, str]] = []
+        self.star: str | None = None  # how a LaTeX * between arrays reads, if both fit
+        self.wants: list = [None]  # the shape the enclosing LaTeX asks for (𝟏, I fit it)
 
     def resolve_text(self, text: str):
         return self.resolve(language.parse(text))
@@ -34,6 +36,8 @@ class Resolver:
         return new, shape
 
     def _resolve(self, node: language.Node):
+        if readings.settles(node):
+            return readings.resolve(self, node)
         if node.op == "num":
             return node, ()
         if node.op == "name":

@@ -19,20 +19,8 @@ from ..derivation import trees
 from ..errors import SymgradError
 from ..language import expressions as language
 from ..language.model import Claim, Model
+from ..language.names import ACCENTS, GREEK, WIDE, letter, parts
 from ..language.resolve import Resolver
-
-GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
-         "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi",
-         "chi", "psi", "omega", "varepsilon", "vartheta", "varphi", "varrho", "varsigma",
-         "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi",
-         "Omega"}
-#: Common spellings of names that cannot be written as they are (``lambda`` is a keyword).
-ALIASES = {"eps": r"\varepsilon", "epsilon": r"\varepsilon", "lam": r"\lambda",
-           "lamda": r"\lambda", "lmbda": r"\lambda", "ell": r"\ell"}
-#: Accents a name asks for: ``xhat`` or ``x_hat`` is x̂ (and so is ``ŷ``, written with one).
-ACCENTS = {"hat": r"\hat", "bar": r"\bar", "tilde": r"\tilde"}
-WIDE = {r"\hat": r"\widehat", r"\bar": r"\overline", r"\tilde": r"\widetilde"}
-COMBINING = {"\u0302": "hat", "\u0304": "bar", "\u0305": "bar", "\u0303": "tilde"}
 
 #: Named functions: how each prints, from its rendered arguments.
 FUNCTIONS = {
@@ -59,7 +47,8 @@ FUNCTIONS = {
     "flip": lambda a: rf"\operatorname{{flip}}\left({a[0]}\right)",
     "ones": lambda a: r"\mathbf{1}",
     "eye": lambda a: r"\mathbf{I}",
-    "delta": lambda a: rf"\delta_{{{a[0]}{a[1]}}}",
+    "delta": lambda a: rf"\delta_{{{a[0]}{a[1]}}}" if len(a[0]) == len(a[1]) == 1
+    else rf"\delta_{{{a[0]}, {a[1]}}}",
     "grad": lambda a: rf"\nabla_{{{a[1]}}}\left({a[0]}\right)",
     "hessian": lambda a: rf"\nabla^2_{{{a[1]}}}\left({a[0]}\right)",
 }
@@ -67,39 +56,6 @@ FUNCTIONS = {
 VARIABLE_LAST = {"grad", "hessian"}
 #: Functions whose value is a scalar (how an answer that cannot be formed guesses shapes).
 SCALAR_VALUED = {"tr", "norm", "max"}
-
-
-def _parts(name: str) -> tuple[str, str, str]:
-    """A name's base, accent and subscript: lam -> (\\lambda, '', ''), xhat, x_hat and ŷ
-    -> (x, hat, ''), W1 -> (W, '', 1), x_out -> (x, '', \\mathrm{out})."""
-    accent, letters = "", []
-    for char in unicodedata.normalize("NFKD", name):
-        if char in COMBINING:
-            accent = COMBINING[char]
-        elif not unicodedata.combining(char):
-            letters.append(_letter(char))
-    stem = "".join(letters).strip("_") or "x"
-    base = stem.rstrip("0123456789_") or stem
-    digits = stem[len(base):].replace("_", "")
-    base, _, sub = base.partition("_")
-    if sub in ACCENTS:
-        accent, sub = sub, ""
-    elif not accent:
-        for suffix in ACCENTS:
-            if base.endswith(suffix) and len(base) > len(suffix):
-                accent, base = suffix, base[:-len(suffix)]
-                break
-    core = base.rstrip("0123456789") or base
-    sub = base[len(core):] + sub.replace("_", ",") + digits
-    return _symbol(core), accent, _symbol(sub) if len(sub) > 2 and sub.isalpha() else sub
-
-
-def _symbol(word: str) -> str:
-    if word in ALIASES:
-        return ALIASES[word]
-    if word in GREEK:
-        return "\\" + word
-    return word
 
 
 def _compose(base: str, accent: str, sub: str, bold: bool = False) -> str:
@@ -128,7 +84,7 @@ def dimension(model: Model, d) -> str:
 def math_name(text: str) -> str:
     """gamma -> \\gamma, A1 -> A_{1}, x_out -> x_{\\mathrm{out}}, xhat -> \\hat{x},
     λ -> \\lambda."""
-    return _compose(*_parts(text))
+    return _compose(*parts(text))
 
 
 def _word(name: str) -> str:
@@ -160,7 +116,7 @@ class Printer:
         return max((self.ndim(a) for a in node.args), default=0)
 
     def leaf(self, name: str, ndim: int) -> str:
-        return _compose(*_parts(name), bold=bool(ndim))
+        return _compose(*parts(name), bold=bool(ndim))
 
     def __call__(self, node) -> str:
         return self.node(node)[0]
@@ -247,8 +203,13 @@ class Printer:
             return self.matrix(node), 4
         if op == "isum":
             return rf"\sum_{{{self(args[1])}}} {self.wrap(args[0], 2)}", 2
-        if op == "sum":
-            return self.total(node), 4
+        if op == "sum":  # 𝟏ᵀX and X𝟏 are products: bracketed as a right factor
+            return self.total(node), 4 if node.kwarg("axis") is None else 2
+        if op == "mean" and node.kwarg("axis") is not None:  # (1/N) 𝟏ᵀX, (1/K) X𝟏
+            shape = self.model.node_shapes.get(id(args[0]))
+            if shape and len(shape) == 2:
+                count = shape[int(node.kwarg("axis").name)]
+                return rf"\frac{{1}}{{{dimension(self.model, count)}}} {self.total(node)}", 2
         printer = FUNCTIONS.get(op)
         if printer is None:
             inner = ", ".join(self(a) for a in args)
@@ -512,7 +473,7 @@ def _outside_ascii(char: str) -> tuple[bool, str]:
     if char in MATH_CHARS:
         return True, MATH_CHARS[char]
     if unicodedata.name(char, "").startswith("GREEK"):
-        name = _letter(char)  # λ -> lambda; a capital without a command of its own: Latin
+        name = letter(char)  # λ -> lambda; a capital without a command of its own: Latin
         return (True, "\\" + name) if name in GREEK else (False, name if name != "x" else "?")
     base, *marks = unicodedata.normalize("NFD", char)
     if base.isascii() and base.isalpha() and all(m in TEXT_ACCENTS for m in marks):
@@ -523,26 +484,6 @@ def _outside_ascii(char: str) -> tuple[bool, str]:
     if folded.isascii() and folded.isprintable() and folded.strip():
         return False, "".join(SPECIAL.get(c, c) for c in folded)
     return False, "?"
-
-
-#: Capital Greek letters that LaTeX writes with a command of their own (the others are Latin).
-CAPITAL_GREEK = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi",
-                 "Psi", "Omega"}
-
-
-def _letter(char: str) -> str:
-    """A character of a name as ASCII: Greek letters by their names (λ -> lambda, which
-    math_name then writes \\lambda), anything else outside ASCII as x."""
-    if char.isascii():
-        return char
-    words = unicodedata.name(char, "").split()
-    if words[:2] == ["GREEK", "SMALL"] and len(words) == 4:
-        name = words[3].lower().replace("lamda", "lambda")
-        return name if name in GREEK else "x"
-    if words[:2] == ["GREEK", "CAPITAL"] and len(words) == 4:
-        name = words[3].capitalize().replace("Lamda", "Lambda")
-        return name if name in CAPITAL_GREEK else name[0]
-    return "x"
 
 
 SIZE = r"(?<![\w\\])([A-Za-z]\w*)=(\d+)\b"  # n=2, in "at sizes n=2, m=3"
