@@ -13,7 +13,7 @@ from symgrad.errors import ExpressionError
 from symgrad.language import expressions as language
 from symgrad.language.build import variant
 from symgrad.language.files import load
-from symgrad.language.latexread import Context, parse
+from symgrad.language.latex import Context, parse
 from symgrad.run import models, same
 
 SYMBOLS = """

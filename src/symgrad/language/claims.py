@@ -7,8 +7,11 @@ from ..limits import ENTRIES_AT, MAX_ENTRIES
 from ..vocabulary import dims as dims_
 from ..vocabulary import shapes
 from ..vocabulary.shapes import Shape
-from . import claimfile, latexread, readings
+from . import claimfile
 from . import expressions as language
+from .latex import Context as LatexContext
+from .latex import parse as parse_latex
+from .latex import readings
 from .model import RESERVED, Claim, Model, Symbol, located_error, symbols_in
 from .resolve import Resolver
 
@@ -18,7 +21,7 @@ def parsed(model: Model, claim: Claim, field_name: str) -> language.Node:
     latex = claim.fields.get(f"{field_name}_latex")
     if latex is None:
         return language.parse(claim.fields[field_name])
-    return latexread.parse(latex, latex_context(model, claim))
+    return parse_latex(latex, latex_context(model, claim))
 
 
 def given(claim: Claim, field_name: str) -> bool:
@@ -26,7 +29,7 @@ def given(claim: Claim, field_name: str) -> bool:
     return field_name in claim.fields or f"{field_name}_latex" in claim.fields
 
 
-def latex_context(model: Model, claim: Claim | None = None) -> latexread.Context:
+def latex_context(model: Model, claim: Claim | None = None) -> LatexContext:
     """The names a LaTeX field of this claim may use, and the file's [latex] table."""
     introduced = claim.introduced if claim else {}
     functions = [n for n, s in model.symbols.items() if s.is_function]
@@ -38,7 +41,7 @@ def latex_context(model: Model, claim: Claim | None = None) -> latexread.Context
         upstream = (of.name if of is not None and of.op in ("symbol", "define") else None,
                     claim.upstream.name)
     table = model.raw.latex if model.raw is not None else {}
-    return latexread.Context.of(names, functions, table, upstream)
+    return LatexContext.of(names, functions, table, upstream)
 
 
 def _resolver(model: Model, claim: Claim, extra=None, free_indices=None,

@@ -3,7 +3,7 @@
 ``gamma`` and ``λ`` are γ, ``lam`` is λ, ``xhat``/``x_hat``/``ŷ`` carry a hat, ``W1`` is W
 with subscript 1, ``x_out`` is x with subscript out.  The LaTeX printer
 (:mod:`symgrad.output.latex`) writes names from these parts, and the LaTeX reader
-(:mod:`symgrad.language.latexread`) matches what a student wrote against them, so that
+(:mod:`symgrad.language.latex`) matches what a student wrote against them, so that
 ``\\mathbf{W}_{1}`` reads back as ``W1``.
 """
 

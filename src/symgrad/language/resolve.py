@@ -5,8 +5,9 @@ from __future__ import annotations
 from ..errors import ExpressionError, ShapeMismatch
 from ..vocabulary import dims, shapes
 from ..vocabulary.ops import FUNCTIONS, INTERNAL, OPS
-from . import claimfile, habits, readings
+from . import claimfile, habits
 from . import expressions as language
+from .latex import readings
 from .model import MAX_FIXED_DIM, RESERVED, Model, Symbol
 
 

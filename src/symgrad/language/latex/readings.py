@@ -12,10 +12,10 @@ is a ones vector beside an array and the number 1 elsewhere; a one-column bmatri
 
 from __future__ import annotations
 
-from ..errors import ExpressionError, ShapeMismatch
-from ..vocabulary import dims, shapes
-from ..vocabulary.ops import OPS as VOCABULARY
-from . import expressions as language
+from ...errors import ExpressionError, ShapeMismatch
+from ...vocabulary import dims, shapes
+from ...vocabulary.ops import OPS as VOCABULARY
+from .. import expressions as language
 
 OPS = {"juxt", "star", "sup", "conv", "fitones", "fiteye", "oneish", "column"}
 STAR_READINGS = ("matrix", "elementwise")

@@ -13,8 +13,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..errors import ExpressionError
-from ..limits import MAX_EXPRESSION_CHARS
+from ...errors import ExpressionError
+from ...limits import MAX_EXPRESSION_CHARS
+from .words import FONTS
 
 #: Commands that carry no meaning for an expression: spacing, delimiter sizes, styles.
 IGNORED = {r"\left", r"\right", r"\big", r"\Big", r"\bigg", r"\Bigg", r"\bigl", r"\bigr",
@@ -150,3 +151,23 @@ def _hint_for(char: str) -> str:
     if char in "#@;:?\"":
         return "write the answer as a formula, e.g. \\mathbf{B}^\\top \\mathbf{x}"
     return "use LaTeX commands for symbols, e.g. \\odot, \\top, \\lambda"
+
+
+def compact(found: list[Token]) -> str:
+    """A subscript as the names' parts write it: braces, spaces and fonts dropped."""
+    kept = [t.text for t in found if t.text not in ("{", "}") and t.text not in FONTS]
+    return "".join(kept)
+
+
+def split_commas(found: list[Token]) -> list[list[Token]]:
+    """Tokens split at the commas outside brackets."""
+    groups, current, depth = [], [], 0
+    for token in found:
+        depth += token.text in ("(", "[", "{")
+        depth -= token.text in (")", "]", "}")
+        if token.kind == "sym" and token.text == "," and depth == 0:
+            groups.append(current)
+            current = []
+        else:
+            current.append(token)
+    return groups + [current]
