@@ -198,3 +198,19 @@ def test_the_command_says_when_the_key_is_wrong_or_unreadable(tmp_path, capsys):
     broken.write_text("title = \n")
     assert main(["grade", str(broken), str(CLASS)]) == 2
     assert "the answer key cannot be read" in capsys.readouterr().err
+
+
+def test_labels_written_another_way_are_matched_and_unknown_ones_noted(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "dana.toml").write_text('[answers]\nQ1 = "B.T @ x + B @ x"\nq_2 = "W.T @ G"\n'
+                                      'q99 = "x"\n')
+    (folder / "eve.toml").write_bytes(b"[answers]\nq1 = '\xff'\n")
+    grades = grade(KEY, [folder], jobs=1)
+    assert _table(grades)["dana"] == ["proved", "proved", "missing"]
+    said = reports.notes(grades)
+    assert any("'q99' is no question of the key" in note for note in said)
+    assert [note for note in said if note.startswith("eve")] == [
+        f"eve: error: {folder / 'eve.toml'}: the file is not UTF-8 text (save it as UTF-8)"]
+    feedback = reports.student_feedback(grades, 0)
+    assert "Your answer labelled `q99` matches no question" in feedback

@@ -100,6 +100,23 @@ STYLES = [  # (LaTeX, what it reads as): every style the issue lists
     (r"x \, + \; y\!", "x + y"),
     (r"$x + y$", "x + y"),
     (r"\frac{1}{2} \mathbf{x}", "1 / 2 * x"),
+    # as students write them (a user's first homework)
+    (r"e^ty", "exp(t) * y"),  # TeX takes one letter into a superscript
+    (r"x^TBy y", "x.T @ B @ y * y"),
+    (r"\tanh^2(t) x", "tanh(t)**2 * x"),
+    (r"\sigma'(x)", "sigmoid(x) * (1 - sigmoid(x))"),
+    (r"\sigma^{\prime}(x)", "sigmoid(x) * (1 - sigmoid(x))"),
+    (r"\text{ReLU}'(x)", "step(x)"),
+    (r"\max(0, x)", "relu(x)"),
+    (r"x + y.", "x + y"),
+    (r"\frac{\partial L}{\partial \mathbf{x}} = \mathbf{B}^T \mathbf{x}", "B.T @ x"),
+    ("Bᵀx ⊙ y", "B.T @ x * y"),
+    ("λ x − γ y", "lam * x - gamma * y"),
+    ("t² x", "t**2 * x"),
+    ("h′(x)", "diff(h)(x)"),
+    ("ŷ", "yhat"),
+    ("y\u0302", "yhat"),
+    ("B 𝟏", "B @ ones(n)"),
     (r"x - \frac{1}{n} \mathbf{1} \mathbf{1}^\top x", "x - 1 / n * ones(n) * (ones(n).T @ x)"),
 ]
 
@@ -287,6 +304,12 @@ def test_a_star_only_one_product_fits_reads_as_that_one():
     assert _star("x * x", "x * x").verdict == "proved"  # the wanted shape: a vector
 
 
+def test_a_latex_table_entry_covers_the_other_spellings_of_its_name():
+    context = Context.of(["s", "y"], table={r"\hat{y}": "s"})
+    for written in (r"\hat{y}", r"\hat{\mathbf{y}}", r"\widehat{y}", r"\mathbf{\hat{y}}"):
+        assert language.unparse(parse(written, context)) == "s"
+
+
 def test_an_unmapped_name_is_an_error_that_shows_the_line_to_add():
     text = (f'title = "t"\n{SYMBOLS}\n[[claims]]\nname = "c"\nkind = "equal"\nlhs = "x"\n'
             "rhs_latex = 'W^{(2)} x'\n")
@@ -303,9 +326,11 @@ def test_an_unmapped_name_is_an_error_that_shows_the_line_to_add():
     (r"x + (y", 6, "close"),
     (r"x + y)", 5, "never opened"),
     (r"x + @", 4, "'@'"),
-    (r"x = y", 2, "right-hand side"),
     (r"\frac{x}", 8, "ends"),
     (r"x_{}", 1, "empty"),
+    ("x^\top", 2, "single quotes"),  # "x^\top" in TOML's double quotes: a tab
+    (r"x^{2^{2^{2^{2^{2}}}}}", 4, "limit"),  # 2^{2^{2^2}}: the first beyond it
+    (r"\max(x, y)", 0, "ReLU"),
 ])
 def test_bad_latex_is_an_error_at_its_column_with_what_to_write(latex, column, words):
     with pytest.raises(ExpressionError) as caught:
@@ -391,3 +416,26 @@ def test_every_built_in_claim_printed_in_latex_reads_back_as_the_same_claim():
 def _declaration(shape):
     return "scalar" if not shape else f"vector({shape[0]})" if len(shape) == 1 else \
         f"matrix({shape[0]}, {shape[1]})"
+
+
+CLAIM_PIECES = PIECES + [r"\mathbf{1}", "I", r"\mathbb{1}", "(1)", r"\circ", r"\odot", "/",
+                         r"\otimes", r"\star_{s = 2}", r"\sigma", r"\operatorname{tr}", "h'",
+                         r"\nabla_{x}", r"\mathbf{I}_n", r"^{\circ 2}", r"^{-\top}", "-1", "B",
+                         "W", r"\hat{y}", ">", "0"]
+KINDS = {"gradient": 'of = "x.T @ B @ x"\nwrt = "x"', "equal": 'lhs = "B"',
+         "backprop": 'of = "W @ x"\nwrt = "W"\nupstream = "G"',
+         "jacobian": 'of = "B @ x"\nwrt = "x"\nindices = ["i", "j"]'}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(sorted(KINDS)), st.lists(st.sampled_from(CLAIM_PIECES), min_size=1,
+                                                max_size=9))
+def test_no_latex_answer_crashes_reading_a_claim(kind, pieces):
+    """Whatever the LaTeX, the claim is read: an error, an answer problem, or an answer."""
+    field = "rhs_latex" if kind == "equal" else "answer_latex"
+    text = ('title = "t"\n[symbols]\nx = "vector(n)"\ny = "vector(n)"\nB = "matrix(n, n)"\n'
+            'W = "matrix(m, n)"\nh = "function"\n[[claims]]\nname = "c"\n'
+            f'kind = "{kind}"\n{KINDS[kind]}\n{field} = \'\'\'{" ".join(pieces)} \'\'\'\n')
+    claim = load("<t>", text).claims[0]
+    assert claim.error is not None or claim.answer_problem is not None or \
+        claim.exprs.get("rhs" if kind == "equal" else "answer") is not None

@@ -67,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--no-cache", action="store_true",
                        help="decide every answer, even one given before in another spelling")
     _run_options(grade, json=False)
-    grade.add_argument("-j", dest="jobs", type=int, metavar="N", help="the same as --jobs")
+    grade.add_argument("-j", dest="jobs", type=int, metavar="N",
+                       help="the same as --jobs (for grade, default: one per core)")
+    grade.set_defaults(jobs=None)
 
     same = commands.add_parser("same", help="are two expressions equal for all admissible "
                                             "values?")
@@ -135,7 +137,7 @@ def _main(argv: list[str] | None) -> int:
         args.timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
         if not args.timeout > 0:
             return _usage("--timeout must be a positive number of seconds")
-        if getattr(args, "memory", 1) <= 0 or getattr(args, "jobs", 1) < 1:
+        if getattr(args, "memory", 1) <= 0 or (getattr(args, "jobs", 1) or 1) < 1:
             return _usage("--memory must be a positive number of MB and --jobs at least 1")
         if getattr(args, "json", False) and getattr(args, "jsonl", False):
             return _usage("choose one of --json and --jsonl")

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from ..language.claims import given
 from ..language.files import load
 from ..language.model import Claim, Model
 from ..limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT
+from ..output.latex import claim_equation
 from ..run import results as local_results
 from ..verdicts.combine import DEFAULT_SEED
 from ..verdicts.results import Result
@@ -88,7 +91,8 @@ def grade(key_path, submission_paths, *, seed: int = DEFAULT_SEED,
           jobs: int | None = None, explain: bool = True, cache: bool = True,
           resume: str | None = None, dask: str | None = None,
           progress: Callable[[int, int], None] | None = None) -> Grades:
-    """Grade every submission against the key (see the module's docstring)."""
+    """Grade every submission against the key (see the module's docstring); ``jobs``
+    decisions at once (default: one per core)."""
     key = load(key_path)
     questions = questions_of(key)
     submissions = [read(path) for path in find(submission_paths)]
@@ -134,6 +138,8 @@ def _state(key: Model, question: Question, submission: Submission, spelled: dict
         return cell, None
     answer = submission.answers.get(question.name)
     if answer is None:
+        answer = submission.answers.get(_label(submission, question.name))
+    if answer is None:
         cell.status, cell.reason = "missing", "no answer"
         return cell, None
     if isinstance(answer, str):
@@ -147,18 +153,31 @@ def _state(key: Model, question: Question, submission: Submission, spelled: dict
     if isinstance(found, str):
         cell.status, cell.reason = "error", found
         return cell, None
-    name, model, claim = found
-    from ..output.latex import claim_equation
+    name, model, claim, cell.equation = found
+    return cell, (name, model, claim)
 
-    try:
-        cell.equation = claim_equation(model, claim)
-    except (KeyError, AttributeError, TypeError):
-        cell.equation = ""
-    return cell, found
+
+def _label(submission: Submission, question: str) -> str | None:
+    """The submission's label for a question, written another way (Q1, q_1, "q 1")."""
+    wanted = _folded(question)
+    found = [label for label in submission.answers if _folded(label) == wanted]
+    return found[0] if len(found) == 1 else None
+
+
+def _folded(label: str) -> str:
+    return "".join(c for c in label.lower() if c.isalnum())
+
+
+def unknown_labels(grades: Grades, number: int) -> list[str]:
+    """The labels of a submission's answers that are no question of the key."""
+    names = {_folded(q.name) for q in grades.questions}
+    return [label for label in grades.submissions[number].answers
+            if _folded(label) not in names]
 
 
 def _stated(key: Model, question: Question, submission: Submission, answer: Answer):
-    """The key's claim with this answer: (normal form, model, claim), or why it cannot be."""
+    """The key's claim with this answer: (normal form, model, claim, its LaTeX), or why it
+    cannot be stated."""
     field_name = question.claim.answer_field
     model = key
     if submission.latex:
@@ -170,7 +189,11 @@ def _stated(key: Model, question: Question, submission: Submission, answer: Answ
     if model.error or claim.error:
         error = model.error or claim.error
         return error.message + (f" ({error.hint})" if error.hint else "")
-    return normal.key(claim), model, claim
+    try:
+        equation = claim_equation(model, claim)
+    except (KeyError, AttributeError, TypeError):
+        equation = ""
+    return normal.key(claim), model, claim, equation
 
 
 def _decide(pending, options, memory, jobs, resume, dask, grades, progress) -> dict:
@@ -180,8 +203,7 @@ def _decide(pending, options, memory, jobs, resume, dask, grades, progress) -> d
     grades.resumed = len(done)
     todo = [(k, v) for k, v in pending.items() if k not in done]
     grades.decisions = len(todo)
-    sink = open(resume, "a", encoding="utf-8") if resume else None  # noqa: SIM115
-    try:
+    with open(resume, "a", encoding="utf-8") if resume else nullcontext() as sink:
         for count, ((question, name), found) in enumerate(
                 _results(todo, options, memory, jobs, dask), start=1):
             done[(question, name)] = found
@@ -192,9 +214,6 @@ def _decide(pending, options, memory, jobs, resume, dask, grades, progress) -> d
                 sink.flush()
             if progress is not None:
                 progress(count, len(todo))
-    finally:
-        if sink is not None:
-            sink.close()
     return done
 
 
@@ -205,7 +224,7 @@ def _results(todo, options, memory, jobs, dask) -> Iterator[tuple[tuple[str, str
         yield from decide_on(dask, todo, options)
         return
     pairs = [pair for _, pair in todo]
-    found = local_results(pairs, memory=memory, jobs=jobs, **options)
+    found = local_results(pairs, memory=memory, jobs=jobs or os.cpu_count(), **options)
     for (name, _), result in zip(todo, found, strict=True):
         yield name, result
 

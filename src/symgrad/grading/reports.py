@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from ..output.latex import without_verdict
-from .grade import Cell, Grades
+from .grade import Cell, Grades, unknown_labels
 
 SHORT = {"proved": "proved", "verified": "verified", "refuted": "refuted",
          "undecided": "undecided", "error": "error", "missing": "missing"}
@@ -48,7 +48,14 @@ def notes(grades: Grades) -> list[str]:
         if not result.ok:
             said.append(f"the key's answer to {name} is {result.verdict}: {result.reason} "
                         "(the grades of this question may be wrong)")
-    for row in grades.cells:
+    for number, row in enumerate(grades.cells):
+        submission = grades.submissions[number]
+        if submission.error:  # the whole file: said once
+            said.append(f"{submission.student}: error: {submission.path}: {submission.error}")
+            continue
+        for label in unknown_labels(grades, number):
+            said.append(f"{submission.student}: the answer {label!r} is no question of the "
+                        f"key (the questions: {', '.join(q.name for q in grades.questions)})")
         for cell in row:
             if cell.status == "error":
                 said.append(f"{cell.student} {cell.question}: error: {cell.reason}")
@@ -126,6 +133,11 @@ def student_feedback(grades: Grades, number: int) -> str:
     title = grades.key.title or grades.key.path
     lines = [f"# {title}: feedback for {submission.student}", "",
              f"**Total: {_points(grades.total(number))} / {_points(grades.total_points)}**", ""]
+    if submission.error:
+        lines += ["Your submission could not be read:", "", "```", submission.error, "```", ""]
+    for label in unknown_labels(grades, number):
+        lines += [f"Your answer labelled `{label}` matches no question "
+                  f"({', '.join(q.name for q in grades.questions)}), so it was not graded.", ""]
     for cell, question in zip(grades.cells[number], grades.questions, strict=True):
         lines += _question_feedback(cell, question.points)
     return "\n".join(lines).rstrip() + "\n"
@@ -138,7 +150,8 @@ def _question_feedback(cell: Cell, points: float) -> list[str]:
         shown = cell.answer.text.replace("`", "'")
         lines += [f"Your answer: `{shown}`", ""]
     if cell.status == "error":
-        lines += ["This answer could not be read:", "", "```", cell.reason, "```", ""]
+        if not cell.reason.startswith("the submission cannot be read"):
+            lines += ["This answer could not be read:", "", "```", cell.reason, "```", ""]
         return lines
     if cell.result is None:
         lines += [_sentence(cell.reason), ""]
@@ -150,9 +163,11 @@ def _question_feedback(cell: Cell, points: float) -> list[str]:
         where = f" at {result.scope}" if result.scope else ""
         lines += [f"Correct: {result.verdict}{where}.", ""]
     else:
-        lines += [_sentence(result.reason.splitlines()[0] if result.reason else ""), ""]
+        lines += [_markdown(_sentence(result.reason.splitlines()[0] if result.reason else "")),
+                  ""]
     if result.diagnosis:
-        said = result.diagnosis.get("message", "")
+        said = _from_latex_text(result.diagnosis["latex"]) if result.diagnosis.get("latex") \
+            else _markdown(result.diagnosis.get("message", ""))
         lines += [f"**Diagnosis ({result.diagnosis['code']}):** {_sentence(said)}", ""]
     if result.counterexample:
         lines += _counterexample(result.counterexample)
@@ -168,6 +183,7 @@ def _counterexample(cex: dict) -> list[str]:
     sizes = ", ".join(f"{d} = {s}" for d, s in cex.get("sizes", {}).items())
     lines = [f"**Counterexample**{' at ' + sizes if sizes else ''}:", "", "| | |", "|---|---|"]
     lines += [f"| `{name}` | `{value}` |" for name, value in cex.get("inputs", {}).items()]
+    lines += [f"| `{name}(u)` | `{text}` |" for name, text in cex.get("functions", {}).items()]
     lines += [f"| expected (the true value) | `{cex.get('expected')}` |",
               f"| got (your answer) | `{cex.get('got')}` |", ""]
     return lines
@@ -179,3 +195,27 @@ def _sentence(text: str) -> str:
         return ""
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "?", "!", ")")) else text + "."
+
+
+def _markdown(text: str) -> str:
+    """Plain text made safe for Markdown: its emphasis and code marks are escaped."""
+    return "".join("\\" + c if c in "*_`<>#|" else c for c in text)
+
+
+#: LaTeX text-mode escapes (as symgrad's phrases write them) -> the characters they stand for.
+TEXT_MODE = {r"\textbackslash{}": "\\", r"\textasciitilde{}": "~", r"\textasciicircum{}": "^",
+             r"\textless{}": "<", r"\textgreater{}": ">", r"\textbar{}": "|", r"\dots{}": "…",
+             r"\S{}": "§", r"\_": "_", r"\&": "&", r"\%": "%", r"\#": "#", r"\{": "{",
+             r"\}": "}", "---": "—", "--": "–"}
+
+
+def _from_latex_text(latex: str) -> str:
+    """A diagnosis phrased for the answer sheet (text with $...$ mathematics) as Markdown:
+    the mathematics kept, the text's escapes undone and Markdown's escaped."""
+    pieces = latex.split("$")
+    for k in range(0, len(pieces), 2):  # the text between the $...$
+        text = pieces[k]
+        for escape, char in TEXT_MODE.items():
+            text = text.replace(escape, char)
+        pieces[k] = _markdown(text)
+    return "$".join(pieces)

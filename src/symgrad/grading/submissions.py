@@ -57,8 +57,11 @@ def read(path: Path) -> Submission:
     except FileNotFoundError:
         submission.error = "no such file"
         return submission
-    except (OSError, UnicodeDecodeError) as exc:
-        submission.error = f"cannot be read: {exc}"
+    except UnicodeDecodeError:
+        submission.error = "the file is not UTF-8 text (save it as UTF-8)"
+        return submission
+    except OSError as exc:
+        submission.error = exc.strerror or str(exc)
         return submission
     except tomllib.TOMLDecodeError as exc:
         submission.error = (f"not valid TOML: {exc} (a LaTeX answer goes in single quotes: "
@@ -83,10 +86,14 @@ def read(path: Path) -> Submission:
     if isinstance(data.get("student"), str) and data["student"].strip():
         submission.student = data["student"].strip()[:200]
     table = data.get("latex", {})
-    if not isinstance(table, dict) or not all(
-            isinstance(v, str) and v.isidentifier() for v in table.values()):
+    if not isinstance(table, dict):
         submission.error = "[latex] maps LaTeX fragments to names: '\\hat{y}' = \"s\""
         return submission
+    for fragment, name in table.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            submission.error = (f"the [latex] entry {fragment!r} must map to a name in quotes, "
+                                "e.g. '\\hat{y}' = \"s\"")
+            return submission
     submission.latex = dict(table)
     for question, value in answers.items():
         submission.answers[question] = _answer(value)

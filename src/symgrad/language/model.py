@@ -127,6 +127,11 @@ def located_error(exc: ExpressionError, text, **where) -> ClaimError:
     """The error of an expression, at its place in the file, with a caret under the column."""
     message, column = exc.message, getattr(exc, "column", None)
     shown = text.strip() if isinstance(text, str) else ""
-    if column is not None and shown and "\n" not in shown and column <= len(shown):
-        message += f"\n    {shown}\n    {' ' * column}^"
+    if column is not None and shown and column <= len(shown) and \
+            not any(ord(char) < 32 for char in shown):
+        start = max(0, column - 40)  # a long expression: 40 characters either side
+        window = shown[start:column + 40]
+        before = "…" if start else ""
+        after = "…" if column + 40 < len(shown) else ""
+        message += f"\n    {before}{window}{after}\n    {' ' * (column - start + len(before))}^"
     return ClaimError(message, hint=getattr(exc, "hint", None), **where)

@@ -18,6 +18,7 @@ import unicodedata
 from ..derivation import trees
 from ..errors import SymgradError
 from ..language import expressions as language
+from ..language.latex import written_as_name
 from ..language.model import Claim, Model
 from ..language.names import ACCENTS, GREEK, WIDE, letter, parts
 from ..language.resolve import Resolver
@@ -101,6 +102,10 @@ class Printer:
     def __init__(self, model: Model, claim: Claim | None = None, loose: bool = False):
         self.model, self.claim, self.loose = model, claim, loose
         self.symbols = {**model.symbols, **(claim.introduced if claim else {})}
+        # names as the file's [latex] table spells them (s as \hat{y}), where that is a name
+        table = model.raw.latex if model.raw is not None else {}
+        self.spelled = {name: fragment.strip() for fragment, name in table.items()
+                        if written_as_name(fragment)}
 
     def ndim(self, node) -> int:
         shape = self.model.node_shapes.get(id(node))
@@ -116,6 +121,8 @@ class Printer:
         return max((self.ndim(a) for a in node.args), default=0)
 
     def leaf(self, name: str, ndim: int) -> str:
+        if name in self.spelled:
+            return self.spelled[name]
         return _compose(*parts(name), bold=bool(ndim))
 
     def __call__(self, node) -> str:

@@ -16,6 +16,6 @@ table, else it is an error that shows the line to add.
 """
 
 from .grammar import parse
-from .naming import Context
+from .naming import Context, written_as_name
 
-__all__ = ["Context", "parse"]
+__all__ = ["Context", "parse", "written_as_name"]

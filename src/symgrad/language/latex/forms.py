@@ -123,12 +123,52 @@ class Forms:
                           r"e.g. \operatorname{LReLU}_{a}(x), \operatorname{maxpool}_{2}(X)")
             self.take()
             subscript = self.sub_reader(self.group_tokens(), token).whole()
+        order, power = self.primes(), None
+        if self.at("^"):  # \tanh^2(z): the square of the value
+            sup = self.take()
+            inner = self.group_tokens()
+            if inner and all(t.text == r"\prime" for t in inner):  # \sigma^{\prime}(z)
+                order += len(inner)
+            else:
+                power = self.sub_reader(inner, sup).whole()
+            order += self.primes()
+        if op == "max" and self.at("("):
+            return self.maximum(token)
         argument = self.argument(token)
         if op == "log" and argument.op == "call" and argument.name == "abs" and \
                 argument.args[0].op == "call" and argument.args[0].name == "det":
-            return Node("call", argument.args[0].args, name="logdet", col=token.col)
-        args = (argument, subscript) if subscript is not None else (argument,)
-        return Node("call", args, name=op, col=token.col)
+            node = Node("call", argument.args[0].args, name="logdet", col=token.col)
+        elif order:
+            node = _derivative(op, argument, order, token, self)
+        else:
+            args = (argument, subscript) if subscript is not None else (argument,)
+            node = Node("call", args, name=op, col=token.col)
+        return node if power is None else Node("pow", (node, power), col=token.col)
+
+    def primes(self) -> int:
+        r"""f', f'', f^{\prime}: how many primes follow."""
+        order = 0
+        while self.at("'"):
+            self.take()
+            order += 1
+        return order
+
+    def maximum(self, token: Token) -> Node:
+        r"""\max(0, z) and \max(z, 0) are ReLU; \max(x) is the largest entry."""
+        opening = self.take()
+        first = self.expr()
+        if not self.at(","):
+            self.expect(")", f"to close the ( at column {opening.col + 1}")
+            return Node("call", (first,), name="max", col=token.col)
+        self.take()
+        second = self.expr()
+        self.expect(")", f"to close the ( at column {opening.col + 1}")
+        zero = [a for a in (first, second) if a.op == "num" and float(a.name) == 0]
+        if not zero:
+            self.fail(token, "\\max(a, b) of two expressions is not part of the language",
+                      "\\max(0, z) is ReLU; or write a + relu(b - a)")
+        return Node("call", (second if zero[0] is first else first,), name="relu",
+                    col=token.col)
 
     def fraction(self, token: Token) -> Node:
         numerator = self.group_tokens()
@@ -230,3 +270,27 @@ class Forms:
                     col=token.col)
 
 
+#: The derivatives of the named functions a student primes (σ'(z), \tanh'(z), ReLU'(z)),
+#: in the expression language's terms.
+DERIVATIVES = {
+    "sigmoid": lambda f: Node("mul", (f, Node("sub", (_one(f), f), col=f.col)), col=f.col),
+    "tanh": lambda f: Node("sub", (_one(f), Node("pow", (f, Node("num", name="2", col=f.col)),
+                                                 col=f.col)), col=f.col),
+    "exp": lambda f: f,
+}
+#: ... and those whose derivative is another named function.
+DERIVATIVE_NAMES = {"relu": "step", "softplus": "sigmoid"}
+
+
+def _one(node: Node) -> Node:
+    return Node("num", name="1", col=node.col)
+
+
+def _derivative(op: str, argument: Node, order: int, token: Token, reader) -> Node:
+    """f'(z) of a named function, as the expression it equals."""
+    if order == 1 and op in DERIVATIVES:
+        return DERIVATIVES[op](Node("call", (argument,), name=op, col=token.col))
+    if order == 1 and op in DERIVATIVE_NAMES:
+        return Node("call", (argument,), name=DERIVATIVE_NAMES[op], col=token.col)
+    reader.fail(token, f"the derivative of {op} written with primes is not read",
+                "write what it equals, or declare a function: h = \"function\" and h'(z)")

@@ -6,7 +6,7 @@ brackets and bars, over :mod:`symgrad.language.latex.tokens`; names are read by
 from __future__ import annotations
 
 from ...errors import ExpressionError
-from ...limits import MAX_NESTING
+from ...limits import MAX_EXPONENT, MAX_NESTING
 from ..expressions import Node
 from ..names import GREEK
 from .forms import Forms
@@ -22,8 +22,26 @@ def parse(text: str, context: Context | None = None) -> Node:
                               hint=r"write it in single quotes, e.g. '\mathbf{B}\mathbf{x}'")
     if not text.strip():
         raise ExpressionError("the LaTeX is empty")
-    reader = Reader(tokens(text, (context or Context()).table), context or Context(), text)
-    return reader.whole()
+    found = _right_hand_side(tokens(text, (context or Context()).table))
+    return Reader(found, context or Context(), text).whole()
+
+
+def _right_hand_side(found: list[Token]) -> list[Token]:
+    """An answer written as an equation (∂L/∂W = G Xᵀ) is its right-hand side, and a full
+    stop or comma after it is punctuation."""
+    depth, last = 0, None
+    for position, token in enumerate(found):
+        if token.kind == "sym" and token.text in "([{" or token.text in (r"\left", r"\{"):
+            depth += 1
+        elif token.kind == "sym" and token.text in ")]}" or token.text == r"\}":
+            depth -= 1
+        elif token.kind == "sym" and token.text == "=" and depth == 0:
+            last = position
+    if last is not None:
+        found = found[last + 1:]
+    while len(found) > 1 and found[-2].kind == "sym" and found[-2].text in ".,":
+        found = found[:-2] + found[-1:]
+    return found
 
 
 class Reader(Forms, Naming):
@@ -64,7 +82,6 @@ class Reader(Forms, Naming):
         token = self.peek()
         if token.kind != "end":
             hint = {")": "a bracket closes that was never opened",
-                    "=": "write only the right-hand side of the equation",
                     "&": "& belongs inside \\begin{bmatrix} ... \\end{bmatrix}"}.get(
                         token.text, "check the LaTeX near here")
             self.fail(token, f"unexpected {token.text!r}", hint)
@@ -161,6 +178,10 @@ class Reader(Forms, Naming):
                       f"name it in the [latex] table, e.g. '{_fragment_before(self, base)}"
                       f"{fragment}' = \"NAME\"")
         exponent = self.sub_reader(inner, token).whole()
+        value = _constant(exponent)
+        if value is not None and not abs(value) <= MAX_EXPONENT:
+            self.fail(token, f"the exponent is beyond symgrad's limit of {MAX_EXPONENT}",
+                      f"symgrad checks claims with powers up to x^{{{MAX_EXPONENT}}}")
         return Node("sup", (base, exponent), col=token.col)
 
     def sub_reader(self, inner: list[Token], token: Token) -> Reader:
@@ -181,6 +202,9 @@ class Reader(Forms, Naming):
                 # \frac12, x^23: TeX takes one digit
                 self.toks.insert(self.k, Token("num", token.text[1:], token.col + 1, token.end))
                 return [Token("num", token.text[0], token.col, token.col + 1)]
+            if token.kind == "word" and len(token.text) > 1:  # e^xy, x^TAx: one letter
+                self.toks.insert(self.k, Token("word", token.text[1:], token.col + 1, token.end))
+                return [Token("word", token.text[0], token.col, token.col + 1)]
             if token.kind == "cmd" and token.text in FONTS | set(ACCENT_COMMANDS):
                 return [token, *self.braced()]
             return [token]
@@ -329,8 +353,9 @@ class Reader(Forms, Naming):
             if len(indices) != 2:
                 self.fail(sub, "δ takes two indices", r"e.g. \delta_{ik}")
             return Node("call", tuple(indices), name="delta", col=token.col)
-        if name == r"\sigma" and "sigma" not in self.context.plain and self.at("(", r"\{", "["):
-            return Node("call", (self.argument(token),), name="sigmoid", col=token.col)
+        if name == r"\sigma" and "sigma" not in self.context.plain and \
+                self.at("(", r"\{", "[", "'", "^"):
+            return self.function("sigmoid", token)
         if name[1:] in FUNCTION_WORDS and name[1:] not in GREEK:
             return self.function(FUNCTION_WORDS[name[1:]], token)
         if name[1:] in GREEK or name in (r"\ell", r"\imath", r"\jmath"):
@@ -345,3 +370,25 @@ class Reader(Forms, Naming):
 
 def _fragment_before(reader: Reader, base: Node) -> str:
     return reader.text[base.col:reader.toks[reader.k - 1].col].strip() if base.col >= 0 else ""
+
+
+def _constant(node: Node) -> float | None:
+    """The value of an exponent made of numbers (2^{2^{10}} included, in floats: an overflow
+    is infinite), or None if it holds a name."""
+    if node.op == "num":
+        return float(node.name)
+    args = [_constant(a) for a in node.args]
+    if not args or any(a is None for a in args):
+        return None
+    try:
+        if node.op == "neg":
+            return -args[0]
+        if node.op in ("sup", "pow"):
+            base, power = args
+            return float("inf") if abs(power) > MAX_EXPONENT else float(abs(base) ** power)
+        return {"add": lambda a, b: a + b, "sub": lambda a, b: a - b,
+                "juxt": lambda a, b: a * b, "star": lambda a, b: a * b,
+                "mul": lambda a, b: a * b,
+                "div": lambda a, b: a / b if b else float("inf")}[node.op](*args)
+    except (KeyError, OverflowError, ZeroDivisionError, TypeError):
+        return float("inf") if node.op != "call" else None

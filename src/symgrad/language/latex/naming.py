@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ...errors import ExpressionError
 from ..expressions import Node
 from ..names import GREEK, parts
-from .tokens import Token, compact, split_commas
+from .tokens import Token, compact, split_commas, tokens
 from .words import ACCENT_COMMANDS, FONTS
 
 
@@ -28,10 +29,50 @@ class Context:
     def of(cls, names, functions=(), table=None, upstream=(None, None)) -> Context:
         names = list(names) + list(functions)
         keyed = {}
+        for fragment, name in (table or {}).items():  # '\hat{y}' = "s" covers \hat{\mathbf{y}}
+            key = _parts_written(fragment)
+            if key is not None:
+                keyed[key] = name
         for name in names:
             keyed.setdefault(parts(name), name)
         return cls(keyed, set(names), set(functions), dict(table or {}), upstream,
                    {key[0] for key in keyed})
+
+
+#: What a name written in LaTeX may hold, besides words, numbers and Greek letters.
+NAME_TOKENS = {"{", "}", "_", ",", *FONTS, *ACCENT_COMMANDS}
+
+
+def written_as_name(fragment: str) -> bool:
+    """Is this [latex] fragment a name (\\hat{y}, \\mathbf{W}_{2}), made only of what names
+    are made of, so that symgrad may print the name that way?"""
+    try:
+        found = tokens(fragment)[:-1]
+    except ExpressionError:
+        return False
+    safe = all(t.kind in ("word", "num") or t.text in NAME_TOKENS or t.text[1:] in GREEK
+               for t in found)
+    return safe and _parts_written(fragment) is not None
+
+
+def _parts_written(fragment: str) -> tuple[str, str, str] | None:
+    """The parts of a name as LaTeX writes it (\\hat{\\mathbf{y}}_{k} -> (y, hat, k)), fonts
+    aside; None if the fragment is not a name."""
+    try:
+        found = [t for t in tokens(fragment)[:-1] if t.text not in FONTS and t.text not in "{}"]
+    except ExpressionError:
+        return None
+    accent = ""
+    if found and found[0].text in ACCENT_COMMANDS:
+        accent = ACCENT_COMMANDS[found[0].text]
+        found = found[1:]
+    if not found or not (found[0].kind == "word" or found[0].text[1:] in GREEK):
+        return None
+    base, rest = found[0].text, found[1:]
+    if rest and rest[0].text != "_":
+        return None
+    base_key = base if base.startswith("\\") else parts(base)[0] if len(base) > 1 else base
+    return base_key, accent, compact(rest[1:])
 
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ...errors import ExpressionError
 from ...limits import MAX_EXPRESSION_CHARS
+from ..names import CAPITAL_GREEK
 from .words import FONTS
 
 #: Commands that carry no meaning for an expression: spacing, delimiter sizes, styles.
@@ -28,8 +29,15 @@ IGNORED = {r"\left", r"\right", r"\big", r"\Big", r"\bigg", r"\Bigg", r"\bigl", 
 UNICODE = {"ᵀ": r"^{\top}", "⊤": r"\top", "−": "-", "·": r"\cdot", "⋅": r"\cdot",
            "×": r"\times", "∘": r"\circ", "⊙": r"\odot", "⊘": r"\oslash", "⊗": r"\otimes",
            "∂": r"\partial", "∇": r"\nabla", "∑": r"\sum", "√": r"\sqrt", "‖": r"\|",
-           "δ": r"\delta", "σ": r"\sigma", "⁻¹": "^{-1}", "²": "^{2}", "ℓ": r"\ell",
-           "⋆": r"\star", "∗": "*"}
+           "⁻¹": "^{-1}", "ℓ": r"\ell", "⋆": r"\star", "∗": "*", "′": "'", "″": "''",
+           "𝟏": r"\mathbf{1}", "𝟙": r"\mathbb{1}", "⁻": "^{-}", "⊺": r"^{\top}",
+           **{s: f"^{{{d}}}" for d, s in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")},
+           **{s: f"_{{{d}}}" for d, s in enumerate("₀₁₂₃₄₅₆₇₈₉")},
+           "ᵢ": "_{i}", "ⱼ": "_{j}", "ₖ": "_{k}", "ₙ": "_{n}"}
+#: Accents of pasted letters (ŷ, x̄, x̃: a letter and a combining mark) as commands.
+COMBINING = {"\u0302": r"\hat", "\u0304": r"\bar", "\u0305": r"\bar", "\u0303": r"\tilde"}
+#: What a backslash becomes inside TOML's double quotes: "A^\top" holds a tab.
+ESCAPED = {"\t": r"\t", "\b": r"\b", "\f": r"\f", "\r": r"\r"}
 PUNCTUATION = set("+-*/^_()[]{}|,=&<>.!'")
 
 
@@ -49,6 +57,8 @@ def tokens(text: str, table: dict[str, str] | None = None) -> list[Token]:
                               f"{MAX_EXPRESSION_CHARS} characters",
                               hint="split it with named intermediates in [define]")
     text = _unwrap(text)
+    if any(unicodedata.combining(c) for c in text):  # y and a combining hat: ŷ
+        text = unicodedata.normalize("NFC", text)
     keys = sorted((table or {}).items(), key=lambda item: -len(item[0]))
     found: list[Token] = []
     k = 0
@@ -59,6 +69,12 @@ def tokens(text: str, table: dict[str, str] | None = None) -> list[Token]:
         if mapped:
             found.append(Token("mapped", mapped[0], k, k + len(mapped[0]), mapped[1]))
             k += len(mapped[0])
+        elif char in ESCAPED and (char != "\t" or text[k + 1:k + 2].isalpha()):
+            raise ExpressionError(f"the LaTeX holds a control character where {ESCAPED[char]}"
+                                  "... was meant", k,
+                                  hint="inside TOML's double quotes a backslash starts an "
+                                       "escape (\\t is a tab): write LaTeX in single quotes, "
+                                       "'A^\\top x'")
         elif char.isspace() or char == "~":
             k += 1
         elif char == "\\":
@@ -80,9 +96,16 @@ def tokens(text: str, table: dict[str, str] | None = None) -> list[Token]:
             end = k
             while end < len(text) and text[end].isascii() and text[end].isalpha():
                 end += 1
+            if text[end:end + 1] in COMBINING:  # x and a combining hat: \hat{x}
+                if end - 1 > k:
+                    found.append(Token("word", text[k:end - 1], k, end - 1))
+                for inner in tokens(f"{COMBINING[text[end]]}{{{text[end - 1]}}}")[:-1]:
+                    found.append(Token(inner.kind, inner.text, end - 1, end + 1))
+                k = end + 1
+                continue
             found.append(Token("word", text[k:end], k, end))
             k = end
-        elif char.isdigit():
+        elif char in "0123456789":
             match = re.match(r"\d+(\.\d+)?", text[k:])
             found.append(Token("num", match.group(0), k, k + len(match.group(0))))
             k += len(match.group(0))
@@ -98,9 +121,13 @@ def tokens(text: str, table: dict[str, str] | None = None) -> list[Token]:
                 if inner.kind != "end":
                     found.append(Token(inner.kind, inner.text, k, k + len(pasted)))
             k += len(pasted)
-        elif unicodedata.name(char, "").startswith("GREEK SMALL LETTER"):
-            name = unicodedata.name(char).split()[-1].lower().replace("lamda", "lambda")
-            found.append(Token("cmd", "\\" + name, k, k + 1))
+        elif _greek(char):
+            found.append(Token("cmd", "\\" + _greek(char), k, k + 1))
+            k += 1
+        elif _accented(char):  # ŷ: \hat{y}
+            for inner in tokens(_accented(char)):
+                if inner.kind != "end":
+                    found.append(Token(inner.kind, inner.text, k, k + 1))
             k += 1
         else:
             raise ExpressionError(f"the character {char!r} is not part of the LaTeX symgrad "
@@ -129,6 +156,27 @@ def _unwrap_classes(found: list[Token]) -> list[Token]:
                     j += 1
         k += 1
     return [t for i, t in enumerate(found) if i not in dropped]
+
+
+def _greek(char: str) -> str | None:
+    """λ -> lambda, Σ -> Sigma (None for anything else, and for capitals LaTeX writes as
+    Latin letters)."""
+    words = unicodedata.name(char, "").split()
+    if len(words) != 4 or words[:2] not in (["GREEK", "SMALL"], ["GREEK", "CAPITAL"]):
+        return None
+    name = words[3].lower().replace("lamda", "lambda")
+    if words[1] == "SMALL":
+        return name
+    name = name.capitalize()
+    return name if name in CAPITAL_GREEK else None
+
+
+def _accented(char: str) -> str | None:
+    """ŷ -> \\hat{y} (a Latin letter with one accent LaTeX has a command for)."""
+    parts = unicodedata.normalize("NFD", char)
+    if len(parts) == 2 and parts[0].isascii() and parts[0].isalpha() and parts[1] in COMBINING:
+        return f"{COMBINING[parts[1]]}{{{parts[0]}}}"
+    return None
 
 
 def _unwrap(text: str) -> str:
