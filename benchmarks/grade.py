@@ -25,7 +25,7 @@ B = "matrix(n, n)"
 A = "matrix(m, n)"
 W = "matrix(m, n)"
 X = "matrix(n, p)"
-V = "matrix(n, p)"
+V = "matrix(m, p)"
 z = "vector(k)"
 y = "vector(k, onehot)"
 h = "function"
@@ -131,7 +131,8 @@ ANSWERS = {
 
 def _value(answer: str) -> str:
     if answer.startswith("L:"):
-        return "{ latex = '" + answer[2:] + "' }"
+        quote = "'" * (3 if "'" in answer else 1)  # h'(X) needs TOML's ''' quotes
+        return "{ latex = " + quote + answer[2:] + quote + " }"
     return '"' + answer + '"'
 
 

@@ -137,7 +137,8 @@ def _main(argv: list[str] | None) -> int:
         args.timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
         if not args.timeout > 0:
             return _usage("--timeout must be a positive number of seconds")
-        if getattr(args, "memory", 1) <= 0 or (getattr(args, "jobs", 1) or 1) < 1:
+        jobs = getattr(args, "jobs", 1)  # None: grade's default, one per core
+        if getattr(args, "memory", 1) <= 0 or (jobs is not None and jobs < 1):
             return _usage("--memory must be a positive number of MB and --jobs at least 1")
         if getattr(args, "json", False) and getattr(args, "jsonl", False):
             return _usage("choose one of --json and --jsonl")

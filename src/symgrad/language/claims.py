@@ -44,9 +44,10 @@ def latex_context(model: Model, claim: Claim | None = None) -> LatexContext:
     return LatexContext.of(names, functions, table, upstream)
 
 
-def _resolver(model: Model, claim: Claim, extra=None, free_indices=None,
+def _resolver(model: Model, claim: Claim, field_name: str, extra=None, free_indices=None,
               want=None, star=None) -> Resolver:
     resolver = Resolver(model, extra, free_indices=free_indices)
+    resolver.latex = f"{field_name}_latex" in claim.fields
     resolver.star = star or (model.raw.latex_star if model.raw is not None else None)
     resolver.wants = [want]
     return resolver
@@ -72,7 +73,7 @@ def build_claim(model: Model, claim: Claim, raw) -> None:
 
     def expression(field_name):
         try:
-            resolver = _resolver(model, claim)
+            resolver = _resolver(model, claim, field_name)
             node, shape = resolver.resolve(parsed(model, claim, field_name))
             resolver.index_ranges({})
         except ExpressionError as exc:
@@ -193,7 +194,7 @@ def _psd(model: Model, claim: Claim, of_shape: Shape, where, at_field) -> None:
 def _constant(model: Model, tree: language.Node, want=None):
     """A constant expression (numbers, lists, pi, functions of them) and its shape."""
     resolver = Resolver(model)
-    resolver.wants = [want]
+    resolver.latex, resolver.wants = True, [want]  # a value's answer may be LaTeX
     node, shape = resolver.resolve(tree)
     for inner in node.walk():
         if inner.op in ("symbol", "define", "dim", "index", "apply"):
@@ -371,7 +372,7 @@ def _read_answer(model: Model, claim: Claim, field_name: str, want, at_field):
     indices = claim.fields.get("indices")
 
     def attempt(star=None):
-        resolver = _resolver(model, claim, claim.introduced, indices, want, star)
+        resolver = _resolver(model, claim, field_name, claim.introduced, indices, want, star)
         return (resolver, *resolver.resolve(parsed(model, claim, field_name)))
 
     try:

@@ -26,6 +26,7 @@ class Resolver:
         self.sums: list[tuple[language.Node, str]] = []
         self.star: str | None = None  # how a LaTeX * between arrays reads, if both fit
         self.wants: list = [None]  # the shape the enclosing LaTeX asks for (𝟏, I fit it)
+        self.latex = False  # does the tree come from LaTeX (with nodes settled by shape)?
 
     def resolve_text(self, text: str):
         return self.resolve(language.parse(text))
@@ -37,7 +38,7 @@ class Resolver:
         return new, shape
 
     def _resolve(self, node: language.Node):
-        if readings.settles(node):
+        if self.latex and readings.settles(node):
             return readings.resolve(self, node)
         if node.op == "num":
             return node, ()
