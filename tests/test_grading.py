@@ -2,6 +2,7 @@
 files; a broken or hostile submission costs only its own cells; the same answer in other
 spellings is decided once; -j 2, a resumed run and a Dask cluster grade exactly as -j 1."""
 
+import copy
 import csv
 import io
 import json
@@ -12,7 +13,7 @@ import pytest
 
 from symgrad.cli import main
 from symgrad.grading import reports
-from symgrad.grading.grade import grade
+from symgrad.grading.grade import _resumed, _stamp, grade
 
 HERE = Path(__file__).parent / "grading"
 KEY, CLASS = HERE / "key.toml", HERE / "class"
@@ -91,6 +92,10 @@ HOSTILE = {
     "huge.toml": '[answers]\nq1 = "' + "x + " * 3000 + 'x"\nq2 = "W.T @ G"\n',
     "deep.toml": '[answers]\nq1 = "' + "(" * 200 + "x" + ")" * 200 + '"\nq2 = "W.T @ G"\n',
     "table.toml": '[answers]\nq1 = { python = "x" }\nq2 = 3\nq3 = "s - y"\n',
+    "chain.toml": "[answers]\nq1 = { latex = '" + " + ".join(["x"] * 400) + "' }\n"
+                  'q2 = "W.T @ G"\n',
+    "names.toml": "[answers]\nq1 = { latex = 'x' }\nq2 = \"W.T @ G\"\n[latex]\n"
+                  + "".join(f"'a{k}' = \"x\"\n" for k in range(300)),
     "kron.toml": '[answers]\nq1 = "sum(kron(kron(B, B), kron(B, B))) * 0 * x + B.T @ x '
                  '+ B @ x"\nq2 = "W.T @ G"\n',
 }
@@ -104,9 +109,9 @@ def test_broken_or_hostile_submissions_cost_only_their_own_cells(tmp_path):
     grades = grade(KEY, [folder], jobs=2)
     table = _table(grades)
     assert table["alice"] == ["proved", "proved", "proved"]  # the others are unharmed
-    for name in ("not_toml", "no_answers"):
+    for name in ("not_toml", "no_answers", "names"):
         assert table[name] == ["error"] * 3
-    for name in ("bad_latex", "python", "huge", "deep"):
+    for name in ("bad_latex", "python", "huge", "deep", "chain"):
         assert table[name][0] == "error" and table[name][1] == "proved", name
     assert table["table"] == ["error", "error", "proved"]
     assert table["kron"] == ["error", "proved", "missing"]  # n⁴ × n⁴: beyond the limit
@@ -161,7 +166,15 @@ def test_a_resumed_run_takes_the_decisions_already_made(graded, tmp_path):
     second = _grades(jobs=1, resume=str(resume))
     assert second.resumed == first.decisions - 1 and second.decisions == 1
     assert _comparable(second) == _comparable(first) == _comparable(graded)
-    assert _comparable(_grades(jobs=1, resume=str(resume), seed=1))  # another seed: fresh
+    stamp = _stamp(first.key, {"seed": 0, "timeout": 30.0, "explain": True})
+    assert len(_resumed(str(resume), stamp)) == first.decisions - 1
+    assert _resumed(str(resume), _stamp(first.key, {"seed": 1, "timeout": 30.0,
+                                                    "explain": True})) == {}
+    edited = copy.copy(first.key)
+    edited.raw = copy.copy(first.key.raw)
+    edited.raw.text += "\n# edited\n"  # an edited key: its decisions are made again
+    assert _resumed(str(resume), _stamp(edited, {"seed": 0, "timeout": 30.0,
+                                                 "explain": True})) == {}
 
 
 def test_a_dask_cluster_grades_exactly_as_one_machine(graded):
@@ -184,8 +197,10 @@ def test_the_command_writes_the_table_csv_json_and_feedback(tmp_path, capsys):
     assert "note: carol q3: error" in printed
     assert out.read_text().startswith("student,q1,q1 points")
     assert (tmp_path / "fb" / "alice.md").exists()
-    assert main(["grade", str(KEY), str(CLASS), "--json"]) == 0
+    resume = tmp_path / "decisions.jsonl"
+    assert main(["grade", str(KEY), str(CLASS), "--json", "--resume", str(resume)]) == 0
     assert json.loads(capsys.readouterr().out)["students"][0]["student"] == "alice"
+    assert len(resume.read_text().splitlines()) == 8  # each distinct answer, kept
 
 
 def test_the_command_says_when_the_key_is_wrong_or_unreadable(tmp_path, capsys):

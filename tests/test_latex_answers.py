@@ -331,7 +331,11 @@ def test_an_unmapped_name_is_an_error_that_shows_the_line_to_add():
     ("x^\top", 2, "single quotes"),  # "x^\top" in TOML's double quotes: a tab
     (r"x^{2^{2^{2^{2^{2}}}}}", 4, "limit"),  # 2^{2^{2^2}}: the first beyond it
     (r"\max(x, y)", 0, "ReLU"),
+    (r"\sum_{i=2}^{n} x_i", 6, "whole range"),
+    ("1" * 40, 0, "too large"),
+    ("x\nabla", 1, "single quotes"),  # "\nabla" in TOML's double quotes: a line break
 ])
+
 def test_bad_latex_is_an_error_at_its_column_with_what_to_write(latex, column, words):
     with pytest.raises(ExpressionError) as caught:
         parse(latex, Context.of(["x", "y"]))
@@ -439,3 +443,8 @@ def test_no_latex_answer_crashes_reading_a_claim(kind, pieces):
     claim = load("<t>", text).claims[0]
     assert claim.error is not None or claim.answer_problem is not None or \
         claim.exprs.get("rhs" if kind == "equal" else "answer") is not None
+
+
+def test_long_chains_are_refused_like_deep_ones_not_crashed_on():
+    with pytest.raises(ExpressionError, match="limit"):
+        parse(" + ".join(["x"] * 400), Context.of(["x"]))

@@ -11,6 +11,7 @@ stopped run goes on where it stopped.  Results are in input order whatever the w
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -148,7 +149,11 @@ def _state(key: Model, question: Question, submission: Submission, spelled: dict
     cell.answer = answer
     exact = (question.name, answer, tuple(sorted(submission.latex.items())))
     if exact not in spelled:
-        spelled[exact] = _stated(key, question, submission, answer)
+        try:
+            spelled[exact] = _stated(key, question, submission, answer)
+        except Exception as exc:  # a bug in symgrad: this answer's cell, not the run
+            spelled[exact] = (f"symgrad failed to read this answer (a bug; please report it "
+                              f"with the answer): {type(exc).__name__}: {exc}")
     found = spelled[exact]
     if isinstance(found, str):
         cell.status, cell.reason = "error", found
@@ -198,7 +203,8 @@ def _stated(key: Model, question: Question, submission: Submission, answer: Answ
 
 def _decide(pending, options, memory, jobs, resume, dask, grades, progress) -> dict:
     """Each pending decision's result: from the resume file, else decided (and appended)."""
-    done = _resumed(resume, options["seed"]) if resume else {}
+    stamp = _stamp(grades.key, options)
+    done = _resumed(resume, stamp) if resume else {}
     done = {k: v for k, v in done.items() if k in pending}
     grades.resumed = len(done)
     todo = [(k, v) for k, v in pending.items() if k not in done]
@@ -209,7 +215,7 @@ def _decide(pending, options, memory, jobs, resume, dask, grades, progress) -> d
             done[(question, name)] = found
             if sink is not None:
                 sink.write(json.dumps({"question": question, "answer": name,
-                                       "seed": options["seed"],
+                                       "stamp": stamp,
                                        "result": found.to_json()}) + "\n")
                 sink.flush()
             if progress is not None:
@@ -229,8 +235,16 @@ def _results(todo, options, memory, jobs, dask) -> Iterator[tuple[tuple[str, str
         yield name, result
 
 
-def _resumed(path: str, seed: int) -> dict:
-    """The decisions a resume file holds (made with the same seed); a line that cannot be
+def _stamp(key: Model, options: dict) -> str:
+    """What a kept decision depends on besides the answer: the key file's text and the
+    options (seed, time limit, explanations).  A resume file's decisions made under another
+    stamp (the key was edited since) are not reused."""
+    said = json.dumps([key.raw.text if key.raw else key.path, sorted(options.items())])
+    return hashlib.sha256(said.encode()).hexdigest()[:16]
+
+
+def _resumed(path: str, stamp: str) -> dict:
+    """The decisions a resume file holds (made under the same stamp); a line that cannot be
     read (the run stopped while writing it) is skipped."""
     found = {}
     if not Path(path).exists():
@@ -239,7 +253,7 @@ def _resumed(path: str, seed: int) -> dict:
         for line in lines:
             try:
                 data = json.loads(line)
-                if data.get("seed") != seed:
+                if data.get("stamp") != stamp:
                     continue
                 found[(data["question"], data["answer"])] = Result(**data["result"])
             except (ValueError, KeyError, TypeError):

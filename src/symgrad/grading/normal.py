@@ -3,7 +3,8 @@
 Two answers with the same key are decided once per question.  The key is the resolved tree
 (so whitespace, redundant brackets and the choice between LaTeX and the expression language
 are gone) with the operands of sums and of elementwise products in a fixed order; the
-order changes no value, so different answers never share a key.
+order changes no value, so different answers never share a key.  An answer whose shapes do
+not fit is keyed by its text as written and by how it was read.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ def key(claim: Claim) -> str:
     """The normal form of the claim's answer (its readings too, if a * reads two ways)."""
     field = claim.answer_field
     node = claim.exprs.get(field)
-    if node is None:  # cannot be formed (or no answer): the text as written, spaces collapsed
-        written = claim.fields.get(f"{field}_latex", claim.fields.get(field, ""))
-        return "as written: " + " ".join(str(written).split())
+    if node is None:  # cannot be formed: as written (spaces collapsed), with how it was read
+        latex = f"{field}_latex" in claim.fields
+        written = claim.fields[f"{field}_latex"] if latex else claim.fields.get(field, "")
+        return f"as written{' in LaTeX' if latex else ''}: {' '.join(str(written).split())}" \
+            + (f" | {claim.fields[field]}" if latex and field in claim.fields else "")
     normal = language.unparse(ordered(node))
     return normal + "".join(f" | {reading}: {text}" for reading, text in claim.readings)
 

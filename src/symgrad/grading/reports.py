@@ -12,16 +12,13 @@ from pathlib import Path
 from ..output.latex import without_verdict
 from .grade import Cell, Grades, unknown_labels
 
-SHORT = {"proved": "proved", "verified": "verified", "refuted": "refuted",
-         "undecided": "undecided", "error": "error", "missing": "missing"}
-
 
 def _points(value: float) -> str:
     return f"{value:g}"
 
 
 def cell_text(cell: Cell, points: float) -> str:
-    return f"{SHORT[cell.verdict]} {_points(cell.points)}/{_points(points)}"
+    return f"{cell.verdict} {_points(cell.points)}/{_points(points)}"
 
 
 def table(grades: Grades) -> str:
@@ -131,7 +128,8 @@ def _file_stem(student: str, used: set[str]) -> str:
 def student_feedback(grades: Grades, number: int) -> str:
     submission = grades.submissions[number]
     title = grades.key.title or grades.key.path
-    lines = [f"# {title}: feedback for {submission.student}", "",
+    who = _markdown(submission.name or submission.student)
+    lines = [f"# {_markdown(title)}: feedback for {who}", "",
              f"**Total: {_points(grades.total(number))} / {_points(grades.total_points)}**", ""]
     if submission.error:
         lines += ["Your submission could not be read:", "", "```", submission.error, "```", ""]

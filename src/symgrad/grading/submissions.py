@@ -12,7 +12,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..limits import MAX_CLAIMS, MAX_EXPRESSION_CHARS, MAX_FILE_BYTES
+from ..limits import (
+    MAX_CLAIMS,
+    MAX_EXPRESSION_CHARS,
+    MAX_FILE_BYTES,
+    MAX_LATEX_NAMES,
+    MAX_NAME_FRAGMENT,
+)
 
 TOP_LEVEL = {"answers", "latex", "student"}
 
@@ -27,11 +33,12 @@ class Answer:
 
 @dataclass
 class Submission:
-    student: str
+    student: str  # the file's stem: its row, its feedback file
     path: str
     answers: dict[str, Answer | str] = field(default_factory=dict)  # str: why it is unreadable
     latex: dict[str, str] = field(default_factory=dict)
     error: str | None = None  # the whole file cannot be read
+    name: str = ""  # the name the submission gives (shown in its feedback's heading)
 
 
 def find(paths) -> list[Path]:
@@ -84,10 +91,14 @@ def read(path: Path) -> Submission:
         submission.error = f"more than {MAX_CLAIMS} answers"
         return submission
     if isinstance(data.get("student"), str) and data["student"].strip():
-        submission.student = data["student"].strip()[:200]
+        submission.name = " ".join(data["student"].split())[:200]
     table = data.get("latex", {})
     if not isinstance(table, dict):
         submission.error = "[latex] maps LaTeX fragments to names: '\\hat{y}' = \"s\""
+        return submission
+    if len(table) > MAX_LATEX_NAMES or any(len(f) > MAX_NAME_FRAGMENT for f in table):
+        submission.error = (f"[latex] holds at most {MAX_LATEX_NAMES} entries of at most "
+                            f"{MAX_NAME_FRAGMENT} characters")
         return submission
     for fragment, name in table.items():
         if not isinstance(name, str) or not name.isidentifier():

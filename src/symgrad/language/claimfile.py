@@ -15,7 +15,14 @@ import tomllib
 from dataclasses import dataclass, field
 
 from ..errors import ClaimError
-from ..limits import MAX_CLAIMS, MAX_FILE_BYTES, MAX_NAME_CHARS, MAX_NESTING
+from ..limits import (
+    MAX_CLAIMS,
+    MAX_FILE_BYTES,
+    MAX_LATEX_NAMES,
+    MAX_NAME_CHARS,
+    MAX_NAME_FRAGMENT,
+    MAX_NESTING,
+)
 
 #: Each claim kind with its required and optional fields (besides name, kind).  A gradient,
 #: jacobian, backprop or hessian claim without an answer is a question: symgrad derives it.
@@ -192,6 +199,9 @@ def _read_latex_settings(data: dict, result: ClaimFile) -> None:
     if not isinstance(table, dict):
         raise ClaimError("[latex] maps LaTeX fragments, as written, to names", file=path,
                          field="latex", hint="""e.g. '\\hat{y}' = "s" under [latex]""")
+    if len(table) > MAX_LATEX_NAMES or any(len(f) > MAX_NAME_FRAGMENT for f in table):
+        raise ClaimError(f"[latex] holds at most {MAX_LATEX_NAMES} entries of at most "
+                         f"{MAX_NAME_FRAGMENT} characters", file=path, field="latex")
     for fragment, name in table.items():
         if not isinstance(name, str) or not name.isidentifier() or not fragment.strip():
             raise ClaimError(f"the [latex] entry {fragment!r} must map to a name in quotes",

@@ -391,8 +391,9 @@ def _read_answer(model: Model, claim: Claim, field_name: str, want, at_field):
             problem = exc
     if not found:
         raise problem
-    claim.readings = [(star, language.unparse(node, exact=True))
-                      for star, (_, node, _) in found]
+    if len(found) == 2:  # else only one reading can be formed: it is the answer
+        claim.readings = [(star, language.unparse(node, exact=True))
+                          for star, (_, node, _) in found]
     return found[0][1]
 
 

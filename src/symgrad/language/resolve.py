@@ -38,8 +38,17 @@ class Resolver:
         return new, shape
 
     def _resolve(self, node: language.Node):
-        if self.latex and readings.settles(node):
-            return readings.resolve(self, node)
+        if self.latex:
+            if readings.settles(node):
+                return readings.resolve(self, node)
+            self.wants.append(None)  # tr(I + B): what the answer's shape asks is not I's
+            try:
+                return self._resolve_plain(node)
+            finally:
+                self.wants.pop()
+        return self._resolve_plain(node)
+
+    def _resolve_plain(self, node: language.Node):
         if node.op == "num":
             return node, ()
         if node.op == "name":

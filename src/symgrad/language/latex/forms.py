@@ -70,8 +70,12 @@ class Forms:
         return reader.whole()
 
     def _indicator_follows(self) -> bool:
+        """Does the next group (a subscript's, or a bracket's) hold a comparison?"""
+        start = self.k + 1 if self.at("_") else self.k
+        if self.toks[start].text not in ("(", "[", "{", r"\{"):
+            return False
         depth = 0
-        for token in self.toks[self.k:]:
+        for token in self.toks[start:]:
             if token.text in ("(", "[", "{", r"\{"):
                 depth += 1
             elif token.text in (")", "]", "}", r"\}"):
@@ -209,7 +213,11 @@ class Forms:
         if len(index) > 1 and inner[0].kind == "word" and len(inner) == 1:
             self.fail(inner[0], f"\\sum_{{{index}}} sums over several indices",
                       r"write one \sum per index: \sum_{i} \sum_{j}")
-        if self.at("^"):
+        bound = compact(inner[1:])
+        if bound not in ("", "=1", "=0"):  # \sum_{i=2}^{n}, \sum_{i \neq j}: part of a range
+            self.fail(inner[0], "symgrad sums an index over its whole range",
+                      r"write \sum_{i} or \sum_{i=1}^{n}")
+        if self.at("^"):  # the upper end: the index's range, which the arrays give
             self.take()
             self.group_tokens()
         body = self.term()

@@ -6,7 +6,7 @@ brackets and bars, over :mod:`symgrad.language.latex.tokens`; names are read by
 from __future__ import annotations
 
 from ...errors import ExpressionError
-from ...limits import MAX_EXPONENT, MAX_NESTING
+from ...limits import MAX_EXPONENT, MAX_LITERAL, MAX_NESTING
 from ..expressions import Node
 from ..names import GREEK
 from .forms import Forms
@@ -23,7 +23,26 @@ def parse(text: str, context: Context | None = None) -> Node:
     if not text.strip():
         raise ExpressionError("the LaTeX is empty")
     found = _right_hand_side(tokens(text, (context or Context()).table))
-    return Reader(found, context or Context(), text).whole()
+    try:
+        node = Reader(found, context or Context(), text).whole()
+    except RecursionError:
+        raise ExpressionError("the LaTeX is nested too deeply",
+                              hint="name inner parts in [define]") from None
+    if _depth(node) > MAX_NESTING:  # x + x + ... + x: as deep as the expression language
+        raise ExpressionError(f"the LaTeX is longer or deeper than symgrad's limit of "
+                              f"{MAX_NESTING} operations inside one another",
+                              hint="name inner parts in [define]")
+    return node
+
+
+def _depth(node: Node) -> int:
+    """How deep the tree is (counted without recursion: a tree may be very deep)."""
+    deepest, pending = 0, [(node, 1)]
+    while pending:
+        current, depth = pending.pop()
+        deepest = max(deepest, depth)
+        pending.extend((arg, depth + 1) for arg in current.args)
+    return deepest
 
 
 def _right_hand_side(found: list[Token]) -> list[Token]:
@@ -31,7 +50,7 @@ def _right_hand_side(found: list[Token]) -> list[Token]:
     stop or comma after it is punctuation."""
     depth, last = 0, None
     for position, token in enumerate(found):
-        if token.kind == "sym" and token.text in "([{" or token.text in (r"\left", r"\{"):
+        if token.kind == "sym" and token.text in "([{" or token.text == r"\{":
             depth += 1
         elif token.kind == "sym" and token.text in ")]}" or token.text == r"\}":
             depth -= 1
@@ -231,6 +250,9 @@ class Reader(Forms, Naming):
         token = self.peek()
         if token.kind == "num":
             self.take()
+            if float(token.text) > MAX_LITERAL:
+                self.fail(token, f"the number is too large: beyond symgrad's limit of "
+                                 f"{MAX_LITERAL:g}", "write it as a named scalar")
             return Node("num", name=token.text, col=token.col)
         if token.kind == "mapped":
             self.take()

@@ -4,6 +4,7 @@ an entry of a declared array (``V_{ki}``), or a declared function applied (``h'(
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ...errors import ExpressionError
@@ -46,13 +47,16 @@ NAME_TOKENS = {"{", "}", "_", ",", *FONTS, *ACCENT_COMMANDS}
 def written_as_name(fragment: str) -> bool:
     """Is this [latex] fragment a name (\\hat{y}, \\mathbf{W}_{2}), made only of what names
     are made of, so that symgrad may print the name that way?"""
-    try:
-        found = tokens(fragment)[:-1]
-    except ExpressionError:
-        return False
-    safe = all(t.kind in ("word", "num") or t.text in NAME_TOKENS or t.text[1:] in GREEK
-               for t in found)
-    return safe and _parts_written(fragment) is not None
+    if not re.fullmatch(r"[A-Za-z0-9\\{}_, ]+", fragment) or any(
+            command not in NAME_TOKENS and command[1:] not in GREEK
+            for command in re.findall(r"\\[A-Za-z]+|\\.", fragment)):
+        return False  # only letters, digits, braces and the commands names are made of
+    depth = 0
+    for char in fragment:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0 and _parts_written(fragment) is not None
 
 
 def _parts_written(fragment: str) -> tuple[str, str, str] | None:

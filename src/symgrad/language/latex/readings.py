@@ -16,12 +16,13 @@ from ...errors import ExpressionError, ShapeMismatch
 from ...vocabulary import dims, shapes
 from ...vocabulary.ops import OPS as VOCABULARY
 from .. import expressions as language
+from ..claimfile import LATEX_STAR
 
 OPS = {"juxt", "star", "sup", "conv", "fitones", "fiteye", "oneish", "column"}
-STAR_READINGS = ("matrix", "elementwise")
+STAR_READINGS = LATEX_STAR  # the two readings of a *, as latex_star names them
 
 
-ELEMENTWISE = {"add", "sub", "mul", "div", "transpose"}
+ELEMENTWISE = {"add", "sub", "mul", "div", "transpose", "neg"}
 
 
 class Ambiguous(ExpressionError):
@@ -76,6 +77,8 @@ def _fit(resolver, node, want):
     if node.op == "transpose":
         inner, shape = _fit(resolver, node.args[0],
                             None if want is None else tuple(reversed(want)))
+        if not shape:  # 2 𝟏ᵀ beside a scalar: the number 1
+            return inner, shape
         return resolver._shaped(VOCABULARY["transpose"], node, [inner], [shape])
     name = "ones" if node.op == "fitones" else "eye"
     written = "\\mathbf{1}" if name == "ones" else "I"
@@ -106,10 +109,10 @@ def _dimension_node(d, col):
 def _elementwise(resolver, node, want):
     """a + 𝟏, X^T X + λ I, I - S: an operand whose 𝟏 or I cannot tell its size takes the
     shape of the other operand."""
-    if node.op == "transpose":
-        inner, shape = _child(resolver, node.args[0],
-                              None if want is None else tuple(reversed(want)))
-        return resolver._shaped(VOCABULARY["transpose"], node, [inner], [shape])
+    if node.op in ("transpose", "neg"):
+        flipped = node.op == "transpose" and want is not None
+        inner, shape = _child(resolver, node.args[0], tuple(reversed(want)) if flipped else want)
+        return resolver._shaped(VOCABULARY[node.op], node, [inner], [shape])
     a, b = node.args
     try:
         left = _child(resolver, a, want)
@@ -220,6 +223,11 @@ def _power(resolver, node):
     if square and exponent.op == "num" and "." not in exponent.name:
         return resolver._shaped(VOCABULARY["matpow"], node, [base, exponent],
                                 [shape, exponent_shape], name="matpow")
+    if square and exponent.op == "neg" and exponent.args[0].op == "num" and \
+            "." not in exponent.args[0].name:  # B^{-2}: the square of the inverse
+        inverse = resolver._shaped(VOCABULARY["inv"], node, [base], [shape], name="inv")
+        return resolver._shaped(VOCABULARY["matpow"], node, [inverse[0], exponent.args[0]],
+                                [inverse[1], ()], name="matpow")
     return resolver._shaped(VOCABULARY["pow"], node, [base, exponent],
                             [shape, exponent_shape], name="pow")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ...errors import ExpressionError
 from ...limits import MAX_EXPRESSION_CHARS
-from ..names import CAPITAL_GREEK
+from ..names import COMBINING, GREEK, letter
 from .words import FONTS
 
 #: Commands that carry no meaning for an expression: spacing, delimiter sizes, styles.
@@ -35,9 +35,11 @@ UNICODE = {"ᵀ": r"^{\top}", "⊤": r"\top", "−": "-", "·": r"\cdot", "⋅":
            **{s: f"_{{{d}}}" for d, s in enumerate("₀₁₂₃₄₅₆₇₈₉")},
            "ᵢ": "_{i}", "ⱼ": "_{j}", "ₖ": "_{k}", "ₙ": "_{n}"}
 #: Accents of pasted letters (ŷ, x̄, x̃: a letter and a combining mark) as commands.
-COMBINING = {"\u0302": r"\hat", "\u0304": r"\bar", "\u0305": r"\bar", "\u0303": r"\tilde"}
+ACCENTS = {mark: "\\" + accent for mark, accent in COMBINING.items()}
 #: What a backslash becomes inside TOML's double quotes: "A^\top" holds a tab.
-ESCAPED = {"\t": r"\t", "\b": r"\b", "\f": r"\f", "\r": r"\r"}
+ESCAPED = {"\t": r"\t", "\b": r"\b", "\f": r"\f", "\r": r"\r", "\n": r"\n"}
+#: ... where a newline is a line break, unless a command's name follows it ("\nabla").
+NEWLINE_COMMANDS = ("abla", "eq", "e ", "u", "ot", "eg", "i ")  # \nabla, \neq, \nu, ...
 PUNCTUATION = set("+-*/^_()[]{}|,=&<>.!'")
 
 
@@ -69,7 +71,9 @@ def tokens(text: str, table: dict[str, str] | None = None) -> list[Token]:
         if mapped:
             found.append(Token("mapped", mapped[0], k, k + len(mapped[0]), mapped[1]))
             k += len(mapped[0])
-        elif char in ESCAPED and (char != "\t" or text[k + 1:k + 2].isalpha()):
+        elif char in ESCAPED and (char not in "\t\n" or (
+                text[k + 1:k + 2].isalpha() if char == "\t" else
+                (text[k + 1:] + " ").startswith(NEWLINE_COMMANDS))):
             raise ExpressionError(f"the LaTeX holds a control character where {ESCAPED[char]}"
                                   "... was meant", k,
                                   hint="inside TOML's double quotes a backslash starts an "
@@ -96,10 +100,10 @@ def tokens(text: str, table: dict[str, str] | None = None) -> list[Token]:
             end = k
             while end < len(text) and text[end].isascii() and text[end].isalpha():
                 end += 1
-            if text[end:end + 1] in COMBINING:  # x and a combining hat: \hat{x}
+            if text[end:end + 1] in ACCENTS:  # x and a combining hat: \hat{x}
                 if end - 1 > k:
                     found.append(Token("word", text[k:end - 1], k, end - 1))
-                for inner in tokens(f"{COMBINING[text[end]]}{{{text[end - 1]}}}")[:-1]:
+                for inner in tokens(f"{ACCENTS[text[end]]}{{{text[end - 1]}}}")[:-1]:
                     found.append(Token(inner.kind, inner.text, end - 1, end + 1))
                 k = end + 1
                 continue
@@ -161,21 +165,17 @@ def _unwrap_classes(found: list[Token]) -> list[Token]:
 def _greek(char: str) -> str | None:
     """λ -> lambda, Σ -> Sigma (None for anything else, and for capitals LaTeX writes as
     Latin letters)."""
-    words = unicodedata.name(char, "").split()
-    if len(words) != 4 or words[:2] not in (["GREEK", "SMALL"], ["GREEK", "CAPITAL"]):
+    if char.isascii() or not unicodedata.name(char, "").startswith("GREEK"):
         return None
-    name = words[3].lower().replace("lamda", "lambda")
-    if words[1] == "SMALL":
-        return name
-    name = name.capitalize()
-    return name if name in CAPITAL_GREEK else None
+    name = letter(char)
+    return name if name in GREEK else None
 
 
 def _accented(char: str) -> str | None:
     """ŷ -> \\hat{y} (a Latin letter with one accent LaTeX has a command for)."""
     parts = unicodedata.normalize("NFD", char)
-    if len(parts) == 2 and parts[0].isascii() and parts[0].isalpha() and parts[1] in COMBINING:
-        return f"{COMBINING[parts[1]]}{{{parts[0]}}}"
+    if len(parts) == 2 and parts[0].isascii() and parts[0].isalpha() and parts[1] in ACCENTS:
+        return f"{ACCENTS[parts[1]]}{{{parts[0]}}}"
     return None
 
 
