@@ -149,14 +149,21 @@ def test_ctrl_c_prints_what_is_finished_and_exits_130(files, tmp_path):
     folder.mkdir()
     for k in range(30):
         (folder / f"s{k:02d}.toml").write_text(claims_text(XB, WRONG, RIGHT))
+    def as_from_a_terminal():
+        """The command starts with Ctrl-C's default meaning, whatever this test process
+        inherited or set (a process started with SIGINT ignored or blocked keeps it so)."""
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
     run = subprocess.Popen([sys.executable, "-m", "symgrad", "check", str(folder)],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           preexec_fn=as_from_a_terminal)
     first = run.stdout.readline()  # a result is printed as soon as it is decided
     time.sleep(0.3)
     run.send_signal(signal.SIGINT)
     rest, errors = run.communicate(timeout=30)
     assert first.startswith("refuted ")
-    assert run.returncode == 130
+    assert run.returncode == 130, (rest[-2000:], errors[-2000:])
     assert "interrupted" in rest.splitlines()[-1] and "Traceback" not in errors + rest
     finished = int(rest.splitlines()[-1].split()[0])
     assert 1 <= finished < 60
