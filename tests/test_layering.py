@@ -93,3 +93,15 @@ def test_every_folder_says_what_its_stage_takes_and_gives():
     for folder in (p for p in PACKAGE.iterdir() if p.is_dir() and p.name in RANK):
         doc = ast.get_docstring(ast.parse((folder / "__init__.py").read_text()))
         assert doc and len(doc.splitlines()) <= 4, folder.name
+
+
+def test_every_package_is_installed():
+    """`pip install .` (not editable) installs the packages pyproject.toml lists: each
+    folder of the engine must be one of them, or the installed command cannot import it."""
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parents[1] / "pyproject.toml").read_text())["tool"]
+                 ["setuptools"]["packages"])
+    folders = {".".join(p.parent.relative_to(PACKAGE.parent).parts)
+               for p in PACKAGE.rglob("__init__.py")}
+    assert folders <= listed, f"add to [tool.setuptools] packages: {sorted(folders - listed)}"
