@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import SymgradError
 from ..language.build import variant
-from ..language.claims import given
+from ..language.fields import given
 from ..language.files import load
 from ..language.model import Claim, Model
 from ..limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT

@@ -9,55 +9,10 @@ from ..vocabulary import shapes
 from ..vocabulary.shapes import Shape
 from . import claimfile
 from . import expressions as language
-from .latex import Context as LatexContext
-from .latex import parse as parse_latex
+from .fields import given, loosely_translated, parsed, resolver_for, translated
 from .latex import readings
 from .model import RESERVED, Claim, Model, Symbol, located_error, symbols_in
 from .resolve import Resolver
-
-
-def parsed(model: Model, claim: Claim, field_name: str) -> language.Node:
-    """A field's expression as a tree: read from its LaTeX (FIELD_latex) or its text."""
-    latex = claim.fields.get(f"{field_name}_latex")
-    if latex is None:
-        return language.parse(claim.fields[field_name])
-    return parse_latex(latex, latex_context(model, claim))
-
-
-def given(claim: Claim, field_name: str) -> bool:
-    """Is the field given, as an expression or in LaTeX?"""
-    return field_name in claim.fields or f"{field_name}_latex" in claim.fields
-
-
-def latex_context(model: Model, claim: Claim | None = None) -> LatexContext:
-    """The names a LaTeX field of this claim may use, and the file's [latex] table."""
-    introduced = claim.introduced if claim else {}
-    functions = [n for n, s in model.symbols.items() if s.is_function]
-    names = [n for n, s in model.symbols.items() if not s.is_function]
-    names += list(model.defines) + list(model.dims) + list(introduced)
-    upstream = (None, None)
-    if claim is not None and claim.kind == "backprop" and claim.upstream is not None:
-        of = claim.exprs.get("of")
-        upstream = (of.name if of is not None and of.op in ("symbol", "define") else None,
-                    claim.upstream.name)
-    table = model.raw.latex if model.raw is not None else {}
-    return LatexContext.of(names, functions, table, upstream)
-
-
-def _resolver(model: Model, claim: Claim, field_name: str, extra=None, free_indices=None,
-              want=None, star=None) -> Resolver:
-    resolver = Resolver(model, extra, free_indices=free_indices)
-    resolver.latex = f"{field_name}_latex" in claim.fields
-    resolver.star = star or (model.raw.latex_star if model.raw is not None else None)
-    resolver.wants = [want]
-    return resolver
-
-
-def _translated(claim: Claim, field_name: str, node) -> None:
-    """A LaTeX field, once resolved, is kept in the expression language too (what reports,
-    diagnoses and variants of the claim show and use)."""
-    if f"{field_name}_latex" in claim.fields:
-        claim.fields[field_name] = language.unparse(node, exact=True)
 
 
 def build_claim(model: Model, claim: Claim, raw) -> None:
@@ -73,13 +28,13 @@ def build_claim(model: Model, claim: Claim, raw) -> None:
 
     def expression(field_name):
         try:
-            resolver = _resolver(model, claim, field_name)
+            resolver = resolver_for(model, claim, field_name)
             node, shape = resolver.resolve(parsed(model, claim, field_name))
             resolver.index_ranges({})
         except ExpressionError as exc:
             raise at_field(field_name, exc) from None
         claim.exprs[field_name] = node
-        _translated(claim, field_name, node)
+        translated(claim, field_name, node)
         return shape
 
     if claim.kind == "convergence":
@@ -216,11 +171,11 @@ def _value_point(model: Model, claim: Claim, of_shape: Shape, where, at_field) -
         if len(shape) != len(symbol.shape):
             raise ClaimError(f"{name} is {shapes.show(symbol.shape)} but its value is "
                              f"{shapes.show(shape)}", field=f"at.{name}", **where)
-        for declared, given in zip(symbol.shape, shape, strict=True):
-            bound = claim.sizes.setdefault(declared, given) if isinstance(declared, str) \
+        for declared, size in zip(symbol.shape, shape, strict=True):
+            bound = claim.sizes.setdefault(declared, size) if isinstance(declared, str) \
                 else declared
-            if bound != given:
-                raise ClaimError(f"the value of {name} makes {declared} = {given}, but another "
+            if bound != size:
+                raise ClaimError(f"the value of {name} makes {declared} = {size}, but another "
                                  f"value made it {bound}", field=f"at.{name}", **where)
         claim.at[name] = node
     missing = [n for n in symbols_in(model, claim.exprs["of"]) if n not in claim.at]
@@ -236,7 +191,7 @@ def _value_point(model: Model, claim: Claim, of_shape: Shape, where, at_field) -
     except ExpressionError as exc:
         raise at_field("answer", exc) from None
     claim.exprs["answer"] = node
-    _translated(claim, "answer", node)
+    translated(claim, "answer", node)
     claim.expected_shape = expected
     if shape != expected:
         claim.answer_problem = (f"the answer is {shapes.show(shape)} but the value is "
@@ -355,24 +310,13 @@ def _check_entries(model: Model, claim: Claim, shapes_seen) -> None:
                              hint="check it with smaller (or named) dimensions")
 
 
-def _loosely_translated(model: Model, claim: Claim, field_name: str) -> None:
-    """A LaTeX answer that cannot be formed, in the expression language as best guessed."""
-    if f"{field_name}_latex" not in claim.fields:
-        return
-    scalars = {n for n, s in {**model.symbols, **claim.introduced}.items() if not s.shape}
-    scalars |= {n for n, shape in model.define_shapes.items() if not shape} | set(model.dims)
-    guess = readings.loose(parsed(model, claim, field_name), scalars)
-    if guess is not None:
-        claim.fields[field_name] = language.unparse(guess)
-
-
 def _read_answer(model: Model, claim: Claim, field_name: str, want, at_field):
     """The answer resolved; a LaTeX * that reads both ways makes two readings of the claim
     (``claim.readings``, each decided), and the first is the claim's own."""
     indices = claim.fields.get("indices")
 
     def attempt(star=None):
-        resolver = _resolver(model, claim, field_name, claim.introduced, indices, want, star)
+        resolver = resolver_for(model, claim, field_name, claim.introduced, indices, want, star)
         return (resolver, *resolver.resolve(parsed(model, claim, field_name)))
 
     try:
@@ -417,10 +361,10 @@ def _answer(model: Model, claim: Claim, expected: Shape, at_field) -> None:
         resolver, node, shape = _read_answer(model, claim, field_name, want, at_field)
     except ShapeMismatch as exc:
         claim.answer_problem = f"the {field_name} cannot be formed: {exc.message}"
-        _loosely_translated(model, claim, field_name)
+        loosely_translated(model, claim, field_name)
         return
     claim.exprs[field_name] = node
-    _translated(claim, field_name, node)
+    translated(claim, field_name, node)
     if indices is None:
         try:
             resolver.index_ranges({})
