@@ -3,11 +3,11 @@
     python benchmarks/bench.py            # all built-in derivations
     python benchmarks/bench.py FILE ...   # other claim files
 
-Prints, per claim, the seconds spent in the symbolic path, the numeric path
-and (for refutations) the exact confirmation; then the wall time of cold
-`symgrad check` runs (a fresh interpreter each, imports included) over all
-built-ins and over one small file, and of `symgrad derive` (every gradient,
-jacobian, backprop and hessian built-in asked as a question, derived and
+Prints, per claim, the seconds spent in the symbolic path, the index path (every size
+at once), the numeric path and (for refutations) the exact confirmation, and the claim's
+scope; then the wall time of cold `symgrad check` runs (a fresh interpreter each, imports
+included) over all built-ins and over one small file, and of `symgrad derive` (every
+gradient, jacobian, backprop and hessian built-in asked as a question, derived and
 checked).  Numbers, not assertions: the budget in the core issue is < 10 s for
 all built-ins and < 2 s for one small file.
 """
@@ -40,15 +40,18 @@ def main(paths: list[str]) -> None:
     for target in targets:
         rows.extend(symgrad.check(target))
     total = time.perf_counter() - start
-    print(f"{'claim':58} {'verdict':9} {'symbolic':>9} {'numeric':>8} {'confirm':>8}")
+    print(f"{'claim':58} {'verdict':9} {'symbolic':>9} {'index':>7} {'numeric':>8} "
+          f"{'confirm':>8}  scope")
     for r in rows:
         t = r.timings
         print(f"{(r.file + '::' + r.claim)[:58]:58} {r.verdict:9} {t.get('symbolic', 0):9.3f} "
-              f"{t.get('numeric', 0):8.3f} {t.get('confirm', 0):8.3f}")
-    symbolic = sum(r.timings.get("symbolic", 0) for r in rows)
-    numeric = sum(r.timings.get("numeric", 0) for r in rows)
-    print(f"\n{len(rows)} claims in {total:.2f}s warm (symbolic {symbolic:.2f}s, "
-          f"numeric {numeric:.2f}s)")
+              f"{t.get('index', 0):7.3f} {t.get('numeric', 0):8.3f} {t.get('confirm', 0):8.3f}"
+              f"  {r.scope[:30]}")
+    symbolic, index, numeric = (sum(r.timings.get(path, 0) for r in rows)
+                                for path in ("symbolic", "index", "numeric"))
+    every = sum(r.scope == "all sizes" for r in rows)
+    print(f"\n{len(rows)} claims in {total:.2f}s warm (symbolic {symbolic:.2f}s, index "
+          f"{index:.2f}s, numeric {numeric:.2f}s); {every} proved for all sizes")
     if not paths:
         small = builtin_folder() / "trace.toml"
         print(f"cold `symgrad check` (all built-ins): {cold(['check']):.2f}s (median of 3)")

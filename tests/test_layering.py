@@ -21,6 +21,7 @@ STAGES = [
     ["engine"],
     ["paths"],
     ["kinds", "derivation"],
+    ["index"],
     ["verdicts"],
     ["explain"],
     ["output"],

@@ -15,10 +15,23 @@ def test_proved_needs_both_paths(monkeypatch):
 
 
 def test_verified_when_no_symbolic_proof(monkeypatch):
+    from symgrad.index import prove
+
     monkeypatch.setattr(zero, "is_zero", lambda *a, **k: False)
+    nonzero = prove.forms.atom(prove.Entry("x")), prove.forms.Rules()
+    monkeypatch.setattr(prove, "difference", lambda *a: nonzero)
     result = decide_one(XB, QUAD)
     assert result.verdict == "verified"
     assert "could not simplify" in result.reason and "numeric examples agree" in result.reason
+    assert result.index_path.startswith("the normal form of answer - truth in index notation "
+                                        "is not 0")
+
+
+def test_index_notation_and_numbers_prove_what_explicit_entries_cannot(monkeypatch):
+    monkeypatch.setattr(zero, "is_zero", lambda *a, **k: False)
+    result = decide_one(XB, QUAD)
+    assert (result.verdict, result.scope) == ("proved", "all sizes")
+    assert "the explicit entries did not settle it" in result.reason
 
 
 def test_disagreement_is_an_error_never_a_pass(monkeypatch):
@@ -51,9 +64,11 @@ def test_out_of_time_symbolic_path_gives_verified(monkeypatch):
         raise OutOfTime("time limit reached")
 
     monkeypatch.setattr(symbolic, "prove", slow)
+    monkeypatch.setattr("symgrad.index.prove.difference", slow)
     result = decide_one(XB, QUAD)
     assert result.verdict == "verified"
     assert "no symbolic proof within the time limit" in result.reason
+    assert result.index_path == "the index path ran out of its share of the time"
 
 
 # the alarm may land in a finaliser, where Python reports and swallows it; it fires again

@@ -44,6 +44,8 @@ TOLERANCE = {
 }
 MAX_SIZE = 4  # largest size hypothesis draws for a named dimension
 MAX_EXAMPLES = 40
+MIN_JUDGED = 3  # points rejected (off-domain) before this many are judged do not count...
+MAX_EARLY_REJECTIONS = 60  # ... up to this many, so a narrow domain still gets examples
 SHRINK_CALLS = 500  # judgements spent making a counterexample small, once one is found
 
 
@@ -315,11 +317,13 @@ def conditioned(symbol: Symbol, array: np.ndarray) -> np.ndarray:
     return array
 
 
-def fixed_points(model: Model, claim: Claim, rng: random.Random) -> list[Point]:
-    """Points at the symbolic path's distinct sizes, so non-square cases are always tried."""
+def fixed_points(model: Model, claim: Claim, rng: random.Random,
+                 assignments: list[dict[str, int]] | None = None) -> list[Point]:
+    """Points at the symbolic path's distinct sizes, so non-square cases are always tried
+    (or at the given size assignments)."""
     symbols = claim_symbols(model, claim)
     points = []
-    for sizes in size_assignments(model, claim):
+    for sizes in size_assignments(model, claim) if assignments is None else assignments:
         values, functions = {}, {}
         for name, symbol in symbols.items():
             if symbol.random:
@@ -352,11 +356,13 @@ def fixed_points(model: Model, claim: Claim, rng: random.Random) -> list[Point]:
 
 def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
            max_examples: int = MAX_EXAMPLES, judge=None, strategy=None,
-           fixed=None, shrink_calls: int = SHRINK_CALLS) -> NumericOutcome:
+           fixed=None, shrink_calls: int = SHRINK_CALLS,
+           sizes: list[dict[str, int]] = ()) -> NumericOutcome:
     """Look for a point where the answer is wrong; if found, make it small: the
     smallest sizes that still fail, then values shrunk by hypothesis.  ``judge``,
     ``strategy`` and ``fixed`` replace :func:`compare`, :func:`point_strategy` and
-    :func:`fixed_points` for kinds that judge points their own way."""
+    :func:`fixed_points` for kinds that judge points their own way; ``sizes`` are size
+    assignments tried first as well (where the index path says a difference may show)."""
     judge = judge or compare
     strategy = strategy or point_strategy
     fixed = fixed or fixed_points
@@ -364,6 +370,7 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     reasons: dict[str, int] = {}
     smallest: list[Point] = []  # the latest failing point: the smallest found so far
     shrinking = [0]  # judgements since the first failure (a count, so runs are reproducible)
+    drawing: list[bool] = []  # non-empty while hypothesis draws the points
 
     def fails(point: Point) -> bool:
         deadline.check()
@@ -376,6 +383,11 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
         except Invalid as exc:
             outcome.rejected += 1
             reasons[str(exc)] = reasons.get(str(exc), 0) + 1
+            if drawing and not smallest and outcome.examples < MIN_JUDGED and \
+                    outcome.rejected <= MAX_EARLY_REJECTIONS:
+                from hypothesis import reject
+
+                reject()  # not an example: hypothesis draws another in its place
             return False
         except (ShapeMismatch, IndexError):
             return False
@@ -387,11 +399,17 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     found = None
     try:
         with np.errstate(all="ignore"):
-            found = next((p for p in fixed(model, claim, random.Random(seed)) if fails(p)),
-                         None)
+            first = fixed(model, claim, random.Random(seed))
+            if sizes:
+                first = first + fixed_points(model, claim, random.Random(seed), list(sizes))
+            found = next((p for p in first if fails(p)), None)
             if found is None or shrink_calls:
-                found = _find(strategy(model, claim), fails, seed, max_examples,
-                              shrink=bool(shrink_calls)) or found
+                drawing.append(True)
+                try:
+                    found = _find(strategy(model, claim), fails, seed, max_examples,
+                                  shrink=bool(shrink_calls)) or found
+                finally:
+                    drawing.clear()
             if found is not None and shrink_calls:
                 found = _smallest_sizes(model, claim, fails, seed, found, strategy) or found
     except _ShrinkingDone:

@@ -3,12 +3,15 @@
 The rules (the README's "Verdicts" section says the same to users):
 
 * proved: the symbolic path proved every entry at the stated sizes and the
-  numeric path found no difference;
+  numeric path found no difference; its scope is ``all sizes`` when the index path
+  (:mod:`symgrad.index`) found the normal form of answer - truth to be 0 (or every size is
+  fixed, or SymPy's matrix calculus proved it and the index path has no form for it);
 * verified: the numeric path passed but no symbolic proof was reached;
 * refuted: a concrete point where the answer is wrong, found numerically and
   confirmed by exact evaluation (or a shape that cannot match);
 * undecided: neither path could decide, or a difference could not be confirmed;
-* error: the claim cannot be understood, or the two paths disagree.
+* error: the claim cannot be understood, or the paths disagree (the index path proving
+  for every size what a confirmed counterexample refutes is a bug, never hidden).
 
 This is the verdict alone; :mod:`symgrad.decide` adds what explains it (a diagnosis, the
 correct answer, LaTeX) and answers questions.
@@ -85,6 +88,7 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
     claim_seed = zlib.crc32(f"{seed}:{claim.name}".encode())
     deadline = Deadline(timeout)
     timings = {}
+    generic = _generic(model, claim, how, deadline, timings)
 
     started = time.perf_counter()
     try:
@@ -100,11 +104,20 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
     num = numeric.search(model, claim, claim_seed, deadline, how.examples,
                          judge=how.judge, strategy=how.strategy,
                          fixed=how.fixed,
-                         shrink_calls=how.shrink_calls if shrink else 0)
+                         shrink_calls=how.shrink_calls if shrink else 0,
+                         sizes=generic.sizes if generic else ())
     timings["numeric"] = time.perf_counter() - started
+    every_size = generic is not None and generic.status == "zero"
 
     def verdict(name, **details):
-        return result(model, claim, name, timings=timings, **details)
+        if every_size and name == "refuted":  # the index path proved what is refuted: a bug
+            name, details["reason"] = "error", (
+                f"the paths disagree: {details['reason']} (confirmed exactly), but the index "
+                "path finds the normal form of answer - truth to be 0 (a bug in symgrad; "
+                "please report it with the claim)")
+        ordered = {path: timings[path] for path in TIMINGS if path in timings}
+        return result(model, claim, name, timings=ordered, index_path=_index_path(generic),
+                      **details)
 
     if num.status == "failed":
         started = time.perf_counter()
@@ -148,10 +161,62 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
                        f"{': ' + sym.reason if sym.reason else ''}; numeric: {num.reason}")
     examples = f"{num.examples} numeric examples agree"
     if sym.status == "proved":
-        return verdict("proved", scope=sym.scope,
-                       reason=f"{sym.reason}; {examples}" if sym.reason else examples)
+        scope, why = _scope(claim, sym, generic)
+        return verdict("proved", scope=scope, reason=f"{why}; {examples}" if why else examples)
+    if every_size:  # the explicit entries did not settle it; index notation and numbers do
+        return verdict("proved", scope="all sizes", reason=(
+            f"{generic.reason}, so it holds for every size (the explicit entries did not "
+            f"settle it: {sym.reason}); {examples}"))
     return verdict("verified", scope=f"{num.examples} random points",
                    reason=f"{sym.reason}; {examples}")
+
+
+def _generic(model: Model, claim: Claim, how, deadline: Deadline, timings: dict):
+    """The index path's outcome (None for kinds it does not decide), in a share of the time."""
+    if how.generic is None:
+        return None
+    from ..index.prove import IndexOutcome
+
+    started = time.perf_counter()
+    try:
+        with interrupt_at(deadline.part(GENERIC_SHARE)):
+            outcome = how.generic(model, claim)
+    except OutOfTime:
+        outcome = IndexOutcome("none", "the index path ran out of its share of the time")
+    except RecursionError:
+        outcome = IndexOutcome("none", "the index form is nested too deeply")
+    timings["index"] = time.perf_counter() - started
+    return outcome
+
+
+GENERIC_SHARE = 0.25  # of a claim's time limit, at most, for the index path
+TIMINGS = ("symbolic", "index", "numeric", "confirm")  # the order they are shown in
+
+
+def _scope(claim: Claim, sym, generic) -> tuple[str, str]:
+    """Where a proved claim holds, and why: every size only from a zero normal form in index
+    notation, or from fixed sizes, or from SymPy's matrix calculus where the index path has
+    no form for the claim (never against a normal form that is not 0)."""
+    sized = "sizes " + "; ".join(", ".join(f"{d}={s}" for d, s in sizes.items())
+                                 for sizes in sym.sizes)
+    if not claim.dims:
+        return sym.scope, sym.reason
+    if generic is not None and generic.status == "zero":
+        where = sym.scope if sym.scope != "all sizes" else sized
+        return "all sizes", (f"{generic.reason}, so it holds for every size; explicit "
+                             f"entries agree at {where}")
+    if sym.scope == "all sizes" and generic is not None and generic.status == "nonzero":
+        return sized, ("SymPy's matrix calculus finds answer - truth to be 0 for every size, "
+                       "but the index path does not, so only these sizes are claimed")
+    return sym.scope, sym.reason
+
+
+def _index_path(generic) -> str:
+    if generic is None:
+        return ""
+    if generic.status == "zero":
+        return f"proved for every size: {generic.reason}"
+    return generic.reason
 
 
 def _where(cex: dict) -> str:

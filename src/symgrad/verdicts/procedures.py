@@ -1,9 +1,10 @@
 """The per-kind procedure table: how each family of claim kinds runs the two paths.
 
-Most kinds share the derivative procedure (a symbolic proof per entry, a numeric
-comparison at random points); psd, expectation and convergence claims bring their own
-prover, judge and confirmation from :mod:`symgrad.kinds`.  ``value`` claims are
-decided in one step (:mod:`symgrad.kinds.value`) and have no entry here.
+Most kinds share the derivative procedure (a symbolic proof per entry, a proof for every
+size in index notation, a numeric comparison at random points); psd, expectation and
+convergence claims bring their own prover, judge and confirmation from
+:mod:`symgrad.kinds`.  ``value`` claims are decided in one step
+(:mod:`symgrad.kinds.value`) and have no entry here.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Procedure:
     fixed: Callable | None = None  # (model, claim, rng) -> points always tried first
     shrink_calls: int = SHRINK_CALLS  # judgements spent making a counterexample small
     recheck: Callable | None = None  # (model, claim, point) -> bool | None, when exact fails
+    generic: Callable | None = None  # (model, claim) -> index.prove.IndexOutcome (all sizes)
 
 
 def procedure(kind: str) -> Procedure:
@@ -43,11 +45,12 @@ def procedure(kind: str) -> Procedure:
 
         return Procedure(c.prove, c.judge, c.confirm, c.failure, c.EXAMPLES, c.strategy,
                          c.fixed, shrink_calls=40)
+    from ..index import prove as index
     from ..paths import numeric, symbolic
 
     return Procedure(symbolic.prove, numeric.compare, symbolic.confirm,
                      lambda comparison: f"the answer is wrong {_where(comparison)}",
-                     recheck=numeric.recheck)
+                     recheck=numeric.recheck, generic=index.prove)
 
 
 def _where(comparison) -> str:

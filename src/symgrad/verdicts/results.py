@@ -30,6 +30,7 @@ class Result:
     derived: str = ""  # a question's answer, derived by symgrad (and checked like any answer)
     correct: str = ""  # for a refuted gradient/jacobian/backprop/hessian: the derived answer
     correct_latex: str = ""  # ... and its equation
+    index_path: str = ""  # what the index path (every size at once) found, or why it could not
 
     @property
     def ok(self) -> bool:

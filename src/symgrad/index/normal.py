@@ -1,0 +1,219 @@
+"""Index expressions -> their normal form, and the algebra that keeps them in it.
+
+:func:`normal` puts terms in normal form: nested sums normalised a level down, constant
+factors moved into the coefficient, deltas contracted and the qualifiers' rules applied
+(:mod:`.rewrite`), equal factors merged, bound indices renamed canonically (``~L.k`` at
+nesting level L, chosen by exhaustive search over the orders of indices that look alike, up
+to :data:`MAX_RENAMINGS` orders), and like terms collected with their coefficients
+cancelled.  Two expressions with the same normal form are equal at every size; the
+converse does not hold (a normal form does not know every identity), so a nonzero normal
+form never refutes anything on its own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from .forms import (
+    MAX_TERMS,
+    Apply,
+    Delta,
+    Entry,
+    Factor,
+    Group,
+    NoIndexForm,
+    Rules,
+    Sum,
+    Term,
+    TooLarge,
+    constant,
+    sp,
+)
+from .rewrite import Vanishes, rewrite
+
+MAX_RENAMINGS = 720  # canonical renaming tries at most this many orders of bound indices
+MAX_POWER = 4  # a sum raised to a larger whole power stays whole (a Group)
+
+
+def add(*sums: Sum, level: int, rules: Rules) -> Sum:
+    return normal([t for s in sums for t in s.terms], level, rules, already_normal=True)
+
+
+def multiply(a: Sum, b: Sum, level: int, rules: Rules) -> Sum:
+    if len(a.terms) * len(b.terms) > MAX_TERMS:
+        raise TooLarge(f"a product of {len(a.terms)} by {len(b.terms)} terms")
+    products = []
+    for x in a.terms:
+        x = x.renamed_apart()
+        for y in b.terms:
+            y = y.renamed_apart()
+            products.append(Term(x.coef * y.coef, x.factors + y.factors, x.bound + y.bound))
+    return normal(products, level, rules)
+
+
+def summed(s: Sum, index: str, extent, level: int, rules: Rules) -> Sum:
+    """Σ over index (whose values run over range(extent)) of s."""
+    return normal([Term(t.coef, t.factors, t.bound + ((index, extent),)) for t in s.terms],
+                  level, rules)
+
+
+def power(s: Sum, exponent, level: int, rules: Rules) -> Sum:
+    """s ** exponent for a rational exponent: expanded when it is a small whole number,
+    distributed over a single product when it is whole, else a Group."""
+    S = sp()
+    exponent = S.Rational(exponent)
+    value = s.constant()
+    if value is not None:
+        if value == 0 and exponent <= 0:
+            raise NoIndexForm("a division by zero")
+        return constant(S.Pow(value, exponent))
+    if exponent == 0:
+        return constant(1)
+    if exponent.is_integer and len(s.terms) == 1 and not s.terms[0].bound:
+        (t,) = s.terms
+        return normal([Term(S.Pow(t.coef, exponent), tuple((f, p * exponent)
+                                                          for f, p in t.factors))], level, rules)
+    if exponent.is_integer and 0 < exponent <= MAX_POWER:
+        result = s
+        for _ in range(int(exponent) - 1):
+            result = multiply(result, s, level, rules)
+        return result
+    return normal([Term(S.Integer(1), ((Group(s), exponent),))], level, rules)
+
+
+def normal(terms, level: int, rules: Rules, already_normal: bool = False) -> Sum:
+    """Terms in normal form at nesting level ``level``, like terms collected."""
+    S = sp()
+    collected: dict[str, list] = {}
+    for term in terms:
+        term = term if already_normal else _normal_term(term, level, rules)
+        if term is None:
+            continue
+        known = collected.get(term.key)
+        if known is None:
+            collected[term.key] = [term, term.coef]
+        else:
+            known[1] = known[1] + term.coef
+    if len(collected) > MAX_TERMS:
+        raise TooLarge(f"{len(collected)} terms")
+    result = []
+    for key in sorted(collected):
+        term, coef = collected[key]
+        coef = coef if coef.is_Number else S.cancel(coef)
+        if coef != 0:
+            result.append(Term(coef, term.factors, term.bound))
+    return Sum(tuple(result))
+
+
+def _normal_term(term: Term, level: int, rules: Rules) -> Term | None:
+    S = sp()
+    free = term.free
+    while any(name.startswith(f"~{level}.") for name in free):
+        level += 1  # a free index named like this level's bound ones: never capture it
+    coef = term.coef
+    bound = dict(term.bound)
+    factors: list[list] = []
+    for f, p in term.factors:  # nested sums at the next level; constants into the coefficient
+        f = _nested_normal(f, level, rules)
+        value = _constant_value(f)
+        if value is not None:
+            if value == 0 and p <= 0:
+                raise NoIndexForm("a division by zero")
+            coef = coef * S.Pow(value, p)
+            continue
+        if isinstance(f, Group):  # (c P)^p = c^p P^p, P's first coefficient 1
+            c = f.body.terms[0].coef
+            if c != 1 and (c.is_positive or (p.is_integer and c.is_number)):
+                coef = coef * S.Pow(c, p)
+                f = Group(Sum(tuple(Term(t.coef / c, t.factors, t.bound)
+                                    for t in f.body.terms)))
+        if isinstance(f, Group) and len(f.body.terms) == 1 and not f.body.terms[0].bound \
+                and p.is_integer:
+            (inner,) = f.body.terms
+            coef = coef * S.Pow(inner.coef, p)
+            factors.extend([g, q * p] for g, q in inner.factors)
+            continue
+        factors.append([f, p])
+    if coef == 0:
+        return None
+    factors = _merged(factors)
+    try:
+        coef = rewrite(factors, bound, coef, lambda f: _nested_normal(f, level, rules), rules)
+    except Vanishes:
+        return None
+    return _canonical(coef, _merged(factors), bound, level, rules)
+
+
+def _merged(factors: list[list]) -> list[list]:
+    """Equal factors as one, their powers added (a power of 0 drops the factor)."""
+    merged: dict[str, list] = {}
+    for f, p in factors:
+        if f.key in merged:
+            merged[f.key][1] += p
+        else:
+            merged[f.key] = [f, p]
+    return [[f, p] for f, p in merged.values() if p != 0]
+
+
+def _nested_normal(factor: Factor, level: int, rules: Rules) -> Factor:
+    if isinstance(factor, Apply):
+        return Apply(factor.op, normal(factor.arg.terms, level + 1, rules), factor.name,
+                     factor.order)
+    if isinstance(factor, Group):
+        return Group(normal(factor.body.terms, level + 1, rules))
+    return factor
+
+
+def _constant_value(factor: Factor):
+    if isinstance(factor, Group):
+        return factor.body.constant()
+    if isinstance(factor, Apply) and factor.op != "apply":
+        value = factor.arg.constant()
+        if value is not None:
+            from ..vocabulary.ops import ELEMENTWISE
+
+            return ELEMENTWISE[factor.op].sympy(value)
+    return None
+
+
+def _canonical(coef, factors: list[list], bound: dict, level: int, rules: Rules) -> Term:
+    """The term with bound indices named ``~level.k`` in the order that gives the smallest
+    key, over every order of indices that look alike (up to MAX_RENAMINGS orders; beyond,
+    one fixed order: still a correct term, only perhaps not the same as an equal one's)."""
+    names = list(bound)
+    looks = {k: (str(bound[k]), sorted(_looks(f, p, k, rules) for f, p in factors
+                                       if k in f.indices))
+             for k in names}
+    classes = [sorted(group) for _, group in itertools.groupby(
+        sorted(names, key=lambda k: (looks[k], k)), key=lambda k: looks[k])]
+    orders = math.prod(math.factorial(len(c)) for c in classes)
+    candidates = itertools.product(*(itertools.permutations(c) for c in classes)) \
+        if orders <= MAX_RENAMINGS else [tuple(classes)]
+    best = None
+    for choice in candidates:
+        order = [k for part in choice for k in part]
+        mapping = {k: f"~{level}.{n}" for n, k in enumerate(order)}
+        renamed = sorted(((f.rename(mapping, level, rules), p) for f, p in factors),
+                         key=lambda fp: (fp[0].key, str(fp[1])))
+        key = tuple((f.key, str(p)) for f, p in renamed)
+        if best is None or key < best[0]:
+            best = (key, renamed, order)
+    if best is None:
+        renamed, order = [], []
+    else:
+        _, renamed, order = best
+    return Term(coef, tuple((f, p) for f, p in renamed),
+                tuple((f"~{level}.{n}", bound[k]) for n, k in enumerate(order)))
+
+
+def _looks(factor: Factor, p, k: str, rules: Rules) -> tuple:
+    """What an occurrence of index k looks like, whatever its name (and, in a symmetric
+    entry, whatever its position)."""
+    if isinstance(factor, Entry):
+        if rules.symmetric_entry(factor.name):
+            return (factor.name, str(p), (factor.at.count(k),))
+        return (factor.name, str(p), tuple(n for n, a in enumerate(factor.at) if a == k))
+    if isinstance(factor, Delta):
+        return ("δ", str(p))
+    return (type(factor).__name__, getattr(factor, "op", ""), str(p))

@@ -1,0 +1,204 @@
+"""The index path (symgrad.index): normal forms in index notation, "all sizes" only from a
+zero normal form, and never a refutation of its own."""
+
+import pytest
+
+import symgrad
+from symgrad.index import forms
+from symgrad.index.normal import multiply, normal, summed
+from symgrad.index.prove import difference, prove
+from symgrad.index.translate import rules_of
+from symgrad.language.files import builtin_folder, claim_files, load
+from symgrad.run import models
+from tests.helpers import TRACE, claims_text, decide_one
+
+RULES = forms.Rules()
+HERE = __import__("pathlib").Path(__file__).parent
+
+
+def entry(name, *at):
+    return forms.atom(forms.Entry(name, at))
+
+
+def product(i, j, k):  # Σ_k A[i, k] B[k, j]
+    return summed(multiply(entry("A", i, k), entry("B", k, j), 0, RULES), k, 3, 0, RULES)
+
+
+# --- the normal form ------------------------------------------------------------------------
+
+def test_bound_indices_are_renamed_canonically():
+    assert product("i", "j", forms.fresh()).key == product("i", "j", forms.fresh()).key
+    assert product("i", "j", "_a").key != product("j", "i", "_a").key
+
+
+def test_a_delta_sums_an_index_away():
+    k = forms.fresh()
+    picked = summed(multiply(forms.atom(forms.delta("i", k)), entry("x", k), 0, RULES), k, 3,
+                    0, RULES)
+    assert picked.key == entry("x", "i").key
+    assert normal(forms.atom(forms.delta("#0", "#1")).terms, 0, RULES).is_zero
+
+
+def test_an_unused_bound_index_is_summed_into_its_range():
+    n = forms.sp().Symbol("n")
+    total = summed(entry("c"), forms.fresh(), n, 0, RULES)
+    assert [t.coef for t in total.terms] == [n]
+
+
+def test_the_qualifiers_rewrite():
+    rules = forms.Rules(symmetric=frozenset("S"), idempotent=frozenset("y"),
+                        sums_to_one=frozenset("p"), onehot=frozenset("y"))
+    assert normal(entry("S", "j", "i").terms, 0, rules).key == entry("S", "i", "j").key
+    square = multiply(entry("y", "i"), entry("y", "i"), 0, rules)
+    assert square.key == entry("y", "i").key
+    k = forms.fresh()
+    assert summed(entry("p", k), k, 5, 0, rules).key == forms.constant(1).key
+    two = multiply(entry("y", "i"), entry("y", "j"), 0, rules)  # one 1 only: y_i y_j = δ_ij y_i
+    assert two.key == multiply(forms.atom(forms.delta("i", "j")), entry("y", "i"), 0,
+                               rules).key
+
+
+def test_a_nested_sum_never_captures_an_outer_index():
+    # Σ_k x[k] exp(Σ_k' z[k'] w[k]): the inner sum's own index stays apart from the outer k
+    k, inner = forms.fresh(), forms.fresh()
+    total = summed(multiply(entry("z", inner), entry("w", k), 0, RULES), inner, 3, 0, RULES)
+    term = multiply(entry("x", k), forms.atom(forms.Apply("exp", total)), 0, RULES)
+    outer = summed(term, k, 3, 0, RULES)
+    (only,) = outer.terms
+    (bound, _), = only.bound
+    apply = next(f for f, _ in only.factors if isinstance(f, forms.Apply))
+    assert bound in apply.arg.free and len(apply.arg.terms[0].bound) == 1
+    assert apply.arg.terms[0].bound[0][0] != bound
+
+
+def test_the_softmax_jacobian_in_index_form():
+    # the README's worked example: answer - truth is 0 term by term
+    text = claims_text({"z": "vector(K)"}, dict(name="J", kind="jacobian", of="softmax(z)",
+                                                wrt="z", answer="diag(s) - outer(s, s)"),
+                       define={"s": "softmax(z)"})
+    model = next(models(text))
+    remainder, _ = difference(model, model.claims[0])
+    assert remainder.is_zero
+    wrong = next(models(text.replace("diag(s) - outer(s, s)", "diag(s) - outer(s, s) * 2")))
+    remainder, _ = difference(wrong, wrong.claims[0])
+    assert [str(t.coef) for t in remainder.terms] == ["-1"]
+
+
+# --- the path in a verdict ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def small_sizes():
+    results = symgrad.check(HERE / "index" / "small_sizes.toml", explain=False, isolate=False)
+    return {r.claim: r for r in results}
+
+
+@pytest.mark.parametrize("claim, sizes", [
+    ("vanishes-for-n-up-to-4", {"n": 5}),
+    ("gradient-vanishes-for-n-up-to-4", {"n": 5}),
+    ("two-by-two-only", {"n": 3}),
+    ("vanishes-for-n-up-to-3", {"n": 4, "m": 1}),
+])
+def test_claims_true_at_small_sizes_only_are_refuted_where_they_first_fail(claim, sizes,
+                                                                         small_sizes):
+    result = small_sizes[claim]
+    assert result.verdict == "refuted", result.reason
+    assert result.counterexample["sizes"] == sizes
+    assert result.scope != "all sizes"
+
+
+def test_sympy_wrong_zeros_are_not_trusted():
+    of = "tr(V @ X @ W) + tr(W.T @ X.T @ V.T)"  # SymPy's matrix calculus makes this 0
+    right = decide_one(TRACE, dict(kind="gradient", of=of, wrt="X", answer="2 * V.T @ W.T"))
+    assert (right.verdict, right.scope) == ("proved", "all sizes")
+    assert right.index_path.startswith("proved for every size")
+    assert decide_one(TRACE, dict(kind="gradient", of=of, wrt="X", answer="0 * X")).verdict \
+        == "refuted"
+    norms = dict(kind="gradient", of="norm(x) + norm(2 * x)", wrt="x")
+    assert decide_one({"x": "vector(n)"}, dict(norms, answer="3 * x / norm(x)")).scope == \
+        "all sizes"
+    assert decide_one({"x": "vector(n)"}, dict(norms, answer="0 * x")).verdict == "refuted"
+    logdets = dict(kind="gradient", of="logdet(X) + logdet(X.T)", wrt="X")
+    square = {"X": "matrix(n, n, invertible)"}
+    assert decide_one(square, dict(logdets, answer="2 * inv(X).T")).scope == "all sizes"
+    assert decide_one(square, dict(logdets, answer="0 * X")).verdict == "refuted"
+
+
+def test_what_has_no_index_form_keeps_its_sizes_and_says_why():
+    result = decide_one({"x": "vector(n)"}, dict(kind="equal", lhs="2 * max(x)",
+                                                 rhs="max(x) + max(x)"))
+    assert (result.verdict, result.scope) == ("proved", "sizes n=2; n=3")
+    assert result.to_json()["index_path"] == "no index form for max"
+
+
+def test_matrix_calculus_alone_does_not_widen_against_a_nonzero_normal_form(monkeypatch):
+    from symgrad.index import prove as module
+
+    nonzero = forms.atom(forms.Entry("x", ("@0",)))
+    monkeypatch.setattr(module, "difference", lambda *a: (nonzero, RULES))
+    result = decide_one({"x": "vector(n)", "B": "matrix(n, n)"},
+                        dict(kind="gradient", of="x @ B @ x", wrt="x", answer="(B + B.T) @ x"))
+    assert (result.verdict, result.scope) == ("proved", "sizes n=2; n=3")
+    assert "but the index path does not" in result.reason
+
+
+def test_a_zero_normal_form_against_a_confirmed_counterexample_is_an_error(monkeypatch):
+    from symgrad.index import prove as module
+
+    monkeypatch.setattr(module, "difference", lambda *a: (forms.Sum(()), RULES))
+    result = decide_one({"x": "vector(n)", "B": "matrix(n, n)"},
+                        dict(kind="gradient", of="x @ B @ x", wrt="x", answer="2 * B @ x"))
+    assert result.verdict == "error" and "the paths disagree" in result.reason
+
+
+def test_a_normal_form_past_its_cap_gives_up_cleanly(monkeypatch):
+    monkeypatch.setattr(forms, "MAX_TERMS", 3)
+    from symgrad.index import normal as normal_module
+
+    monkeypatch.setattr(normal_module, "MAX_TERMS", 3)
+    result = decide_one({"x": "vector(n)"}, dict(kind="gradient", of="sum((x + 1) ** 4)",
+                                                 wrt="x", answer="4 * (x + 1) ** 3"),
+                        isolate=False)
+    assert result.verdict == "proved" and result.scope == "sizes n=2; n=3"
+    assert "cap" in result.index_path
+
+
+# --- the built-ins ----------------------------------------------------------------------------
+
+#: built-in claims of the index path's kinds with sizes that are names, and no all-sizes
+#: proof: why (the README's list says the same)
+NOT_FOR_EVERY_SIZE = {
+    "convolution.toml": "positions like s*i + a - p (a convolution) have no index form yet",
+    "cookbook_kronecker.toml": "a Kronecker product or vec has no index form yet",
+    "linear_regression.toml::closed-form-is-stationary":
+        "(XᵀX + λI) inv(XᵀX + λI) = I across terms is not rewritten",
+}
+
+
+def _builtin_claims():
+    for path in claim_files([builtin_folder()]):
+        model = load(path)
+        for claim in model.claims:
+            if claim.kind in ("gradient", "jacobian", "backprop", "hessian", "equal") and \
+                    claim.dims and claim.answer_field in claim.exprs:
+                yield path.name, model, claim
+
+
+def test_every_builtin_of_these_kinds_is_proved_for_every_size_but_the_listed():
+    missing = []
+    for file, model, claim in _builtin_claims():
+        listed = file in NOT_FOR_EVERY_SIZE or f"{file}::{claim.name}" in NOT_FOR_EVERY_SIZE
+        status = prove(model, claim).status
+        if (status == "zero") == listed:
+            missing.append(f"{file}::{claim.name}: {status}")
+    assert not missing
+
+
+def test_a_symmetric_variable_is_mirrored_only_once_the_truth_is_built():
+    # ∂/∂S of Σ S[a, b] C[a, b] is C, not Cᵀ: S's entries are independent until then
+    symbols = {"S": "matrix(n, n, symmetric)", "C": "matrix(n, n)"}
+    model = next(models(claims_text(symbols, dict(name="g", kind="gradient", of="sum(S * C)",
+                                                  wrt="S", answer="C"))))
+    claim = model.claims[0]
+    assert "S" not in rules_of(model, claim, False).symmetric
+    assert "S" in rules_of(model, claim, True).symmetric
+    assert prove(model, claim).status == "zero"
