@@ -168,7 +168,6 @@ def test_a_normal_form_past_its_cap_gives_up_cleanly(monkeypatch):
 #: proof: why (the README's list says the same)
 NOT_FOR_EVERY_SIZE = {
     "convolution.toml": "positions like s*i + a - p (a convolution) have no index form yet",
-    "cookbook_kronecker.toml": "a Kronecker product or vec has no index form yet",
     "linear_regression.toml::closed-form-is-stationary":
         "(XᵀX + λI) inv(XᵀX + λI) = I across terms is not rewritten",
 }
@@ -178,8 +177,8 @@ def _builtin_claims():
     for path in claim_files([builtin_folder()]):
         model = load(path)
         for claim in model.claims:
-            if claim.kind in ("gradient", "jacobian", "backprop", "hessian", "equal") and \
-                    claim.dims and claim.answer_field in claim.exprs:
+            if claim.kind in ("gradient", "jacobian", "backprop", "hessian", "equal", "psd") \
+                    and claim.dims and claim.answer_field in claim.exprs:
                 yield path.name, model, claim
 
 
@@ -193,6 +192,28 @@ def test_every_builtin_of_these_kinds_is_proved_for_every_size_but_the_listed():
     assert not missing
 
 
+KRONECKER = {"A": "matrix(n, m)", "D": "matrix(n, m)", "X": "matrix(m, n)", "M": "matrix(n, n)",
+             "Z": "matrix(m, m)", "a": "vector(n * m)", "Y": "matrix(n, m)"}
+
+
+@pytest.mark.parametrize("claim, status", [
+    (dict(kind="equal", lhs="vec(A @ X @ D)", rhs="kron(D.T, A) @ vec(X)"), "zero"),
+    (dict(kind="equal", lhs="vec(A @ X @ D)", rhs="kron(A, D.T) @ vec(X)"), "none"),
+    (dict(kind="equal", lhs="kron(M, Z)", rhs="kron(Z, M)"), "none"),
+    (dict(kind="equal", lhs="tr(kron(M, Z))", rhs="tr(M) * tr(Z)"), "zero"),
+    (dict(kind="equal", lhs="tr(kron(M, Z))", rhs="tr(M) + tr(Z)"), "nonzero"),
+    (dict(kind="gradient", of="a @ vec(Y)", wrt="Y", indices=["i", "j"],
+          answer="a[i + n * j]"), "zero"),
+    (dict(kind="gradient", of="a @ vec(Y)", wrt="Y", indices=["i", "j"],
+          answer="a[j + m * i]"), "nonzero"),
+])
+def test_an_index_over_n_m_is_a_pair_read_one_way(claim, status):
+    # kron(A, B)[a·p + b, ...] = A[a, ...] B[b, ...] and vec(X)[j·n + i] = X[i, j]: a pair
+    # of indices; an index split two ways (kron(Z, M) against kron(M, Z)) has no index form
+    model = next(models(claims_text(KRONECKER, dict(name="c", **claim))))
+    assert prove(model, model.claims[0]).status == status
+
+
 def test_a_symmetric_variable_is_mirrored_only_once_the_truth_is_built():
     # ∂/∂S of Σ S[a, b] C[a, b] is C, not Cᵀ: S's entries are independent until then
     symbols = {"S": "matrix(n, n, symmetric)", "C": "matrix(n, n)"}
@@ -202,3 +223,73 @@ def test_a_symmetric_variable_is_mirrored_only_once_the_truth_is_built():
     assert "S" not in rules_of(model, claim, False).symmetric
     assert "S" in rules_of(model, claim, True).symmetric
     assert prove(model, claim).status == "zero"
+
+
+# --- soundness as a property: a zero normal form is an identity ------------------------------
+
+LEAVES = ["x", "y", "A @ x", "A.T @ y", "c * x"]
+UNARY = ["exp({})", "tanh({})", "softmax({})", "sigmoid({})", "({}) * ({})", "A @ ({})",
+         "A.T @ ({})", "sum({}) * x", "({}) / (1 + sum(({}) ** 2))", "diag({}) @ y"]
+BINARY = ["({}) + ({})", "({}) - ({})", "({}) * ({})", "outer({}, {}) @ y"]
+
+
+def _expression(draw, depth):
+    from hypothesis import strategies as st
+
+    if depth == 0:
+        return draw(st.sampled_from(LEAVES))
+    if draw(st.booleans()):
+        form = draw(st.sampled_from(UNARY))
+        inner = _expression(draw, depth - 1)
+        return form.format(*[inner] * form.count("{}"))
+    form = draw(st.sampled_from(BINARY))
+    return form.format(_expression(draw, depth - 1), _expression(draw, depth - 1))
+
+
+def _value(model, node, sizes, seed):
+    import numpy as np
+
+    from symgrad.engine.backends import Numeric
+    from symgrad.engine.evaluate import Evaluator
+    from symgrad.vocabulary.shapes import concrete
+
+    rng = np.random.default_rng(seed)
+    values = {name: np.asarray(rng.normal(size=concrete(s.shape, sizes)) / 2, dtype=complex)
+              for name, s in model.symbols.items()}
+    return Evaluator(model, Numeric(), sizes, values).value(node)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_zero_normal_form_holds_numerically(seed):
+    """Random expressions against their mutants (the mutation catalogue): whenever the index
+    path finds answer - truth to be 0, the two are equal at a random point (n=3, m=2)."""
+    import numpy as np
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from symgrad.explain.mutations import MUTATIONS, variants
+    from symgrad.language import expressions
+
+    symbols = {"x": "vector(n)", "y": "vector(n)", "A": "matrix(n, n)", "c": "scalar"}
+    zeros = []
+
+    @settings(max_examples=25, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def check(data):
+        lhs = _expression(data.draw, data.draw(st.integers(1, 3)))
+        for _, rhs in variants(expressions.parse(lhs), MUTATIONS.values())[seed::3][:6]:
+            model = next(models(claims_text(symbols, dict(name="c", kind="equal", lhs=lhs,
+                                                          rhs=rhs))))
+            claim = model.claims[0]
+            if model.error or claim.error or prove(model, claim).status != "zero":
+                continue
+            zeros.append(rhs)
+            with np.errstate(all="ignore"):
+                a = _value(model, claim.exprs["lhs"], {"n": 3}, seed)
+                b = _value(model, claim.exprs["rhs"], {"n": 3}, seed)
+            assert np.allclose(a, b, rtol=1e-9, atol=1e-12) or not np.all(np.isfinite(a)), \
+                (lhs, rhs)
+
+    check()
+    assert zeros, "no mutant was equivalent: the property was never exercised"

@@ -10,7 +10,20 @@ kept whole.  Bound indices stay bound: ∂Σ_k f = Σ_k ∂f.
 
 from __future__ import annotations
 
-from .forms import MAX_TERMS, Apply, Delta, Entry, Group, Sum, Term, TooLarge, atom, fresh, sp
+from .forms import (
+    MAX_TERMS,
+    Apply,
+    Delta,
+    Entry,
+    Group,
+    NoIndexForm,
+    Sum,
+    Term,
+    TooLarge,
+    atom,
+    fresh,
+    sp,
+)
 from .normal import multiply, normal, summed
 
 
@@ -49,6 +62,8 @@ def _factor(translate, factor, wrt: str, at: tuple[str, ...]) -> Sum | None:
 def _entry(translate, entry: Entry, wrt: str, at: tuple[str, ...]) -> Sum | None:
     S = sp()
     if entry.name == wrt:
+        if any("|" in a for a in entry.at + at):
+            raise NoIndexForm("no index form for a derivative in a variable of range n·m")
         factors = tuple((Delta(*sorted((a, i))), S.Integer(1))
                         for a, i in zip(entry.at, at, strict=True))
         return Sum((Term(S.Integer(1), factors),))

@@ -42,6 +42,14 @@ def fresh() -> str:
     return f"_{next(_fresh)}"
 
 
+def moved(position: str, mapping: dict[str, str]) -> str:
+    """A position renamed; ``a|b`` is one position over a product range n·m made of two
+    indices, a (over n) and b (over m): the entry a·m + b of a Kronecker product or a vec."""
+    if "|" in position:
+        return "|".join(mapping.get(part, part) for part in position.split("|"))
+    return mapping.get(position, position)
+
+
 def sp():
     return dims.sympy()
 
@@ -59,10 +67,10 @@ class Entry:
 
     @property
     def indices(self) -> frozenset[str]:
-        return frozenset(self.at)
+        return frozenset(part for a in self.at for part in a.split("|"))
 
     def rename(self, mapping: dict[str, str], level: int, rules: Rules) -> Entry:
-        at = tuple(mapping.get(a, a) for a in self.at)
+        at = tuple(moved(a, mapping) for a in self.at)
         if len(at) == 2 and rules.symmetric_entry(self.name):
             at = tuple(sorted(at))
         return Entry(self.name, at)
@@ -208,7 +216,7 @@ def _renamed_term(t: Term, mapping: dict[str, str]) -> Term:
 def renamed(factor: Factor, mapping: dict[str, str]) -> Factor:
     """Free indices renamed, without normalising."""
     if isinstance(factor, Entry):
-        return Entry(factor.name, tuple(mapping.get(a, a) for a in factor.at))
+        return Entry(factor.name, tuple(moved(a, mapping) for a in factor.at))
     if isinstance(factor, Delta):
         return delta(mapping.get(factor.a, factor.a), mapping.get(factor.b, factor.b))
     inner = {k: v for k, v in mapping.items() if k in factor.indices}
@@ -305,7 +313,8 @@ def _show_term(t: Term, names: dict[str, str]) -> str:
 
 def _show_factor(f: Factor, names: dict[str, str]) -> str:
     if isinstance(f, Entry):
-        at = ",".join(names.get(a, a.lstrip("#")) for a in f.at)
+        at = ",".join("|".join(names.get(part, part.lstrip("#")) for part in a.split("|"))
+                      for a in f.at)
         kind, _, of = f.name.partition(":")
         base = f"{kind}({of})" if of else f.name
         return f"{base}[{at}]" if at else base

@@ -173,7 +173,7 @@ def _constant_value(factor: Factor):
         if value is not None:
             from ..vocabulary.ops import ELEMENTWISE
 
-            return ELEMENTWISE[factor.op].sympy(value)
+            return ELEMENTWISE[factor.op].symbolic(value)
     return None
 
 
@@ -213,7 +213,8 @@ def _looks(factor: Factor, p, k: str, rules: Rules) -> tuple:
     if isinstance(factor, Entry):
         if rules.symmetric_entry(factor.name):
             return (factor.name, str(p), (factor.at.count(k),))
-        return (factor.name, str(p), tuple(n for n, a in enumerate(factor.at) if a == k))
+        return (factor.name, str(p), tuple((n, a.split("|").index(k)) for n, a in
+                                           enumerate(factor.at) if k in a.split("|")))
     if isinstance(factor, Delta):
         return ("δ", str(p))
     return (type(factor).__name__, getattr(factor, "op", ""), str(p))

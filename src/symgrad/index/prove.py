@@ -1,4 +1,6 @@
-"""A claim -> the normal form of answer - truth in index notation, for every size at once.
+"""A claim -> the normal form of answer - truth in index notation, for every size at once
+(for a psd claim, of its certificate's identity C = vᵀ (of) v; that C is nonnegative is
+shown by its form, by :mod:`symgrad.kinds.psd`).
 
 The truth is built here from the claim's own statement (``of`` differentiated in index form,
 or the equation's left side), never from the answer or from SymPy's matrix calculus.  A
@@ -21,7 +23,7 @@ from .forms import Entry, Group, NoIndexForm, Rules, Sum, Term, TooLarge
 from .normal import add, multiply, normal
 from .translate import Translate, rules_of
 
-KINDS = ("gradient", "jacobian", "backprop", "hessian", "equal")
+KINDS = ("gradient", "jacobian", "backprop", "hessian", "equal", "psd")
 LARGEST_PROBE = 8  # sizes up to this are searched for where a remainder first shows
 MAX_SHOWN = 120  # characters of a remainder's first term in the reason
 MAX_PROBED = 20  # terms of a remainder whose coefficients are probed
@@ -48,7 +50,11 @@ def prove(model: Model, claim: Claim) -> IndexOutcome:
         return IndexOutcome("none", str(exc))
     except KeyError as exc:  # a name the index path does not track (e.g. an introduced one)
         return IndexOutcome("none", f"no index form for {exc}")
-    if remainder.is_zero or cleared(remainder, rules):
+    try:
+        zero = remainder.is_zero or cleared(remainder, rules)
+    except NoIndexForm:  # over a common denominator it grew past the cap: not shown 0
+        zero = False
+    if zero:
         return IndexOutcome("zero", "the normal form of answer - truth in index notation is 0")
     sizes = first_sizes(model, claim, remainder)
     where = f"; it may first show at {_show(sizes[0])}" if sizes else ""
@@ -63,15 +69,37 @@ def prove(model: Model, claim: Claim) -> IndexOutcome:
 def difference(model: Model, claim: Claim) -> tuple[Sum, Rules]:
     """answer - truth, in normal form under every qualifier's rules (and those rules)."""
     translate = Translate(model, claim, rules_of(model, claim, differentiated=False))
-    answer_node = claim.exprs[claim.answer_field]
-    if claim.wrt_list:
+    answer_node = claim.exprs.get(claim.answer_field)
+    if answer_node is None:
+        raise NoIndexForm("no index form for a psd claim without a certificate")
+    if claim.kind == "psd":  # the certificate's identity: C = vᵀ (of) v
+        terms = translate(answer_node, ()).terms + forms.scale(
+            _quadratic_form(translate, claim), -1).terms
+    elif claim.wrt_list:
         terms = _hessian_of_scalars(translate, claim, answer_node)
     else:
         free = _free_indices(translate, claim)
-        answer = translate(answer_node, () if claim.indices else free)
+        answer = translate(answer_node, () if claim.indices else _broadcast(
+            translate, answer_node, free, _truth_shape(translate, claim)))
         terms = answer.terms + forms.scale(_truth(translate, claim, free), -1).terms
     rules = rules_of(model, claim, True, translate.rules.matrices)
     return normal(terms, 0, rules), rules
+
+
+def _quadratic_form(translate: Translate, claim: Claim) -> Sum:
+    """Σ_a Σ_b v[a] (of)[a, b] v[b] (over fixed positions where the size is a number)."""
+    extent = translate.shape(claim.exprs["of"])[0]
+
+    def term(a, b):
+        return translate.mul(translate.mul(forms.atom(Entry("v", (a,))),
+                                           translate(claim.exprs["of"], (a, b))),
+                             forms.atom(Entry("v", (b,))))
+
+    if isinstance(extent, int):
+        positions = [f"#{k}" for k in range(extent)]
+        return translate.add(*(term(a, b) for a in positions for b in positions))
+    a, b = forms.fresh(), forms.fresh()
+    return translate.total(translate.total(term(a, b), a, extent), b, extent)
 
 
 def _hessian_of_scalars(translate: Translate, claim: Claim, answer_node) -> list[Term]:
@@ -92,13 +120,46 @@ def _hessian_of_scalars(translate: Translate, claim: Claim, answer_node) -> list
 
 
 def _free_indices(translate: Translate, claim: Claim) -> tuple[str, ...]:
-    rank = translate.shape.ndim(claim.exprs["lhs"]) if claim.kind == "equal" else \
-        translate.shape.ndim(claim.exprs[claim.answer_field])
+    """The answer's indices: the claim's own names, or @0, @1, ... (a pair @0a|@0b over a
+    dimension n·m, laid out as the claim's expressions lay it out)."""
     if claim.indices:
         if len(claim.indices) != _truth_rank(translate, claim):
             raise NoIndexForm("no index form for these indices")
+        for name in claim.indices:
+            translate.ranges[name] = translate.extent(claim.index_dims[name])
         return tuple(claim.indices)
-    return tuple(f"@{n}" for n in range(rank))
+    answer = claim.exprs[claim.answer_field]
+    stated = [claim.exprs["lhs"] if claim.kind == "equal" else answer, answer]
+
+    def order(n):
+        for e in stated:
+            if translate.shape.ndim(e) == len(shape):
+                found = translate.order(e, n)
+                if found is not None:
+                    return found
+        return None
+
+    shape = _truth_shape(translate, claim)
+    return tuple(translate.index_over(d, order(n), name=f"@{n}") for n, d in enumerate(shape))
+
+
+def _truth_shape(translate: Translate, claim: Claim) -> tuple:
+    if claim.kind == "equal":
+        return translate.shape(claim.exprs["lhs"])
+    wrt = translate.shape.symbols[claim.wrt].shape
+    if claim.kind == "jacobian":
+        return translate.shape(claim.exprs["of"]) + wrt
+    if claim.kind == "hessian":
+        return wrt * 2
+    return wrt
+
+
+def _broadcast(translate: Translate, answer, free: tuple[str, ...], shape) -> tuple[str, ...]:
+    """The answer's indices: the trailing ones of the truth's (numpy broadcasting)."""
+    mine = translate.shape(answer)
+    if len(mine) > len(shape) or tuple(mine) != tuple(shape[len(shape) - len(mine):]):
+        raise NoIndexForm("no index form for an answer whose shape is not the truth's")
+    return free[len(free) - len(mine):]
 
 
 def _truth_rank(translate: Translate, claim: Claim) -> int:
@@ -138,11 +199,14 @@ def _truth(translate: Translate, claim: Claim, free: tuple[str, ...]) -> Sum:
 
 
 def cleared(remainder: Sum, rules) -> bool:
-    """True if the remainder is 0 over a common denominator.  Terms under the same sums are
-    taken together, summand by summand (if each summand is 0, so is the sum); a summand is
-    multiplied by every sum it divides by (kept whole, at its most negative whole power) and
-    those sums are multiplied out.  A sum that divides is nonzero wherever the remainder is
-    defined, so the product is 0 only where the summand is."""
+    """True if the remainder is 0 over a common denominator: multiplied by every sum it
+    divides by (kept whole, at its most negative whole power), those sums multiplied out.
+    A sum that divides is nonzero wherever the remainder is defined, so the product is 0
+    only where the remainder is.  First the whole remainder, by the sums outside every
+    bound index; then terms under the same sums taken together, summand by summand (if each
+    summand is 0, so is the sum), by any sum they divide by."""
+    if _over_common_denominator(remainder, rules, outer_only=True).is_zero:
+        return True
     summands: dict[tuple, list[Term]] = {}
     for term in remainder.terms:
         summands.setdefault(term.bound, []).append(Term(term.coef, term.factors))
@@ -150,11 +214,14 @@ def cleared(remainder: Sum, rules) -> bool:
                for terms in summands.values())
 
 
-def _over_common_denominator(summand: Sum, rules) -> Sum:
+def _over_common_denominator(summand: Sum, rules, outer_only: bool = False) -> Sum:
     S = dims.sympy()
     denominators: dict[str, list] = {}
     for term in summand.terms:
+        bound = {k for k, _ in term.bound}
         for factor, p in term.factors:
+            if outer_only and factor.indices & bound:
+                continue
             if isinstance(factor, Group) and p < 0 and p.is_integer:
                 known = denominators.setdefault(factor.key, [factor, S.Integer(0)])
                 known[1] = min(known[1], p)
@@ -162,9 +229,12 @@ def _over_common_denominator(summand: Sum, rules) -> Sum:
         return summand
     result = Sum(())
     for term in summand.terms:
+        bound = {k for k, _ in term.bound}
+        if any(f.key in denominators and f.indices & bound for f, _ in term.factors):
+            raise NoIndexForm("a denominator read under two sums")  # never in normal form
         powers = {f.key: p for f, p in term.factors}
         kept = tuple((f, p) for f, p in term.factors if f.key not in denominators)
-        product = Sum((Term(term.coef, kept),))
+        product = Sum((Term(term.coef, kept, term.bound),))
         for key, (group, lowest) in denominators.items():
             exponent = powers.get(key, S.Integer(0)) - lowest
             if exponent.is_integer and exponent >= 0:

@@ -24,7 +24,7 @@ def _uses(factors, k: str) -> int:
     total = 0
     for f, _ in factors:
         if isinstance(f, Entry):
-            total += f.at.count(k)
+            total += sum(a.split("|").count(k) for a in f.at)
         elif isinstance(f, Delta):
             total += (f.a == k) + (f.b == k)
         elif k in f.indices:
@@ -80,7 +80,8 @@ def _pairs(factors: list[list], bound: dict, rules: Rules) -> bool:
     entries = [(n, f) for n, (f, p) in enumerate(factors) if isinstance(f, Entry) and p == 1]
     for (m, x), (n, y) in itertools.combinations(entries, 2):
         if x.name == y.name and x.name in rules.onehot and len(x.at) == len(y.at) and \
-                x.at[:-1] == y.at[:-1] and x.at[-1] != y.at[-1]:
+                x.at[:-1] == y.at[:-1] and x.at[-1] != y.at[-1] and \
+                "|" not in x.at[-1] + y.at[-1]:
             factors[n] = [delta(x.at[-1], y.at[-1]), sp().Integer(1)]
             return True
         pair = _inverse_pair(x, y, rules) or _inverse_pair(y, x, rules)

@@ -20,7 +20,7 @@ from ..language.model import Claim, Model
 from ..vocabulary import dims
 from ..vocabulary.ops import ELEMENTWISE
 from . import forms, normal
-from .forms import Apply, Delta, Entry, NoIndexForm, Rules, Sum
+from .forms import Apply, Entry, NoIndexForm, Rules, Sum
 
 PLACEHOLDER = "_u"  # the argument of an elementwise function, in its derivative's tree
 
@@ -48,6 +48,7 @@ class Translate:
         self.shape = Shapes(model, claim.introduced)
         self.names: dict[str, str] = {}  # a claim's index name -> the index it stands for
         self.placeholder: Sum | None = None
+        self.ranges: dict[str, object] = {}  # the parts of indices over n·m -> their ranges
 
     def extent(self, d):
         return dims.as_sympy(d)
@@ -63,7 +64,71 @@ class Translate:
         return normal.power(a, r, 0, self.rules)
 
     def total(self, body, index, extent):
+        if "|" in index:  # Σ over n·m positions: over both parts
+            major, minor = index.split("|")
+            body = normal.summed(body, minor, self.ranges[minor], 0, self.rules)
+            return normal.summed(body, major, self.ranges[major], 0, self.rules)
         return normal.summed(body, index, self.extent(extent), 0, self.rules)
+
+    # --- indices over a product of dimensions (Kronecker products, vec) ---------------------
+    def index_over(self, extent, hint=None, name=None) -> str:
+        """A new index over a dimension; over n·m, a pair ``a|b`` (a over the major factor,
+        b over the minor one, in the order ``hint`` gives, else the factors' order)."""
+        name = name or forms.fresh()
+        factors = hint or _factors(extent)
+        if factors is None:
+            return name
+        major, minor = name + "a", name + "b"
+        self.ranges[major], self.ranges[minor] = (self.extent(f) for f in factors)
+        return f"{major}|{minor}"
+
+    def split(self, index: str, major, minor) -> tuple[str, str]:
+        """An index over major·minor as its two parts."""
+        if "|" in index:
+            a, b = index.split("|")
+            if self.ranges.get(a) == self.extent(major) and \
+                    self.ranges.get(b) == self.extent(minor):
+                return a, b
+        raise NoIndexForm("no index form for an index of range n·m read in two ways (a "
+                          "Kronecker product or vec against another order)")
+
+    def delta(self, a: str, b: str) -> Sum:
+        """δ(a, b), part by part for two indices over n·m split alike."""
+        if "|" not in a + b:
+            return forms.atom(forms.delta(a, b))
+        if "|" not in a or "|" not in b:
+            raise NoIndexForm("no index form for an identity of range n·m")
+        (a1, a2), (b1, b2) = a.split("|"), b.split("|")
+        if (self.ranges.get(a1), self.ranges.get(a2)) != (self.ranges.get(b1),
+                                                           self.ranges.get(b2)):
+            raise NoIndexForm("no index form for an identity of range n·m split two ways")
+        return self.mul(forms.atom(forms.delta(a1, b1)), forms.atom(forms.delta(a2, b2)))
+
+    def order(self, node: Node, axis: int):
+        """How axis of node is laid out over n·m: (major, minor) dimensions, or None."""
+        op, args = node.op, node.args
+        if op == "kron":
+            return self.shape(args[0])[axis], self.shape(args[1])[axis]
+        if op == "vec":
+            rows, cols = self.shape(args[0])
+            return cols, rows
+        if op == "define":
+            return self.order(self.model.defines[node.name], axis)
+        if op in ("transpose", "inv") and self.shape.ndim(node) == 2:
+            return self.order(args[0], 1 - axis)
+        if op == "matmul":
+            a, b = args
+            if axis == 0 and self.shape.ndim(a) == 2:
+                return self.order(a, 0)
+            return self.order(b, self.shape.ndim(b) - 1) if self.shape.ndim(b) == 2 else None
+        if op in ("add", "sub", "mul", "div", "neg"):
+            rank = self.shape.ndim(node)
+            for a in args:
+                if self.shape.ndim(a) == rank:
+                    found = self.order(a, axis)
+                    if found is not None:
+                        return found
+        return None
 
     # --- trees ----------------------------------------------------------------------------
     def __call__(self, node: Node, idx: tuple[str, ...]) -> Sum:
@@ -131,10 +196,21 @@ class Translate:
     def op_transpose(self, node, idx):
         return self(node.args[0], idx[::-1])
 
+    def op_kron(self, node, idx):
+        a, b = node.args
+        parts = [self.split(i, da, db) for i, da, db in zip(idx, self.shape(a), self.shape(b),
+                                                            strict=True)]
+        return self.mul(self(a, tuple(p[0] for p in parts)), self(b, tuple(p[1] for p in parts)))
+
+    def op_vec(self, node, idx):  # vec(X)[j·n + i] = X[i, j]: columns stacked
+        rows, cols = self.shape(node.args[0])
+        j, i = self.split(idx[0], cols, rows)
+        return self(node.args[0], (i, j))
+
     def op_matmul(self, node, idx):
         a, b = node.args
         ka, kb = self.shape.ndim(a), self.shape.ndim(b)
-        k = forms.fresh()
+        k = self.index_over(self.shape(a)[-1], self.order(a, ka - 1) or self.order(b, 0))
         left = (idx[0], k) if ka == 2 else (k,)
         right = (k,) if kb == 1 else (k, idx[-1])
         extent = self.shape(a)[-1]
@@ -144,7 +220,7 @@ class Translate:
         return self.mul(self(node.args[0], idx[:1]), self(node.args[1], idx[1:]))
 
     def op_eye(self, node, idx):
-        return forms.atom(Delta(*sorted(idx)))
+        return self.delta(*idx)
 
     def op_ones(self, node, idx):
         return forms.constant(1)
@@ -152,12 +228,13 @@ class Translate:
     def op_diag(self, node, idx):
         a = node.args[0]
         if self.shape.ndim(a) == 1:
-            return self.mul(self(a, idx[:1]), forms.atom(forms.delta(*idx)))
+            return self.mul(self(a, idx[:1]), self.delta(*idx))
         return self(a, (idx[0], idx[0]))
 
     def op_tr(self, node, idx):
-        k = forms.fresh()
-        return self.total(self(node.args[0], (k, k)), k, self.shape(node.args[0])[0])
+        a = node.args[0]
+        k = self.index_over(self.shape(a)[0], self.order(a, 0) or self.order(a, 1))
+        return self.total(self(a, (k, k)), k, self.shape(a)[0])
 
     def op_sum(self, node, idx, mean=False):
         a = node.args[0]
@@ -170,7 +247,7 @@ class Translate:
         else:
             at = [None] * len(shape)
         for n in axes:
-            at[n] = forms.fresh()
+            at[n] = self.index_over(shape[n], self.order(a, n))
             bound.append((at[n], shape[n]))
         result = self(a, tuple(at))
         for k, extent in bound:
@@ -305,8 +382,22 @@ class Translate:
             elif p.op == "num" and int(p.name) >= 0:
                 positions.append(f"#{int(p.name)}")
             else:
-                raise NoIndexForm("no index form for an index expression like i + 1")
+                positions.append(self.pair_position(p))
         return self(node.args[0], tuple(positions))
+
+    def pair_position(self, p: Node) -> str:
+        """i + n * j (or n * j + i) with i over n: the position j|i over m·n."""
+        if p.op == "add":
+            for minor, product in (p.args, p.args[::-1]):
+                if minor.op == "index" and product.op == "mul":
+                    for size, major in (product.args, product.args[::-1]):
+                        if major.op == "index" and size.op in ("dim", "num"):
+                            a = self.names.get(major.name, major.name)
+                            b = self.names.get(minor.name, minor.name)
+                            if self.ranges.get(b) == self.extent(dims.of_node(size)) and \
+                                    a in self.ranges:
+                                return f"{a}|{b}"
+        raise NoIndexForm("no index form for an index expression like i + 1")
 
     def op_delta(self, node, idx):
         names = []
@@ -324,6 +415,9 @@ class Translate:
         k = forms.fresh()
         outer = self.names.get(index.name)
         self.names[index.name] = k
+        extent = self.model.sum_ranges.get(id(node))
+        if extent is not None:
+            self.ranges[k] = self.extent(extent)
         try:
             inner = self(body, idx)
         finally:
@@ -331,7 +425,6 @@ class Translate:
                 del self.names[index.name]
             else:
                 self.names[index.name] = outer
-        extent = self.model.sum_ranges.get(id(node))
         if extent is None:
             raise NoIndexForm("no index form for a sum whose range is not known")
         return self.total(inner, k, extent)
@@ -341,6 +434,19 @@ class Translate:
 
         body, wrt = node.args
         return derivative(self, self(body, ()), wrt.name, idx)
+
+    def op_hessian(self, node, idx):
+        from .differentiate import derivative
+
+        body, wrt = node.args
+        f = self(body, ())
+        if wrt.op == "list":  # in a list of scalars: entry [a, b] at fixed positions only
+            if not all(i.startswith("#") for i in idx):
+                raise NoIndexForm("no index form for a Hessian in a list of scalars read at a "
+                                  "variable position")
+            first, second = (wrt.args[int(i[1:])].name for i in idx)
+            return derivative(self, derivative(self, f, first, ()), second, ())
+        return derivative(self, derivative(self, f, wrt.name, idx[:1]), wrt.name, idx[1:])
 
     # --- what the derivative of an elementwise function is --------------------------------
     def slope(self, apply: Apply) -> Sum:
@@ -358,6 +464,17 @@ class Translate:
             return self(rate, ())
         finally:
             self.placeholder = before
+
+
+def _factors(extent):
+    """(major, minor) of a dimension n·m (the factors in their sorted order), or None."""
+    if not isinstance(extent, dims.Expr):
+        return None
+    sp = dims.sympy()
+    factors = sp.Mul.make_args(extent.sym)
+    if len(factors) != 2 or not all(f.is_Symbol or f.is_Integer for f in factors):
+        return None
+    return tuple(dims.make(f) for f in factors)
 
 
 def _single_entry(s: Sum) -> Entry | None:

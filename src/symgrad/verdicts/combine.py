@@ -185,6 +185,10 @@ def _generic(model: Model, claim: Claim, how, deadline: Deadline, timings: dict)
         outcome = IndexOutcome("none", "the index path ran out of its share of the time")
     except RecursionError:
         outcome = IndexOutcome("none", "the index form is nested too deeply")
+    except MemoryError:
+        outcome = IndexOutcome("none", "the index form needs more memory than the claim may use")
+    except Exception as exc:  # a bug in the index path: said, and the other paths decide
+        outcome = IndexOutcome("none", bug(exc, "failed in the index path"))
     timings["index"] = time.perf_counter() - started
     return outcome
 

@@ -33,9 +33,10 @@ class Procedure:
 
 def procedure(kind: str) -> Procedure:
     if kind == "psd":
+        from ..index import prove as index
         from ..kinds import psd
 
-        return Procedure(psd.prove, psd.judge, psd.confirm, psd.failure)
+        return Procedure(psd.prove, psd.judge, psd.confirm, psd.failure, generic=index.prove)
     if kind == "expectation":
         from ..kinds import expectation as e
 
