@@ -76,12 +76,23 @@ def test_the_softmax_jacobian_in_index_form():
     text = claims_text({"z": "vector(K)"}, dict(name="J", kind="jacobian", of="softmax(z)",
                                                 wrt="z", answer="diag(s) - outer(s, s)"),
                        define={"s": "softmax(z)"})
+    from symgrad.index.differentiate import derivative
+    from symgrad.index.translate import Translate
+
     model = next(models(text))
-    remainder, _ = difference(model, model.claims[0])
+    claim = model.claims[0]
+    translate = Translate(model, claim, rules_of(model, claim, False))
+    of = translate(claim.exprs["of"], ("i",))
+    assert forms.show(of) == "(Σ_k<K exp(z[k]))^-1 exp(z[i])"
+    truth = "(Σ_k<K exp(z[k]))^-1 exp(z[i]) δ(i,j) - (Σ_k<K exp(z[k]))^-2 exp(z[i]) exp(z[j])"
+    assert forms.show(derivative(translate, of, "z", ("j",))) == truth
+    assert forms.show(translate(claim.exprs["answer"], ("i", "j"))) == truth
+    remainder, _ = difference(model, claim)
     assert remainder.is_zero
-    wrong = next(models(text.replace("diag(s) - outer(s, s)", "diag(s) - outer(s, s) * 2")))
+    wrong = next(models(text.replace("diag(s) - outer(s, s)",
+                                     "diag(s) - outer(s, s) * (K - 1) / K")))
     remainder, _ = difference(wrong, wrong.claims[0])
-    assert [str(t.coef) for t in remainder.terms] == ["-1"]
+    assert forms.show(remainder) == "(1/K) (Σ_k<K exp(z[k]))^-2 exp(z[i]) exp(z[j])"
 
 
 # --- the path in a verdict ------------------------------------------------------------------

@@ -36,6 +36,7 @@ class IndexOutcome:
     reason: str
     sizes: list[dict[str, int]] = field(default_factory=list)  # where a difference may show
     terms: int = 0  # terms of the remainder
+    whole: bool = True  # a zero normal form is the whole claim (for psd: only its identity)
 
 
 def prove(model: Model, claim: Claim) -> IndexOutcome:
@@ -55,7 +56,8 @@ def prove(model: Model, claim: Claim) -> IndexOutcome:
     except NoIndexForm:  # over a common denominator it grew past the cap: not shown 0
         zero = False
     if zero:
-        return IndexOutcome("zero", "the normal form of answer - truth in index notation is 0")
+        return IndexOutcome("zero", "the normal form of answer - truth in index notation is 0",
+                            whole=claim.kind != "psd")
     sizes = first_sizes(model, claim, remainder)
     where = f"; it may first show at {_show(sizes[0])}" if sizes else ""
     first = forms.show(Sum(remainder.terms[:1]))

@@ -163,7 +163,7 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
     if sym.status == "proved":
         scope, why = _scope(claim, sym, generic)
         return verdict("proved", scope=scope, reason=f"{why}; {examples}" if why else examples)
-    if every_size:  # the explicit entries did not settle it; index notation and numbers do
+    if every_size and generic.whole:  # explicit entries did not settle it; the others do
         return verdict("proved", scope="all sizes", reason=(
             f"{generic.reason}, so it holds for every size (the explicit entries did not "
             f"settle it: {sym.reason}); {examples}"))
