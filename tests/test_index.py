@@ -58,6 +58,16 @@ def test_the_qualifiers_rewrite():
                                rules).key
 
 
+def test_only_onehot_entries_sum_to_one():
+    # a probability entry is in (0, 1): a vector of them need not sum to 1
+    probability = decide_one({"p": "vector(n, probability)"},
+                             dict(kind="equal", lhs="sum(p)", rhs="1"))
+    assert probability.verdict == "refuted" and probability.index_path.startswith(
+        "the normal form of answer - truth in index notation is not 0")
+    onehot = decide_one({"y": "vector(n, onehot)"}, dict(kind="equal", lhs="sum(y)", rhs="1"))
+    assert (onehot.verdict, onehot.scope) == ("proved", "all sizes")
+
+
 def test_a_nested_sum_never_captures_an_outer_index():
     # Σ_k x[k] exp(Σ_k' z[k'] w[k]): the inner sum's own index stays apart from the outer k
     k, inner = forms.fresh(), forms.fresh()

@@ -234,7 +234,8 @@ def renamed(factor: Factor, mapping: dict[str, str]) -> Factor:
 @dataclass(frozen=True)
 class Rules:
     """What the qualifiers let the normal form rewrite: X[a, b] = X[b, a] (symmetric);
-    y² = y (binary, onehot); Σ_k y[k] = 1 (probability, onehot; each row of a matrix);
+    y² = y (binary, onehot); Σ_k y[k] = 1 (onehot; each row of a matrix; a `probability`
+    entry is only in (0, 1), its entries need not sum to 1);
     y[a] y[b] = δ(a, b) y[a] (onehot); QᵀQ = QQᵀ = I (orthogonal)."""
 
     symmetric: frozenset[str] = frozenset()

@@ -2,7 +2,7 @@
 
 Σ_k f(k) δ(k, j) = f(j); δ(i, i) = 1; δ of two different fixed positions is 0; a bound
 index no factor uses is summed into its range.  The qualifiers (:class:`.forms.Rules`):
-y² = y (binary, onehot), Σ_k y[k] = 1 (probability, onehot; each row of a matrix), y[a] y[b]
+y² = y (binary, onehot), Σ_k y[k] = 1 (onehot; each row of a matrix), y[a] y[b]
 = δ(a, b) y[a] (onehot), Σ_k inv(X)[a, k] X[k, b] = δ(a, b) and its mirror images, and
 QᵀQ = QQᵀ = I, Σ_k Q[k, a]² = 1 (orthogonal).  Each rewrite replaces a term by an equal
 one, so the normal form stays an equality at every size.
@@ -127,8 +127,7 @@ def _contracts(x: Entry, y: Entry, k: str, rules: Rules) -> bool:
 
 
 def _sums_to_one(factors: list[list], bound: dict, rules: Rules) -> bool:
-    """Σ_k y[k] = 1 for a probability or onehot y (each row, for a matrix), where k occurs
-    nowhere else."""
+    """Σ_k y[k] = 1 for a onehot y (each row, for a matrix), where k occurs nowhere else."""
     for n, (f, p) in enumerate(factors):
         if isinstance(f, Entry) and f.name in rules.sums_to_one and p == 1 and f.at:
             k = f.at[-1]

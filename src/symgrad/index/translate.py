@@ -36,7 +36,7 @@ def rules_of(model: Model, claim: Claim, differentiated: bool, matrices=None) ->
                          and (differentiated or name != claim.wrt))
 
     return Rules(symmetric=having("symmetric"), idempotent=having("binary", "onehot"),
-                 sums_to_one=having("probability", "onehot"), onehot=having("onehot"),
+                 sums_to_one=having("onehot"), onehot=having("onehot"),
                  orthogonal=having("orthogonal"),
                  matrices={} if matrices is None else matrices)
 
