@@ -21,6 +21,7 @@ from .forms import (
     Term,
     TooLarge,
     atom,
+    delta,
     fresh,
     sp,
 )
@@ -64,7 +65,7 @@ def _entry(translate, entry: Entry, wrt: str, at: tuple[str, ...]) -> Sum | None
     if entry.name == wrt:
         if any("|" in a for a in entry.at + at):
             raise NoIndexForm("no index form for a derivative in a variable of range n·m")
-        factors = tuple((Delta(*sorted((a, i))), S.Integer(1))
+        factors = tuple((delta(a, i), S.Integer(1))
                         for a, i in zip(entry.at, at, strict=True))
         return Sum((Term(S.Integer(1), factors),))
     kind, _, of = entry.name.partition(":")

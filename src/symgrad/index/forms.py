@@ -257,7 +257,7 @@ class Rules:
 # --- construction ---------------------------------------------------------------------------
 
 def constant(value) -> Sum:
-    value = sp().sympify(value) if isinstance(value, int) else value
+    value = sp().Integer(value) if isinstance(value, int) else value
     return Sum(()) if value == 0 else Sum((Term(value),))
 
 
