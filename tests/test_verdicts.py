@@ -35,14 +35,14 @@ def test_index_notation_and_numbers_prove_what_explicit_entries_cannot(monkeypat
 
 
 def test_disagreement_is_an_error_never_a_pass(monkeypatch):
-    real = numeric.compare
+    real = numeric.judge
 
     def lying(model, claim, point):  # a numeric path that sees a difference everywhere
         comparison = real(model, claim, point)
         comparison.differs = [(0,)]
         return comparison
 
-    monkeypatch.setattr(numeric, "compare", lying)
+    monkeypatch.setattr(numeric, "judge", lying)
     result = decide_one(XB, QUAD)
     assert result.verdict == "error"
     assert result.reason.startswith("the two paths disagree")

@@ -23,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="decide every claim (default: the built-ins)")
     _paths(check)
     _run_options(check)
+    check.add_argument("--sizes", metavar="NAME=SIZE,...",
+                       help="also check numerically at these real sizes, e.g. "
+                            "--sizes n=1000,m=500 (every claim with those dimensions)")
     loud = check.add_mutually_exclusive_group()
     loud.add_argument("-q", "--quiet", action="store_true", help="print the summary only")
     loud.add_argument("-v", "--verbose", action="store_true",
@@ -170,9 +173,14 @@ def _usage(message: str) -> int:
 
 def _check(args) -> int:
     """Each result printed as it is decided; Ctrl-C prints what is finished, and stops."""
+    from .language import real_sizes
     from .output import report
     from .run import models, results
 
+    try:
+        sizes = real_sizes.parse_option(args.sizes) if args.sizes else {}
+    except ValueError as exc:
+        return _usage(str(exc))
     start = time.perf_counter()
     found = []
     colour = _colour()
@@ -181,7 +189,11 @@ def _check(args) -> int:
         print("symgrad: no PATH given: checking the built-in derivations "
               "(write - to read a claim file from standard input)", file=sys.stderr)
     try:
-        for result in results(models(args.paths or None), **_limits(args)):
+        used: set[str] = set()
+        items = models(args.paths or None)
+        if sizes:
+            items = real_sizes.with_sizes(items, sizes, used)
+        for result in results(items, **_limits(args)):
             found.append(result)
             if args.jsonl:
                 print(json.dumps(result.to_json()), flush=True)
@@ -189,6 +201,9 @@ def _check(args) -> int:
                 print(report.describe(result, verbose=args.verbose, colour=colour), flush=True)
     except KeyboardInterrupt:
         interrupted = True
+    unused = [d for d in sizes if d not in used]
+    if unused and not interrupted:
+        print(f"symgrad: --sizes: no claim has a dimension {unused[0]!r}", file=sys.stderr)
     if args.json:
         print(report.to_json(found))
     elif not args.jsonl:

@@ -43,7 +43,8 @@ def decide(model: Model, claim: Claim, *, seed: int = DEFAULT_SEED,
         if explain and result.verdict == "refuted":
             if on_verdict is not None:
                 on_verdict(replace(result, seconds=time.perf_counter() - start))
-            _explain(model, claim, result, seed, deadline)
+            _explain(model, claim, result, seed,
+                     Deadline(min(deadline.remaining(), EXPLAIN_SHARE * timeout)))
             result.latex = explained(claim_latex(model, claim, result.verdict), result)
     result.seconds = time.perf_counter() - start
     return result
@@ -75,6 +76,7 @@ def _decide_readings(model: Model, claim: Claim, seed: int, timeout: float, expl
 
 
 EXPLAIN_SECONDS = 0.5  # a refutation is explained only if at least this much time is left
+EXPLAIN_SHARE = 0.5  # of the claim's time limit, at most, for its diagnosis and correct answer
 
 
 def _explain(model: Model, claim: Claim, result: Result, seed: int, deadline: Deadline) -> None:

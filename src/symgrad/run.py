@@ -22,14 +22,21 @@ from .verdicts.results import Result, Results
 
 def check(target=None, *, seed: int = DEFAULT_SEED, timeout: float = DEFAULT_TIMEOUT,
           memory: float = DEFAULT_MEMORY, jobs: int | None = None, explain: bool = True,
-          isolate: bool = True) -> list[Result]:
+          isolate: bool = True, sizes: dict[str, int] | None = None) -> list[Result]:
     """Check claim files: a path, a list of paths, or the text of one claim file.
 
     With no target, the built-in derivations.  Returns one Result per claim.  Each claim
     is decided within ``timeout`` seconds and ``memory`` MB, ``jobs`` at a time (default:
     one per core, at most two); ``isolate=False`` decides in this process instead.
+    ``sizes`` are real sizes (``{"n": 1000}``) the numeric path checks every claim with
+    those dimensions at, as ``--sizes`` does.
     """
-    return Results(results(models(target), seed=seed, timeout=timeout, memory=memory,
+    items = models(target)
+    if sizes:
+        from .language.real_sizes import with_sizes
+
+        items = with_sizes(items, sizes)
+    return Results(results(items, seed=seed, timeout=timeout, memory=memory,
                            jobs=jobs, explain=explain, isolate=isolate))
 
 

@@ -43,11 +43,13 @@ class TestFunction:
             else 0 * u
         return poly + c3 * np.sin(u + order * np.pi / 2) + c4 * 0.5 ** order * np.exp(u / 2)
 
-    def symbolic(self, u):
+    def symbolic(self, u, order: int = 0):
+        """The function (or its derivative of ``order``, written out: no SymPy diff)."""
         sp = sympy()
         c0, c1, c2, c3, c4 = (sp.Rational(Fraction(c).limit_denominator(10**6))
                               for c in self.coefficients)
-        return c0 + c1 * u + c2 * u**2 / 2 + c3 * sp.sin(u) + c4 * sp.exp(u / 2)
+        poly = [c0 + c1 * u + c2 * u**2 / 2, c1 + c2 * u, c2][order] if order < 3 else 0
+        return poly + c3 * sp.sin(u + order * sp.pi / 2) + c4 * sp.exp(u / 2) / 2**order
 
     def describe(self, variable: str = "u") -> str:
         c0, c1, c2, c3, c4 = (_short(c) for c in self.coefficients)
@@ -155,6 +157,9 @@ class Arrays:
 MAX_CONDITION = 1e3  # a matrix to invert is drawn (or accepted) only this well conditioned
 
 
+LARGE_PRODUCT = 20_000  # entries of two factors from which a product looks for real ones
+
+
 class Numeric(Arrays):
     dtype = complex
 
@@ -166,6 +171,20 @@ class Numeric(Arrays):
 
     def number(self, text: str):
         return np.asarray(float(Fraction(text)), dtype=complex)
+
+    def matmul(self, a, b):
+        """A large product with a real factor as real products (a complex product costs
+        twice two real ones): at a layer's real size, the numeric path's largest cost."""
+        if a.ndim == 0 or b.ndim == 0 or a.size + b.size < LARGE_PRODUCT:
+            return np.matmul(a, b)
+        a_real, b_real = not np.any(a.imag), not np.any(b.imag)
+        if a_real and b_real:
+            return np.matmul(a.real, b.real).astype(complex)
+        if a_real:
+            return np.matmul(a.real, b.real) + 1j * np.matmul(a.real, b.imag)
+        if b_real:
+            return np.matmul(a.real, b.real) + 1j * np.matmul(a.imag, b.real)
+        return np.matmul(a, b)
 
     def pi(self):
         return np.asarray(np.pi, dtype=complex)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from ..vocabulary import dims
 
@@ -142,6 +142,12 @@ class Group:
 Factor = Entry | Delta | Apply | Group
 
 
+@lru_cache(maxsize=4096)
+def text(value) -> str:
+    """str() of a power, a range or a coefficient, remembered (keys are built often)."""
+    return str(value)
+
+
 # --- terms and sums ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -153,8 +159,8 @@ class Term:
     @cached_property
     def key(self) -> str:
         """The term without its coefficient, in its own names (canonical once normal)."""
-        body = "*".join(f.key if p == 1 else f"{f.key}^{p}" for f, p in self.factors)
-        ranges = ",".join(f"{k}<{r}" for k, r in self.bound)
+        body = "*".join(f.key if p == 1 else f"{f.key}^{text(p)}" for f, p in self.factors)
+        ranges = ",".join(f"{k}<{text(r)}" for k, r in self.bound)
         return f"Σ[{ranges}]{body}" if ranges else body
 
     @cached_property
@@ -177,7 +183,7 @@ class Sum:
 
     @cached_property
     def key(self) -> str:
-        return " + ".join(f"{t.coef}*{t.key}" for t in self.terms) or "0"
+        return " + ".join(f"{text(t.coef)}*{t.key}" for t in self.terms) or "0"
 
     @cached_property
     def free(self) -> frozenset[str]:

@@ -29,6 +29,7 @@ from .forms import (
     TooLarge,
     constant,
     sp,
+    text,
 )
 from .rewrite import Vanishes, rewrite
 
@@ -182,7 +183,7 @@ def _canonical(coef, factors: list[list], bound: dict, level: int, rules: Rules)
     key, over every order of indices that look alike (up to MAX_RENAMINGS orders; beyond,
     one fixed order: still a correct term, only perhaps not the same as an equal one's)."""
     names = list(bound)
-    looks = {k: (str(bound[k]), sorted(_looks(f, p, k, rules) for f, p in factors
+    looks = {k: (text(bound[k]), sorted(_looks(f, p, k, rules) for f, p in factors
                                        if k in f.indices))
              for k in names}
     classes = [sorted(group) for _, group in itertools.groupby(
@@ -195,8 +196,8 @@ def _canonical(coef, factors: list[list], bound: dict, level: int, rules: Rules)
         order = [k for part in choice for k in part]
         mapping = {k: f"~{level}.{n}" for n, k in enumerate(order)}
         renamed = sorted(((f.rename(mapping, level, rules), p) for f, p in factors),
-                         key=lambda fp: (fp[0].key, str(fp[1])))
-        key = tuple((f.key, str(p)) for f, p in renamed)
+                         key=lambda fp: (fp[0].key, text(fp[1])))
+        key = tuple((f.key, text(p)) for f, p in renamed)
         if best is None or key < best[0]:
             best = (key, renamed, order)
     if best is None:
@@ -212,9 +213,9 @@ def _looks(factor: Factor, p, k: str, rules: Rules) -> tuple:
     entry, whatever its position)."""
     if isinstance(factor, Entry):
         if rules.symmetric_entry(factor.name):
-            return (factor.name, str(p), (factor.at.count(k),))
-        return (factor.name, str(p), tuple((n, a.split("|").index(k)) for n, a in
+            return (factor.name, text(p), (factor.at.count(k),))
+        return (factor.name, text(p), tuple((n, a.split("|").index(k)) for n, a in
                                            enumerate(factor.at) if k in a.split("|")))
     if isinstance(factor, Delta):
-        return ("δ", str(p))
-    return (type(factor).__name__, getattr(factor, "op", ""), str(p))
+        return ("δ", text(p))
+    return (type(factor).__name__, getattr(factor, "op", ""), text(p))

@@ -27,7 +27,8 @@ from ..engine.backends import Symbolic
 from ..engine.evaluate import Evaluator
 from ..language.model import Claim, Model
 from ..paths import zero
-from ..paths.numeric import Comparison, Point, _strategies
+from ..paths.numeric import Comparison, Point
+from ..paths.points import entry_strategies
 from ..paths.symbolic import SymbolicOutcome
 from ..vocabulary.ops import sympy
 
@@ -49,10 +50,12 @@ class Polynomial:
     center: float
     coefficients: tuple[float, ...]
 
-    def symbolic(self, u):
+    def symbolic(self, u, order: int = 0):
+        """The polynomial (or its derivative of ``order``: the coefficients shifted down)."""
         sp = sympy()
+        shifted = self.coefficients[order:]
         return sp.Add(*[sp.Rational(Fraction(a)) * (u - sp.Rational(Fraction(self.center))) ** k
-                        / sp.factorial(k) for k, a in enumerate(self.coefficients)])
+                        / sp.factorial(k) for k, a in enumerate(shifted)])
 
     def describe(self, variable: str = "u") -> str:
         center = _number(self.center)
@@ -174,7 +177,7 @@ def strategy(model: Model, claim: Claim, sizes=None):
     values of the other scalars."""
     from hypothesis import strategies as st
 
-    entries = _strategies()
+    entries = entry_strategies()
     expansion = _expansion(model, claim)
     names = [n for n in dict.fromkeys([*claim.uses, claim.fields["root"]])
              if not model.symbols[n].is_function and n != claim.fields["variable"]]
@@ -238,9 +241,9 @@ def _iterate(model: Model, claim: Claim, point: Point):
     step = Evaluator(model, backend, {}, values).value(claim.exprs["iteration"])[()]
     for name in expansion.functions:
         u = sp.Dummy("u")
-        concrete = point.functions[name].symbolic(u)
+        function = point.functions[name]
         for k, cls in enumerate(backend.family(name)):
-            step = step.replace(cls, sp.Lambda(u, sp.diff(concrete, u, k)))
+            step = step.replace(cls, sp.Lambda(u, function.symbolic(u, k)))
     root = sp.Rational(Fraction(float(np.real(point.values[claim.fields["root"]]))))
     advance = _stepper(step, x)
     current = root + sp.Rational(START)

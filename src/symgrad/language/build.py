@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import ClaimError
-from . import claimfile
+from . import claimfile, real_sizes
 from .claims import build_claim, check_randomness, collect_uses
 from .declare import declare, define, resolve_moments
 from .model import Claim, Model
@@ -31,6 +31,8 @@ def build(raw: claimfile.ClaimFile) -> Model:
                 build_claim(model, claim, raw)
                 collect_uses(model, claim)
                 check_randomness(model, claim)
+                if "sizes" in claim.fields:
+                    real_sizes.attach(model, claim, claim.fields["sizes"], "sizes")
             except ClaimError as exc:
                 claim.error = exc
         model.claims.append(claim)

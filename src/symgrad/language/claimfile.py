@@ -22,6 +22,7 @@ from ..limits import (
     MAX_NAME_CHARS,
     MAX_NAME_FRAGMENT,
     MAX_NESTING,
+    MAX_REAL_ENTRIES,
 )
 
 #: Each claim kind with its required and optional fields (besides name, kind).  A gradient,
@@ -41,6 +42,7 @@ KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 TOP_LEVEL = {"title", "source", "symbols", "define", "claims", "latex", "latex_star"}
 #: Fields that hold an expression: each may be given in LaTeX instead, as FIELD_latex.
 EXPRESSION_FIELDS = {"of", "answer", "lhs", "rhs", "certificate", "constant", "iteration"}
+REAL_SIZES_KINDS = ("gradient", "jacobian", "backprop", "hessian", "equal")  # sizes = {...}
 LATEX_STAR = ("matrix", "elementwise")
 MAX_POINTS = 1000
 
@@ -245,6 +247,8 @@ def _read_claim(raw: dict, position: int, line: int | None, path: str, text: str
                     suggest(str(kind), KINDS) or f"one of {', '.join(KINDS)}")
     required, optional = KINDS[kind]
     allowed = required | optional | {"name", "kind", "points"}
+    if kind in REAL_SIZES_KINDS:
+        allowed |= {"sizes"}
     allowed |= {f"{key}_latex" for key in allowed & EXPRESSION_FIELDS}
     for key in raw:
         if key not in allowed:
@@ -263,6 +267,10 @@ def _read_claim(raw: dict, position: int, line: int | None, path: str, text: str
                     not 0 < value <= MAX_POINTS:
                 return fail(f"points is a positive number up to {MAX_POINTS}", key,
                             "e.g. points = 2")
+        elif key == "sizes":
+            problem = _real_sizes_problem(value)
+            if problem:
+                return fail(problem, key, "e.g. sizes = { n = 1000, m = 500 }")
         elif key == "indices":
             if not (isinstance(value, list) and value and all(
                     isinstance(v, str) and v.isidentifier() and v.isascii() for v in value)):
@@ -293,6 +301,17 @@ def _read_claim(raw: dict, position: int, line: int | None, path: str, text: str
             return fail(f"expected a string in quotes, not {describe_value(value)}", key,
                         f'write {key} = "..."')
     return claim
+
+
+def _real_sizes_problem(value) -> str | None:
+    """What is wrong with a claim's ``sizes`` table (real sizes for the numeric path)."""
+    if not isinstance(value, dict) or not value:
+        return "sizes maps dimension names to whole numbers"
+    for name, size in value.items():
+        if type(size) is not int or not 1 <= size <= MAX_REAL_ENTRIES:
+            return (f"the size of {name} must be a whole number from 1 to "
+                    f"{MAX_REAL_ENTRIES:,}, not {describe_value(size)}")
+    return None
 
 
 def _line_of(text: str, key: str | None, after: int | None = None) -> int | None:

@@ -49,6 +49,7 @@ class Claim:
     wrt_list: tuple[str, ...] = ()  # a Hessian with respect to a list of scalars
     at: dict[str, language.Node] = field(default_factory=dict)  # a value claim's point
     sizes: dict[str, int] = field(default_factory=dict)  # a value claim's sizes
+    real_sizes: dict[str, int] = field(default_factory=dict)  # the numeric path's real sizes
     given: list[tuple[language.Node, language.Node]] = field(default_factory=list)
     upstream: Symbol | None = None
     introduced: dict[str, Symbol] = field(default_factory=dict)  # upstream G, a certificate's v

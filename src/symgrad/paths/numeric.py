@@ -18,22 +18,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine.backends import (
-    COMPLEX_STEP,
-    MAX_CONDITION,
-    Invalid,
-    Numeric,
-    TestFunction,
-    moved,
-    richardson,
-)
+from ..engine.backends import COMPLEX_STEP, Invalid, Numeric, moved, richardson
 from ..engine.deadline import Deadline
 from ..engine.evaluate import Evaluator
 from ..errors import OutOfTime, ShapeMismatch
-from ..language.model import Claim, Model, Symbol
-from ..vocabulary.shapes import concrete
+from ..language.model import Claim, Model
+from . import directions
+from .points import MAX_SIZE, Point, fixed_points, point_strategy, random_points
 from .sizes import admissible
-from .symbolic import claim_symbols, size_assignments
 
 #: Tolerances of the numeric comparison (relative to the entry, and to the largest entry),
 #: by how the truth is computed.
@@ -42,8 +34,8 @@ TOLERANCE = {
     "second order": {"rtol": 1e-6, "atol": 1e-7},  # Hessians: complex step over differences
     "differences": {"rtol": 1e-5, "atol": 1e-6},  # grad() or hessian() inside an expression
 }
-MAX_SIZE = 4  # largest size hypothesis draws for a named dimension
-MAX_EXAMPLES = 40
+MAX_EXAMPLES = 40  # random points (numpy's, or hypothesis's for kinds of their own)
+EDGE_EXAMPLES = 12  # hypothesis's points after numpy's: edge values random draws miss
 MIN_JUDGED = 3  # points rejected (off-domain) before this many are judged do not count...
 MAX_EARLY_REJECTIONS = 60  # ... up to this many, so a narrow domain still gets examples
 SHRINK_CALLS = 500  # judgements spent making a counterexample small, once one is found
@@ -51,13 +43,6 @@ SHRINK_CALLS = 500  # judgements spent making a counterexample small, once one i
 
 class _ShrinkingDone(Exception):
     """The time for shrinking a counterexample is over: keep the smallest so far."""
-
-
-@dataclass
-class Point:
-    sizes: dict[str, int]
-    values: dict[str, np.ndarray]
-    functions: dict[str, TestFunction] = field(default_factory=dict)
 
 
 @dataclass
@@ -77,6 +62,7 @@ class NumericOutcome:
     reason: str = ""
     point: Point | None = None
     comparison: Comparison | None = None
+    real: list[dict[str, int]] = field(default_factory=list)  # real sizes judged, passing
 
 
 def compare(model: Model, claim: Claim, point: Point, differences: bool = False,
@@ -110,11 +96,37 @@ def compare(model: Model, claim: Claim, point: Point, differences: bool = False,
     return Comparison(expected, got, differs)
 
 
+def judge(model: Model, claim: Claim, point: Point) -> Comparison:
+    """:func:`compare`, along random directions first (:mod:`.directions`): a point where
+    they agree passes (its comparison carries the answer as the expected value too); where
+    they do not, the entrywise comparison decides, or, past
+    :data:`~.directions.FULL_ENTRIES` entries, the directions themselves."""
+    kind = tolerance_kind(model, claim)
+    if not directions.applies(claim, kind):
+        return compare(model, claim, point)
+    affordable = directions.full_is_affordable(claim, point)
+    try:
+        truth, got, disagreement = directions.along(model, claim, point, kind)
+    except (Invalid, ValueError):
+        if affordable:
+            return compare(model, claim, point)
+        raise
+    if directions.agrees(disagreement, kind):
+        return Comparison(got, got, [])
+    if affordable:
+        return compare(model, claim, point)
+    if disagreement <= TOLERANCE[kind]["rtol"]:
+        return Comparison(got, got, [])
+    return Comparison(truth, got, [()], message=(
+        f"(along a random direction v, the answer gives {got.flat[0]:.6g} where the "
+        f"derivative is {truth.flat[0]:.6g}; too many entries to compare one by one)"))
+
+
 def recheck(model: Model, claim: Claim, point: Point) -> bool | None:
     """A difference the complex step found, checked again with central differences (for
     when exact evaluation is out of reach): True if it is far beyond their error, False if
     they find none, None if they cannot tell."""
-    if claim.kind == "hessian":
+    if claim.kind == "hessian" or not directions.full_is_affordable(claim, point):
         return None
     with np.errstate(all="ignore"):
         try:
@@ -214,156 +226,24 @@ def _truth(claim: Claim, point: Point, evaluator):
     return truth
 
 
-# --- hypothesis strategies -----------------------------------------------------------------
-
-def _decode(k: int, integers: int) -> float:
-    """Entry values from one integer draw: -integers..integers stand for themselves (what
-    shrinking reaches first), larger ones for two-decimal numbers of magnitude up to 3."""
-    if abs(k) <= integers:
-        return float(k)
-    sign = 1 if k > 0 else -1
-    return sign * ((abs(k) - integers) * 7 % 300 + 1) / 100
-
-
-def _strategies():
-    from hypothesis import strategies as st
-
-    plain = st.integers(-303, 303).map(lambda k: _decode(k, 3))
-    positive = st.integers(1, 302).map(lambda k: _decode(k, 3) if k <= 3 else (k - 2) / 100)
-    return {
-        "plain": plain,
-        "positive": positive,
-        "nonzero": st.integers(-302, 302).filter(bool).map(
-            lambda k: _decode(k, 3) if abs(k) <= 3 else _decode(k, 3) or 0.5),
-        "probability": st.integers(0, 98).map(lambda k: (50 + k) % 99 / 100 + 0.01),
-        "binary": st.integers(0, 1).map(float),
-        "sign": st.sampled_from((1.0, -1.0)),
-    }
-
-
-def _entry_kind(symbol: Symbol) -> str:
-    for kind in ("probability", "binary", "sign", "positive", "nonzero"):
-        if kind in symbol.qualifiers:
-            return kind
-    return "plain"
-
-
-def point_strategy(model: Model, claim: Claim, sizes: dict[str, int] | None = None):
-    """Points at hypothesis-drawn sizes (or at the given sizes) with admissible values."""
-    from hypothesis import strategies as st
-
-    entries = _strategies()
-    symbols = claim_symbols(model, claim)
-
-    def size(d):
-        low = model.min_sizes.get(d, 1)
-        return st.integers(low, max(MAX_SIZE, low))
-
-    if claim.dim_constraints and sizes is None:  # only sizes where n - k + 1 etc. are >= 1
-        choices = admissible(model, claim, MAX_SIZE) or admissible(model, claim, 2 * MAX_SIZE)
-        assignment = st.sampled_from(choices) if choices else st.nothing()
-
-    @st.composite
-    def points(draw):
-        if sizes is not None:
-            drawn = dict(sizes)
-        elif claim.dim_constraints:
-            drawn = dict(draw(assignment))
-        else:
-            drawn = {d: draw(size(d)) for d in claim.dims}
-        values, functions = {}, {}
-        for name, symbol in symbols.items():
-            if symbol.random:
-                continue  # drawn by the expectation's own Monte-Carlo estimate
-            if symbol.is_function:
-                coefficient = st.integers(-2, 2).map(float)
-                functions[name] = TestFunction(tuple(draw(coefficient) for _ in range(5)))
-                continue
-            values[name] = draw(_array(symbol, concrete(symbol.shape, drawn), entries))
-        return Point(drawn, values, functions)
-
-    return points()
-
-
-def _array(symbol: Symbol, shape, entries):
-    from hypothesis import strategies as st
-
-    count = int(np.prod(shape)) if shape else 1
-    if "onehot" in symbol.qualifiers:  # a vector, or each row of a matrix
-        width, rows = shape[-1], (shape[0] if len(shape) == 2 else None)
-        hots = st.lists(st.integers(0, width - 1), min_size=rows or 1, max_size=rows or 1)
-        return hots.map(lambda k: np.eye(width)[k if rows else k[0]].astype(complex))
-
-    def build(flat):
-        return conditioned(symbol, np.array(flat, dtype=complex).reshape(shape))
-
-    kind = _entry_kind(symbol)
-    return st.lists(entries[kind], min_size=count, max_size=count).map(build)
-
-
-def conditioned(symbol: Symbol, array: np.ndarray) -> np.ndarray:
-    """A drawn matrix made what its qualifiers say: symmetric (its upper triangle mirrored),
-    spd (A Aᵀ + I), orthogonal (QR's Q), invertible (shifted by (‖A‖ + 1) I when it is ill
-    conditioned)."""
-    q = symbol.qualifiers
-    if "spd" in q:
-        return array @ array.T + np.eye(array.shape[0])
-    if "orthogonal" in q:  # Q of a QR factorisation (orthogonal whatever the draw)
-        return np.linalg.qr(np.real(array))[0].astype(complex)
-    if "symmetric" in q:
-        array = np.triu(array) + np.triu(array, 1).T
-    if "invertible" in q and np.linalg.cond(np.real(array)) > MAX_CONDITION:
-        array = array + (np.linalg.norm(np.real(array)) + 1) * np.eye(array.shape[0])
-    return array
-
-
-def fixed_points(model: Model, claim: Claim, rng: random.Random,
-                 assignments: list[dict[str, int]] | None = None) -> list[Point]:
-    """Points at the symbolic path's distinct sizes, so non-square cases are always tried
-    (or at the given size assignments)."""
-    symbols = claim_symbols(model, claim)
-    points = []
-    for sizes in size_assignments(model, claim) if assignments is None else assignments:
-        values, functions = {}, {}
-        for name, symbol in symbols.items():
-            if symbol.random:
-                continue
-            if symbol.is_function:
-                functions[name] = TestFunction(tuple(float(rng.randint(-2, 2)) for _ in range(5)))
-                continue
-            shape = concrete(symbol.shape, sizes)
-            kind = _entry_kind(symbol)
-            if "onehot" in symbol.qualifiers:  # a vector, or each row of a matrix
-                hots = [rng.randrange(shape[-1]) for _ in range(shape[0] if len(shape) == 2
-                                                                 else 1)]
-                array = np.eye(shape[-1])[hots if len(shape) == 2 else hots[0]]
-            elif kind == "sign":
-                array = np.array([rng.choice((-1, 1)) for _ in range(int(np.prod(shape)))])
-                array = array.reshape(shape)
-            else:
-                low, high = {"probability": (1, 99), "binary": (0, 1)}.get(kind, (-250, 250))
-                array = np.array([rng.randint(low, high) for _ in range(int(np.prod(shape)))])
-                array = array.reshape(shape) / (1 if kind == "binary" else 100)
-                if kind in ("positive", "nonzero"):
-                    array = np.abs(array) + 0.1
-                array = conditioned(symbol, array)
-            values[name] = np.asarray(array, dtype=complex)
-        points.append(Point(sizes, values, functions))
-    return points
-
-
 # --- the search ------------------------------------------------------------------------------
 
 def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
            max_examples: int = MAX_EXAMPLES, judge=None, strategy=None,
            fixed=None, shrink_calls: int = SHRINK_CALLS,
-           sizes: list[dict[str, int]] = ()) -> NumericOutcome:
+           sizes: list[dict[str, int]] = (), real: list[dict[str, int]] = ()) -> NumericOutcome:
     """Look for a point where the answer is wrong; if found, make it small: the
     smallest sizes that still fail, then values shrunk by hypothesis.  ``judge``,
     ``strategy`` and ``fixed`` replace :func:`compare`, :func:`point_strategy` and
     :func:`fixed_points` for kinds that judge points their own way; ``sizes`` are size
-    assignments tried first as well (where the index path says a difference may show)."""
+    assignments tried first as well (where the index path says a difference may show), and
+    ``real`` the user's own sizes (a layer's real size: judged, never drawn by hypothesis).
+
+    With the default strategy, ``max_examples`` points are drawn with numpy
+    (:func:`random_points`) and :data:`EDGE_EXAMPLES` by hypothesis (its edge values);
+    a kind with a strategy of its own has ``max_examples`` drawn by hypothesis."""
     judge = judge or compare
+    drawn_by_numpy = strategy is None
     strategy = strategy or point_strategy
     fixed = fixed or fixed_points
     outcome = NumericOutcome("passed")
@@ -403,10 +283,15 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
             if sizes:
                 first = first + fixed_points(model, claim, random.Random(seed), list(sizes))
             found = next((p for p in first if fails(p)), None)
+            found = found or _real(model, claim, seed, real, fails, outcome)
+            if found is None and drawn_by_numpy:
+                found = next((p for p in random_points(model, claim, seed, max_examples)
+                              if fails(p)), None)
             if found is None or shrink_calls:
                 drawing.append(True)
                 try:
-                    found = _find(strategy(model, claim), fails, seed, max_examples,
+                    found = _find(strategy(model, claim), fails, seed,
+                                  EDGE_EXAMPLES if drawn_by_numpy else max_examples,
                                   shrink=bool(shrink_calls)) or found
                 finally:
                     drawing.clear()
@@ -430,6 +315,19 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
         outcome.status = "unknown"
         outcome.reason = f"every numeric point was rejected: {why}"
     return outcome
+
+
+def _real(model, claim, seed, real, fails, outcome) -> Point | None:
+    """The first failing point at the user's real sizes (each judged once); the sizes
+    judged go to ``outcome.real``."""
+    for sizes in real:
+        point = fixed_points(model, claim, random.Random(seed), [sizes])[0]
+        judged = outcome.examples
+        if fails(point):
+            return point
+        if outcome.examples > judged:
+            outcome.real.append(sizes)
+    return None
 
 
 def _outside_any_test():
@@ -469,9 +367,10 @@ def _smallest_sizes(model, claim, fails, seed, found: Point, strategy,
                     tries: int = 12) -> Point | None:
     """Search size assignments smaller than the failing one, smallest first."""
     dims = list(found.sizes)
-    ranges = [range(model.min_sizes.get(d, 1), found.sizes[d] + 1) for d in dims]
-    fits = admissible(model, claim, max(found.sizes.values())) if claim.dim_constraints \
-        else None
+    ranges = [range(model.min_sizes.get(d, 1), min(found.sizes[d], 2 * MAX_SIZE) + 1)
+              for d in dims]  # (a failure at a real size is tried at small sizes only)
+    fits = admissible(model, claim, min(max(found.sizes.values()), 2 * MAX_SIZE)) \
+        if claim.dim_constraints else None
     smaller = sorted((s for s in itertools.product(*ranges)
                       if list(s) != [found.sizes[d] for d in dims] and
                       (fits is None or dict(zip(dims, s, strict=True)) in fits)),

@@ -23,6 +23,7 @@ from ..language.model import Claim, Model, Symbol
 from ..vocabulary.ops import as_sympy, sympy
 from ..vocabulary.shapes import concrete
 from . import matrixcalc, zero
+from .derivative import Derivatives
 from .sizes import exact_assignments
 
 MAX_SIGN_CASES = 64  # sign entries are tried at +1 and -1 while the cases stay this few
@@ -35,6 +36,9 @@ class SymbolicOutcome:
     reason: str = ""
     point: dict | None = None  # for "disproved": sizes, values, functions (numeric-path form)
     sizes: list[dict[str, int]] = field(default_factory=list)
+
+
+MAX_EXACT_ENTRIES = 4096  # entries of an array beyond which no exact evaluation is tried
 
 
 def size_assignments(model: Model, claim: Claim) -> list[dict[str, int]]:
@@ -114,17 +118,19 @@ class Instance:
         wrt = self.values[claim.wrt] if claim.wrt else None
         if claim.kind == "jacobian":
             truth = np.empty(of.shape + wrt.shape, dtype=object)
-            for k in range(of.shape[0]):
-                for i in range(wrt.shape[0]):
-                    truth[k, i] = sp.diff(of[k], wrt[i])
+            for i in range(wrt.shape[0]):
+                along = Derivatives(wrt[i])
+                for k in range(of.shape[0]):
+                    truth[k, i] = along.of(of[k])
             return truth, answer
         if claim.kind == "hessian":
             entries = [self.values[n][at] for n, at in claim.variables(self.values)]
             truth = np.empty((len(entries), len(entries)), dtype=object)
+            second = [Derivatives(b) for b in entries]
             for i, a in enumerate(entries):
-                first = sp.diff(of[()], a)
-                for j, b in enumerate(entries):
-                    truth[i, j] = sp.diff(first, b)
+                first = Derivatives(a).of(of[()])
+                for j in range(len(entries)):
+                    truth[i, j] = second[j].of(first)
             return truth, answer
         if claim.kind == "backprop":
             scalar = sp.Add(*(np.ravel(self.values[claim.upstream.name] * of)))
@@ -132,7 +138,7 @@ class Instance:
             scalar = of[()]
         truth = np.empty(wrt.shape, dtype=object)
         for position in np.ndindex(wrt.shape):
-            truth[position] = sp.diff(scalar, wrt[position])
+            truth[position] = Derivatives(wrt[position]).of(scalar)
         return truth, answer
 
     # --- constraints of the qualifiers -----------------------------------------------------
@@ -320,8 +326,11 @@ def _nonzero_at(instance: Instance, entry, case, rng):
     return None
 
 
-def confirm(model: Model, claim: Claim, point) -> bool:
-    """Exact evaluation at a numeric counterexample: does the answer really differ?"""
+def confirm(model: Model, claim: Claim, point) -> bool | None:
+    """Exact evaluation at a numeric counterexample: does the answer really differ?  (None
+    at a point too large to evaluate exactly: a layer's real size.)"""
+    if any(np.size(v) > MAX_EXACT_ENTRIES for v in point.values.values()):
+        return None
     instance = Instance(model, claim, point.sizes)
     got, expected = instance.at(point.values, point.functions)
     scale = max(1.0, float(np.max(np.abs(expected), initial=0)))

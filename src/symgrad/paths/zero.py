@@ -6,8 +6,9 @@ zero for all admissible values, or says it could not.  Piecewise functions
 everywhere: the expression is split into the cases u > 0 and u < 0 of each
 kink argument, innermost first, and every case must be zero; the value on a
 kink itself (Heaviside(0), DiracDelta) is ignored.  Smooth cases are tried
-with cheap normal forms first (expand, exp atoms as powers of new symbols,
-then cancel), then SymPy's simplify.
+with the cheapest normal form first (a fraction of polynomials over opaque atoms,
+:mod:`.fraction`), then exp atoms as powers of new symbols, cancel, and SymPy's
+simplify.
 
 :func:`value_at` evaluates an expression at an exact point with 30 digits;
 a clearly nonzero value there is a concrete disproof.
@@ -16,6 +17,7 @@ a clearly nonzero value there is a concrete disproof.
 from __future__ import annotations
 
 from ..vocabulary.ops import as_sympy, sympy
+from .fraction import is_zero_over_atoms
 
 MAX_CASES = 256
 
@@ -28,8 +30,12 @@ def is_zero(expr, binary=(), quick: bool = False, signs=()) -> bool:
     expr = as_sympy(expr)
     if expr == 0:
         return True
-    expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
+    nodes = subexpressions(expr)
+    if any(isinstance(node, sp.DiracDelta) for node in nodes):
+        expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
     for odd, y in [(False, y) for y in binary] + [(True, y) for y in signs]:
+        if y not in nodes:
+            continue
         expr = expr.replace(
             lambda e, y=y, odd=odd: e.is_Pow and e.base == y and e.exp.is_Integer and
             (e.exp > 0 or (odd and e.exp < 0)),
@@ -88,16 +94,10 @@ def _zero_with_indicators(expr) -> bool:
         return 2 * h - 1  # sign
 
     try:
-        rewritten = sp.expand(sp.fraction(sp.together(expr.replace(_is_kink, rewrite)))[0])
+        rewritten = expr.replace(_is_kink, rewrite)
     except (TypeError, ValueError, RecursionError):
         return False
-    if any(_is_kink(node) for node in sp.preorder_traversal(rewritten)):
-        return False
-    for h in indicators.values():
-        rewritten = rewritten.replace(lambda e, h=h: e.is_Pow and e.base == h and
-                                      e.exp.is_Integer and e.exp > 0, lambda e, h=h: h)
-    return sp.expand(rewritten) == 0
-
+    return is_zero_over_atoms(rewritten, idempotent=tuple(indicators.values()))
 
 
 def _kink_argument(e):
@@ -124,12 +124,26 @@ def _canonical(u):
 
 
 def _innermost_kink(e):
-    for node in sympy().preorder_traversal(e):
-        if _is_kink(node):
-            argument = _kink_argument(node)
-            if not any(_is_kink(inner) for inner in sympy().preorder_traversal(argument)):
-                return _canonical(argument)
+    kinks = sorted((node for node in subexpressions(e) if _is_kink(node)),
+                   key=sympy().default_sort_key)
+    for node in kinks:
+        argument = _kink_argument(node)
+        if not any(_is_kink(inner) for inner in subexpressions(argument)):
+            return _canonical(argument)
     return None
+
+
+def subexpressions(e) -> set:
+    """Every distinct subexpression of e, each visited once (entries of a deep network are
+    trees with many shared subtrees, far larger walked as trees)."""
+    seen: set = set()
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(node.args)
+    return seen
 
 
 def _on_side(e, kink, side: int):
@@ -158,7 +172,7 @@ def _on_side(e, kink, side: int):
 
 def _smooth_is_zero(e, quick: bool = False) -> bool:
     sp = sympy()
-    if e == 0:
+    if e == 0 or is_zero_over_atoms(e):
         return True
     e = _exp_as_powers(e.rewrite(sp.exp) if e.has(sp.tanh) else e)
     if not e.has(sp.log) and not any(p.exp.is_negative for p in e.atoms(sp.Pow)):

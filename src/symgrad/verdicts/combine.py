@@ -105,8 +105,10 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
                          judge=how.judge, strategy=how.strategy,
                          fixed=how.fixed,
                          shrink_calls=how.shrink_calls if shrink else 0,
-                         sizes=generic.sizes if generic else ())
+                         sizes=generic.sizes if generic else (),
+                         real=_real_sizes(model, claim, how))
     timings["numeric"] = time.perf_counter() - started
+    also = f"; numeric also at {symbolic.describe_sizes(num.real[0])}" if num.real else ""
     every_size = generic is not None and generic.status == "zero"
 
     def verdict(name, **details):
@@ -157,18 +159,42 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
         return verdict("error", reason="the two paths disagree: " + sym.reason +
                        ", but the numeric path finds no difference there")
     if num.status == "unknown":
-        return verdict("undecided", scope=sym.scope, reason=f"symbolic: {sym.status}"
+        return verdict("undecided", scope=sym.scope + also, reason=f"symbolic: {sym.status}"
                        f"{': ' + sym.reason if sym.reason else ''}; numeric: {num.reason}")
-    examples = f"{num.examples} numeric examples agree"
+    examples = f"{num.examples} numeric examples agree{_unjudged(claim, num)}"
     if sym.status == "proved":
         scope, why = _scope(claim, sym, generic)
-        return verdict("proved", scope=scope, reason=f"{why}; {examples}" if why else examples)
+        return verdict("proved", scope=scope + also,
+                       reason=f"{why}; {examples}" if why else examples)
     if every_size and generic.whole:  # explicit entries did not settle it; the others do
-        return verdict("proved", scope="all sizes", reason=(
+        return verdict("proved", scope="all sizes" + also, reason=(
             f"{generic.reason}, so it holds for every size (the explicit entries did not "
             f"settle it: {sym.reason}); {examples}"))
-    return verdict("verified", scope=f"{num.examples} random points",
+    return verdict("verified", scope=f"{num.examples} random points{also}",
                    reason=f"{sym.reason}; {examples}")
+
+
+def _real_sizes(model: Model, claim: Claim, how) -> list[dict[str, int]]:
+    """The claim's real sizes, its other dimensions at the symbolic path's first sizes (or
+    at the size they were checked with, where those do not fit)."""
+    if not claim.real_sizes or how.strategy is not None:
+        return []
+    from ..limits import ENTRIES_AT
+    from ..paths.symbolic import size_assignments
+    from ..vocabulary import dims
+
+    first = (size_assignments(model, claim) or [{}])[0]
+    filled = {d: claim.real_sizes.get(d, first.get(d, ENTRIES_AT)) for d in claim.dims}
+    if claim.dim_constraints and not dims.admissible(claim.dim_constraints, filled):
+        filled = {d: claim.real_sizes.get(d, ENTRIES_AT) for d in claim.dims}
+    return [filled]
+
+
+def _unjudged(claim: Claim, num) -> str:
+    if claim.real_sizes and not num.real:
+        return (" (none at the real sizes: the point there could not be evaluated, e.g. a "
+                "kink, a domain edge or an overflow)")
+    return ""
 
 
 def _generic(model: Model, claim: Claim, how, deadline: Deadline, timings: dict):

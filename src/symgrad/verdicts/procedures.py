@@ -49,7 +49,7 @@ def procedure(kind: str) -> Procedure:
     from ..index import prove as index
     from ..paths import numeric, symbolic
 
-    return Procedure(symbolic.prove, numeric.compare, symbolic.confirm,
+    return Procedure(symbolic.prove, numeric.judge, symbolic.confirm,
                      lambda comparison: f"the answer is wrong {_where(comparison)}",
                      recheck=numeric.recheck, generic=index.prove)
 
@@ -57,6 +57,8 @@ def procedure(kind: str) -> Procedure:
 def _where(comparison) -> str:
     if not comparison.differs:
         return ""
+    if comparison.message:
+        return comparison.message
     entries = ", ".join(str(list(p)) for p in comparison.differs[:4])
     more = f" and {len(comparison.differs) - 4} more" if len(comparison.differs) > 4 else ""
     if comparison.differs == [()]:

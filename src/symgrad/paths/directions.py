@@ -1,0 +1,130 @@
+"""Answer and truth compared along random directions: one evaluation each, at any size.
+
+For a gradient g of f, ⟨g, v⟩ is f's derivative along v: the complex step takes it in one
+evaluation, f(x + i·h·v), where the entrywise truth takes one per entry of x (jax's
+``check_grads`` and torch's ``gradcheck(fast_mode=True)`` do the same).  A jacobian J is
+compared as J·v against the step along v (every output at once), a backward pass like a
+gradient of ⟨upstream, y⟩, and a Hessian H as uᵀHv: the complex step along u of central
+differences along v.
+
+The numeric search judges points this way first (:func:`judge`).  Where two directions
+agree within a tolerance far below the entrywise one, the point passes; where one does
+not, the entrywise comparison decides (and names the entries that differ), unless the
+variable has too many entries for that: then the directions are the comparison.  A
+difference of d in the entries shows along a random v as ⟨d, v⟩, 0 only with
+probability 0, so no power is lost.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.backends import COMPLEX_STEP, Invalid, Numeric, richardson
+from ..engine.evaluate import Evaluator
+
+DIRECTIONS = 2  # random directions per point (one where the variable is too large to
+                # compare entrywise: any difference shows along it, with probability 1)
+#: Relative agreement along a direction that lets a point pass without the entrywise check
+#: (rounding is ~1e-16 of the same scale; the entrywise tolerances are 1e-7 and 1e-6).
+AGREEMENT = {"complex step": 1e-9, "second order": 1e-7}
+FULL_ENTRIES = 256  # the most entries of the variable for which a difference is entrywise
+KINDS = ("gradient", "jacobian", "backprop", "hessian")
+
+
+def applies(claim, tolerance_kind: str) -> bool:
+    return claim.kind in KINDS and tolerance_kind in AGREEMENT
+
+
+def along(model, claim, point, tolerance_kind: str):
+    """(truth, answer) along :data:`DIRECTIONS` random directions (arrays of one row per
+    direction) and their relative disagreement: 0 where they agree exactly."""
+    backend = Numeric(point.functions)
+
+    def evaluator(values):
+        return Evaluator(model, backend, point.sizes, values, claim.index_dims)
+
+    node = claim.exprs[claim.answer_field]
+    answer = np.real(evaluator(point.values).entries(node) if claim.indices else
+                     evaluator(point.values).value(node))
+    rng = np.random.default_rng(_seed(point))
+    count = DIRECTIONS if full_is_affordable(claim, point) else 1
+    if claim.kind == "hessian":
+        names = _hessian_variables(claim, point)
+        size = sum(point.values[name].size for name in names)
+        answer = answer.reshape(size, size)
+        rows = [_hessian_along(claim, point, evaluator, names, rng.standard_normal(size),
+                               rng.standard_normal(size), answer) for _ in range(count)]
+    else:
+        rows = [_first_order_along(claim, point, evaluator, answer,
+                                   rng.standard_normal(point.values[claim.wrt].shape))
+                for _ in range(count)]
+    truth = np.array([row[0] for row in rows])
+    got = np.array([row[1] for row in rows])
+    scale = np.array([row[2] for row in rows])
+    if not (np.all(np.isfinite(truth)) and np.all(np.isfinite(got))):
+        raise Invalid("where a value overflows or is undefined")
+    return truth, got, float(np.max(np.abs(truth - got) / scale[:, None]))
+
+
+def agrees(disagreement: float, tolerance_kind: str) -> bool:
+    return disagreement <= AGREEMENT[tolerance_kind]
+
+
+def full_is_affordable(claim, point) -> bool:
+    if claim.kind == "hessian":
+        return sum(point.values[n].size for n in _hessian_variables(claim, point)) ** 2 <= \
+            FULL_ENTRIES
+    return point.values[claim.wrt].size <= FULL_ENTRIES
+
+
+def _seed(point) -> int:
+    """A seed from the point's sizes: the same point, the same directions."""
+    return 7919 + sum((k + 1) * 31 * s for k, s in enumerate(sorted(point.sizes.values())))
+
+
+def _first_order_along(claim, point, evaluator, answer, v):
+    upstream = point.values[claim.upstream.name] if claim.upstream else None
+    values = dict(point.values)
+    values[claim.wrt] = point.values[claim.wrt] + 1j * COMPLEX_STEP * v
+    y = evaluator(values).value(claim.exprs["of"])
+    if claim.kind == "backprop":
+        y = np.sum(upstream * y)
+    truth = np.imag(y) / COMPLEX_STEP
+    axes = v.ndim
+    got = np.tensordot(answer, v, axes=axes) if axes else answer * v
+    magnitude = np.tensordot(np.abs(answer), np.abs(v), axes=axes) if axes else \
+        np.abs(answer * v)
+    scale = 1.0 + np.max(np.abs(truth) + magnitude, initial=0)
+    return np.ravel(truth), np.ravel(got), scale
+
+
+def _hessian_variables(claim, point) -> list[str]:
+    return list(claim.wrt_list) if claim.wrt_list else [claim.wrt]
+
+
+def _hessian_along(claim, point, evaluator, names, u, v, answer):
+    """uᵀHv of the truth: the complex step along u of central differences along v (two
+    Richardson estimates; a point where they do not settle is not judged)."""
+
+    def shifted(step_u, step_v):
+        values, start = dict(point.values), 0
+        for name in names:
+            size = point.values[name].size
+            shape = point.values[name].shape
+            values[name] = point.values[name] + (step_u * u[start:start + size] +
+                                                 step_v * v[start:start + size]).reshape(shape)
+            start += size
+        return values
+
+    def slope(t):
+        value = evaluator(shifted(1j * COMPLEX_STEP, t)).value(claim.exprs["of"])
+        return float(np.real(np.imag(value) / COMPLEX_STEP))
+
+    largest = max(1.0, *(float(np.max(np.abs(point.values[n]), initial=0)) for n in names))
+    h = 1e-3 * largest / max(1.0, float(np.max(np.abs(v))))
+    central = lambda h: (slope(h) - slope(-h)) / (2 * h)  # noqa: E731
+    truth, check = richardson(central, h), richardson(central, h / 8)
+    scale = 1.0 + abs(truth) + float(np.abs(u) @ np.abs(answer) @ np.abs(v))
+    if abs(truth - check) > AGREEMENT["second order"] * scale:
+        raise Invalid("the second-order differences do not settle at this point")
+    return np.array([truth]), np.array([u @ answer @ v]), scale

@@ -1,0 +1,245 @@
+"""Points of the numeric path: sizes, values that respect the qualifiers, test functions.
+
+Three sources, all seeded: :func:`fixed_points` at given size assignments (the symbolic
+path's distinct sizes, the index path's, the user's real sizes); :func:`random_points`,
+drawn with numpy's generator at sizes up to :data:`MAX_SIZE` (cheap: most of the search's
+points); and :func:`point_strategy`, hypothesis's strategy, for edge values random draws
+miss (0, ±1, small integers) and for shrinking a counterexample to a small one.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..engine.backends import MAX_CONDITION, TestFunction
+from ..language.model import Claim, Model, Symbol
+from ..vocabulary.shapes import concrete
+from .sizes import admissible
+from .symbolic import claim_symbols, size_assignments
+
+MAX_SIZE = 4  # largest size hypothesis (and the random draws) give a named dimension
+LARGE = 4096  # entries of an array from which fixed points are drawn with numpy
+
+
+@dataclass
+class Point:
+    sizes: dict[str, int]
+    values: dict[str, np.ndarray]
+    functions: dict[str, TestFunction] = field(default_factory=dict)
+
+
+
+def _decode(k: int, integers: int) -> float:
+    """Entry values from one integer draw: -integers..integers stand for themselves (what
+    shrinking reaches first), larger ones for two-decimal numbers of magnitude up to 3."""
+    if abs(k) <= integers:
+        return float(k)
+    sign = 1 if k > 0 else -1
+    return sign * ((abs(k) - integers) * 7 % 300 + 1) / 100
+
+
+def entry_strategies():
+    from hypothesis import strategies as st
+
+    plain = st.integers(-303, 303).map(lambda k: _decode(k, 3))
+    positive = st.integers(1, 302).map(lambda k: _decode(k, 3) if k <= 3 else (k - 2) / 100)
+    return {
+        "plain": plain,
+        "positive": positive,
+        "nonzero": st.integers(-302, 302).filter(bool).map(
+            lambda k: _decode(k, 3) if abs(k) <= 3 else _decode(k, 3) or 0.5),
+        "probability": st.integers(0, 98).map(lambda k: (50 + k) % 99 / 100 + 0.01),
+        "binary": st.integers(0, 1).map(float),
+        "sign": st.sampled_from((1.0, -1.0)),
+    }
+
+
+def _entry_kind(symbol: Symbol) -> str:
+    for kind in ("probability", "binary", "sign", "positive", "nonzero"):
+        if kind in symbol.qualifiers:
+            return kind
+    return "plain"
+
+
+def point_strategy(model: Model, claim: Claim, sizes: dict[str, int] | None = None):
+    """Points at hypothesis-drawn sizes (or at the given sizes) with admissible values."""
+    from hypothesis import strategies as st
+
+    entries = entry_strategies()
+    symbols = claim_symbols(model, claim)
+
+    def size(d):
+        low = model.min_sizes.get(d, 1)
+        return st.integers(low, max(MAX_SIZE, low))
+
+    if claim.dim_constraints and sizes is None:  # only sizes where n - k + 1 etc. are >= 1
+        choices = admissible(model, claim, MAX_SIZE) or admissible(model, claim, 2 * MAX_SIZE)
+        assignment = st.sampled_from(choices) if choices else st.nothing()
+
+    @st.composite
+    def points(draw):
+        if sizes is not None:
+            drawn = dict(sizes)
+        elif claim.dim_constraints:
+            drawn = dict(draw(assignment))
+        else:
+            drawn = {d: draw(size(d)) for d in claim.dims}
+        values, functions = {}, {}
+        for name, symbol in symbols.items():
+            if symbol.random:
+                continue  # drawn by the expectation's own Monte-Carlo estimate
+            if symbol.is_function:
+                coefficient = st.integers(-2, 2).map(float)
+                functions[name] = TestFunction(tuple(draw(coefficient) for _ in range(5)))
+                continue
+            values[name] = draw(_array(symbol, concrete(symbol.shape, drawn), entries))
+        return Point(drawn, values, functions)
+
+    return points()
+
+
+def _array(symbol: Symbol, shape, entries):
+    from hypothesis import strategies as st
+
+    count = int(np.prod(shape)) if shape else 1
+    if "onehot" in symbol.qualifiers:  # a vector, or each row of a matrix
+        width, rows = shape[-1], (shape[0] if len(shape) == 2 else None)
+        hots = st.lists(st.integers(0, width - 1), min_size=rows or 1, max_size=rows or 1)
+        return hots.map(lambda k: np.eye(width)[k if rows else k[0]].astype(complex))
+
+    def build(flat):
+        return conditioned(symbol, np.array(flat, dtype=complex).reshape(shape))
+
+    kind = _entry_kind(symbol)
+    return st.lists(entries[kind], min_size=count, max_size=count).map(build)
+
+
+def conditioned(symbol: Symbol, array: np.ndarray) -> np.ndarray:
+    """A drawn matrix made what its qualifiers say: symmetric (its upper triangle mirrored),
+    spd (A Aᵀ + I), orthogonal (QR's Q), invertible (shifted by (‖A‖ + 1) I when it is ill
+    conditioned)."""
+    q = symbol.qualifiers
+    if "spd" in q:
+        return array @ array.T + np.eye(array.shape[0])
+    if "orthogonal" in q:  # Q of a QR factorisation (orthogonal whatever the draw)
+        return np.linalg.qr(np.real(array))[0].astype(complex)
+    if "symmetric" in q:
+        array = np.triu(array) + np.triu(array, 1).T
+    if "invertible" in q and np.linalg.cond(np.real(array)) > MAX_CONDITION:
+        array = array + (np.linalg.norm(np.real(array)) + 1) * np.eye(array.shape[0])
+    return array
+
+
+def fixed_points(model: Model, claim: Claim, rng: random.Random,
+                 assignments: list[dict[str, int]] | None = None) -> list[Point]:
+    """Points at the symbolic path's distinct sizes, so non-square cases are always tried
+    (or at the given size assignments).  Arrays of :data:`LARGE` entries or more (a layer's
+    real size) are drawn with numpy, seeded from ``rng``."""
+    symbols = claim_symbols(model, claim)
+    points = []
+    for sizes in size_assignments(model, claim) if assignments is None else assignments:
+        values, functions = {}, {}
+        for name, symbol in symbols.items():
+            if symbol.random:
+                continue
+            if symbol.is_function:
+                functions[name] = TestFunction(tuple(float(rng.randint(-2, 2)) for _ in range(5)))
+                continue
+            shape = concrete(symbol.shape, sizes)
+            if int(np.prod(shape)) >= LARGE:
+                values[name] = _drawn(symbol, shape, np.random.default_rng(rng.getrandbits(32)))
+            else:
+                values[name] = _listed(symbol, shape, rng)
+        points.append(Point(sizes, values, functions))
+    return points
+
+
+def _listed(symbol: Symbol, shape, rng: random.Random) -> np.ndarray:
+    kind = _entry_kind(symbol)
+    if "onehot" in symbol.qualifiers:  # a vector, or each row of a matrix
+        hots = [rng.randrange(shape[-1]) for _ in range(shape[0] if len(shape) == 2 else 1)]
+        array = np.eye(shape[-1])[hots if len(shape) == 2 else hots[0]]
+    elif kind == "sign":
+        array = np.array([rng.choice((-1, 1)) for _ in range(int(np.prod(shape)))])
+        array = array.reshape(shape)
+    else:
+        low, high = {"probability": (1, 99), "binary": (0, 1)}.get(kind, (-250, 250))
+        array = np.array([rng.randint(low, high) for _ in range(int(np.prod(shape)))])
+        array = array.reshape(shape) / (1 if kind == "binary" else 100)
+        if kind in ("positive", "nonzero"):
+            array = np.abs(array) + 0.1
+        array = conditioned(symbol, array)
+    return np.asarray(array, dtype=complex)
+
+
+def _drawn(symbol: Symbol, shape, generator: np.random.Generator) -> np.ndarray:
+    """An array drawn as :func:`_listed` draws it, with numpy's generator (in one call)."""
+    kind = _entry_kind(symbol)
+    shape = tuple(shape)
+    if "onehot" in symbol.qualifiers:
+        hots = generator.integers(0, shape[-1], size=shape[0] if len(shape) == 2 else 1)
+        array = np.eye(shape[-1])[hots if len(shape) == 2 else hots[0]]
+    elif kind == "sign":
+        array = generator.choice((-1.0, 1.0), size=shape)
+    else:
+        low, high = {"probability": (1, 99), "binary": (0, 1)}.get(kind, (-250, 250))
+        array = generator.integers(low, high + 1, size=shape) / (1 if kind == "binary" else 100)
+        if kind in ("positive", "nonzero"):
+            array = np.abs(array) + 0.1
+        array = conditioned(symbol, array)
+    return np.asarray(array, dtype=complex)
+
+
+def random_points(model: Model, claim: Claim, seed: int, count: int):
+    """``count`` points at random sizes up to :data:`MAX_SIZE` (only admissible ones), with
+    values as hypothesis draws them (:func:`_decode` of a uniform integer), from numpy's
+    generator: the bulk of the search, without hypothesis's cost per drawn value."""
+    generator = np.random.default_rng(seed)
+    symbols = claim_symbols(model, claim)
+    choices = admissible(model, claim, MAX_SIZE) if claim.dim_constraints else None
+    if claim.dim_constraints and not choices:
+        return
+    for _ in range(count):
+        if choices:
+            sizes = dict(choices[int(generator.integers(len(choices)))])
+        else:
+            sizes = {d: int(generator.integers(model.min_sizes.get(d, 1),
+                                               max(MAX_SIZE, model.min_sizes.get(d, 1)) + 1))
+                     for d in claim.dims}
+        values, functions = {}, {}
+        for name, symbol in symbols.items():
+            if symbol.random:
+                continue
+            if symbol.is_function:
+                functions[name] = TestFunction(tuple(float(c) for c in
+                                                     generator.integers(-2, 3, size=5)))
+                continue
+            values[name] = _random_array(symbol, tuple(concrete(symbol.shape, sizes)),
+                                         generator)
+        yield Point(sizes, values, functions)
+
+
+def _random_array(symbol: Symbol, shape, generator: np.random.Generator) -> np.ndarray:
+    kind = _entry_kind(symbol)
+    count = int(np.prod(shape)) if shape else 1
+    if "onehot" in symbol.qualifiers:
+        return _drawn(symbol, shape, generator)
+    if kind == "probability":
+        flat = ((50 + generator.integers(0, 99, size=count)) % 99) / 100 + 0.01
+    elif kind == "binary":
+        flat = generator.integers(0, 2, size=count).astype(float)
+    elif kind == "sign":
+        flat = generator.choice((1.0, -1.0), size=count)
+    else:
+        if kind == "positive":
+            k = generator.integers(1, 303, size=count)
+            flat = np.array([_decode(int(i), 3) if i <= 3 else (i - 2) / 100 for i in k])
+        else:
+            k = generator.integers(-303, 304, size=count)
+            flat = np.array([_decode(int(i), 3) for i in k])
+            if kind == "nonzero":
+                flat[flat == 0] = 0.5
+    return conditioned(symbol, np.asarray(flat, dtype=complex).reshape(shape))

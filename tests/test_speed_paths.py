@@ -1,0 +1,196 @@
+"""The fast paths of #15: the cheap zero test, directional checks, numpy-drawn points and
+real sizes.  Each is pinned where it could lose power (a wrong answer it must still
+refute) as well as where it saves time."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import symgrad
+from symgrad.cli import main
+from symgrad.language.files import load
+from symgrad.language.real_sizes import parse_option
+from symgrad.paths import directions, numeric
+from symgrad.paths.fraction import is_zero_over_atoms
+from symgrad.paths.points import fixed_points, random_points
+from tests.helpers import TRACE, claims_text, decide_one
+
+x, y, z = sp.symbols("x y z")
+
+
+# --- the cheap zero test -------------------------------------------------------------------
+
+@pytest.mark.parametrize("expr", [
+    (x + y) ** 3 - x**3 - 3 * x**2 * y - 3 * x * y**2 - y**3,
+    1 / (x * y - z) + 1 / (z - x * y),
+    sp.tanh(x * (y + 1)) ** 2 - sp.tanh(x * y + x) ** 2,  # one atom, written two ways
+    x / (x**2 + x * y) - 1 / (x + y),  # the denominators are related: still a proof
+    (1 - sp.tanh(x) ** 2) * y - y + y * sp.tanh(x) ** 2,
+])
+def test_rational_identities_over_atoms_are_proved(expr):
+    assert is_zero_over_atoms(expr)
+
+
+@pytest.mark.parametrize("expr", [
+    x + y,
+    1 / (x - y) - 1 / (y - x),
+    sp.tanh(x) - (sp.exp(2 * x) - 1) / (sp.exp(2 * x) + 1),  # true, but not by form: escalate
+    sp.sqrt(x) ** 2 - x + 1,
+])
+def test_what_is_not_zero_by_form_is_never_called_zero(expr):
+    assert not is_zero_over_atoms(expr)
+
+
+def test_indicators_are_idempotent():
+    h = sp.Dummy("h")
+    assert is_zero_over_atoms(h**3 - h, idempotent=(h,))
+    assert not is_zero_over_atoms(h**3 - h)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-3, 3), min_size=6, max_size=6))
+def test_a_zero_by_form_is_zero_at_random_points(coefficients):
+    """The numerator of p/q - r/s over a common denominator is 0 exactly when the
+    fractions are equal: checked against exact values at a point."""
+    a, b, c, d, e, f = coefficients
+    left = (a * x + b * y) / (x + 2) + c * sp.tanh(y) / (y**2 + 1)
+    right = (d * x + e * y) / (x + 2) + f * sp.tanh(y) / (y**2 + 1)
+    point = {x: sp.Rational(3, 7), y: sp.Rational(-5, 11)}
+    equal = sp.nsimplify((left - right).subs(point).evalf(40)) == 0
+    assert is_zero_over_atoms(left - right) == equal
+
+
+def test_inverse_claims_are_proved_by_the_cheap_form():
+    results = symgrad.check("derivations/cookbook_inverses.toml")
+    assert {r.claim: (r.verdict, r.scope) for r in results}["trace"] == ("proved", "all sizes")
+
+
+# --- directional checks ------------------------------------------------------------------
+
+def _claim(symbols, claim):
+    model = load("<test>", claims_text(symbols, claim))
+    return model, model.claims[0]
+
+
+WRONG_TRACE = dict(kind="gradient", of="tr(V @ X @ W)", wrt="X", answer="2 * V.T @ W.T")
+RIGHT_TRACE = dict(kind="gradient", of="tr(V @ X @ W)", wrt="X", answer="V.T @ W.T")
+
+
+def test_directions_pass_a_right_answer_and_carry_no_difference():
+    model, claim = _claim(TRACE, RIGHT_TRACE)
+    for point in fixed_points(model, claim, random.Random(0), [{"n": 2, "m": 3, "p": 4}]):
+        assert numeric.judge(model, claim, point).differs == []
+
+
+def test_a_difference_along_directions_is_reported_entry_by_entry():
+    """Where a direction disagrees, the entrywise comparison names the entries."""
+    model, claim = _claim(TRACE, WRONG_TRACE)
+    point = fixed_points(model, claim, random.Random(0), [{"n": 2, "m": 3, "p": 4}])[0]
+    quick, full = numeric.judge(model, claim, point), numeric.compare(model, claim, point)
+    assert quick.differs == full.differs != []
+    np.testing.assert_allclose(quick.expected, full.expected)
+
+
+@pytest.mark.parametrize("claim", [
+    dict(kind="jacobian", of="softmax(z)", wrt="z", answer="diag(softmax(z))"),
+    dict(kind="backprop", of="softmax(z)", wrt="z", upstream="g",
+         answer="softmax(z) * g"),
+    dict(kind="hessian", of="logsumexp(z)", wrt="z", answer="diag(softmax(z))"),
+])
+def test_wrong_answers_of_every_kind_fail_along_directions(claim):
+    model, claim = _claim({"z": "vector(K)"}, claim)
+    point = fixed_points(model, claim, random.Random(1), [{"K": 3}])[0]
+    truth, got, disagreement = directions.along(model, claim, point,
+                                                numeric.tolerance_kind(model, claim))
+    assert not directions.agrees(disagreement, numeric.tolerance_kind(model, claim))
+    assert numeric.judge(model, claim, point).differs
+
+
+def test_random_points_are_seeded_and_respect_qualifiers():
+    symbols = {"p": "vector(n, probability)", "y": "vector(n, onehot)",
+               "S": "matrix(n, n, spd)"}
+    model, claim = _claim(symbols, dict(kind="equal", lhs="p @ S @ y", rhs="p @ S @ y"))
+    first = list(random_points(model, claim, 5, 10))
+    again = list(random_points(model, claim, 5, 10))
+    for a, b in zip(first, again, strict=True):
+        assert a.sizes == b.sizes
+        for name in a.values:
+            np.testing.assert_array_equal(a.values[name], b.values[name])
+    for point in first:
+        assert np.all((point.values["p"].real > 0) & (point.values["p"].real < 1))
+        assert point.values["y"].real.sum() == 1
+        assert np.all(np.linalg.eigvalsh(point.values["S"].real) > 0)
+    assert {p.sizes["n"] for p in first} - {1}  # not only the smallest size
+
+
+# --- real sizes --------------------------------------------------------------------------
+
+def test_a_claim_checked_at_its_real_sizes_says_so_in_its_scope():
+    result = decide_one(TRACE, {**RIGHT_TRACE, "sizes": {"n": 300, "m": 200, "p": 100}})
+    assert result.verdict == "proved"
+    assert result.scope == "all sizes; numeric also at n=300, m=200, p=100"
+
+
+def test_a_wrong_answer_with_real_sizes_is_refuted_at_small_ones():
+    result = decide_one(TRACE, {**WRONG_TRACE, "sizes": {"n": 300, "m": 200, "p": 100}})
+    assert result.verdict == "refuted"
+    assert max(result.counterexample["sizes"].values()) <= 4
+
+
+def test_a_difference_only_along_directions_at_a_real_size():
+    """Past FULL_ENTRIES, the directions are the comparison (and say so)."""
+    model, claim = _claim(TRACE, WRONG_TRACE)
+    point = fixed_points(model, claim, random.Random(0), [{"n": 40, "m": 30, "p": 40}])[0]
+    comparison = numeric.judge(model, claim, point)
+    assert comparison.differs == [()]
+    assert "along a random direction" in comparison.message
+
+
+def test_the_command_line_sizes_reach_every_claim_with_those_dimensions(tmp_path, capsys):
+    path = tmp_path / "trace.toml"
+    path.write_text(claims_text(TRACE, {"name": "t", **RIGHT_TRACE}))
+    assert main(["check", "--sizes", "n=120,m=80", "-v", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "numeric also at n=120, m=80, p=" in out
+
+
+@pytest.mark.parametrize("option, message", [
+    ("n=0", "from 1 to"),
+    ("n", "NAME=SIZE"),
+    ("n=10,n=20", "twice"),
+    ("2n=5", "NAME=SIZE"),
+])
+def test_bad_command_line_sizes_are_usage_errors(option, message):
+    with pytest.raises(ValueError, match=message):
+        parse_option(option)
+
+
+def test_bad_sizes_option_exits_2(tmp_path, capsys):
+    path = tmp_path / "trace.toml"
+    path.write_text(claims_text(TRACE, {"name": "t", **RIGHT_TRACE}))
+    assert main(["check", "--sizes", "n=-3", str(path)]) == 2
+    assert "--sizes" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sizes, message", [
+    ({"q": 10}, "the claim has no dimension 'q'"),
+    ({"n": 100_000, "m": 100_000}, "beyond symgrad's limit of 100,000,000"),
+    ({"n": 0}, "whole number from 1"),
+    ("n=10", "sizes maps dimension names"),
+])
+def test_bad_sizes_in_a_file_are_errors_of_that_claim(sizes, message):
+    result = decide_one(TRACE, {**RIGHT_TRACE, "sizes": sizes})
+    assert result.verdict == "error"
+    assert message in result.reason
+
+
+def test_sizes_are_only_for_kinds_that_take_them():
+    result = decide_one({"x": "vector(n)"}, dict(kind="expectation", of="x @ x",
+                                                  answer="x @ x", sizes={"n": 10}))
+    assert result.verdict == "error" and "unknown field 'sizes'" in result.reason
