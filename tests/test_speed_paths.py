@@ -194,3 +194,18 @@ def test_sizes_are_only_for_kinds_that_take_them():
     result = decide_one({"x": "vector(n)"}, dict(kind="expectation", of="x @ x",
                                                   answer="x @ x", sizes={"n": 10}))
     assert result.verdict == "error" and "unknown field 'sizes'" in result.reason
+
+
+def test_real_sizes_refuse_what_is_checked_entry_by_entry():
+    index_form = dict(kind="gradient", of="x @ B @ x", wrt="x", indices=["i"],
+                      answer="sum(B[i, k] * x[k], k) + sum(B[k, i] * x[k], k)",
+                      sizes={"n": 1000})
+    result = decide_one({"x": "vector(n)", "B": "matrix(n, n)"}, index_form)
+    assert result.verdict == "error" and "answers in matrix form" in result.reason
+
+
+def test_a_hessian_wrt_a_repeated_scalar_is_judged_as_entrywise():
+    """wrt = [w, w]: both slices of a direction move w (a wrong answer must not pass)."""
+    wrong = dict(kind="hessian", of="w * w * w", wrt=["w", "w"],
+                 answer="[[0, 0], [0, 6 * w]]")
+    assert decide_one({"w": "scalar"}, wrong).verdict == "refuted"

@@ -220,6 +220,11 @@ def _load_the_engine() -> None:
     """Import what deciding needs before forking, so each worker starts with it loaded."""
     from .derivation import reverse  # noqa: F401
     from .explain import diagnose  # noqa: F401
+    from .index import prove  # noqa: F401
     from .kinds import convergence, expectation, psd, value  # noqa: F401
     from .output import latex  # noqa: F401
     from .paths import numeric, symbolic  # noqa: F401
+    from .vocabulary.ops import sympy
+
+    sympy()  # SymPy and hypothesis themselves load lazily: here, once, not in each worker
+    import hypothesis  # noqa: F401

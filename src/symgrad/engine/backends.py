@@ -407,16 +407,23 @@ class Symbolic(Arrays):
         return None
 
     def inv(self, x):
-        """The adjugate over the determinant: rational functions of the entries."""
-        m = self.sp.Matrix(x)
-        inverse = m.adjugate(method="berkowitz") / m.det(method="berkowitz")
+        """The adjugate over the determinant: rational functions of the entries (not
+        simplified on the way: the zero test's fractions do that far faster)."""
+        from sympy.matrices.utilities import dotprodsimp
+
+        with dotprodsimp(False):
+            m = self.sp.Matrix(x)
+            inverse = m.adjugate(method="berkowitz") / m.det(method="berkowitz")
         return np.array(inverse.tolist(), dtype=object).reshape(x.shape)
 
     def det(self, x):
-        return self.asarray(self.sp.Matrix(x).det(method="berkowitz"))
+        from sympy.matrices.utilities import dotprodsimp
+
+        with dotprodsimp(False):
+            return self.asarray(self.sp.Matrix(x).det(method="berkowitz"))
 
     def logabsdet(self, x):
-        return self.asarray(self.sp.log(self.sp.Abs(self.sp.Matrix(x).det(method="berkowitz"))))
+        return self.asarray(self.sp.log(self.sp.Abs(self.det(x)[()])))
 
     def stop_max(self, x, axis):
         return self.sp.Integer(0)

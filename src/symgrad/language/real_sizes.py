@@ -43,6 +43,10 @@ def attach(model: Model, claim: Claim, sizes: dict[str, int], where: str) -> Non
     """Give the claim these real sizes (``where`` says who asked: for the messages), or
     set its error saying why they cannot be."""
     place = dict(file=model.path, claim=claim.name, line=claim.line, field="sizes")
+    why_not = cannot_take(model, claim)
+    if why_not:
+        raise ClaimError(f"{where}: {why_not}", **place,
+                         hint="check it at its small sizes, or write the answer in matrix form")
     unknown = [d for d in sizes if d not in claim.dims]
     if unknown:
         raise ClaimError(f"{where}: the claim has no dimension {unknown[0]!r}", **place,
@@ -67,12 +71,26 @@ def attach(model: Model, claim: Claim, sizes: dict[str, int], where: str) -> Non
     claim.real_sizes = dict(sizes)
 
 
+def cannot_take(model: Model, claim: Claim) -> str | None:
+    """Why the claim cannot be checked at real sizes (None: it can).  Both reasons are
+    checks that cost one evaluation per entry, out of reach at 10⁶ entries."""
+    if claim.indices:
+        return "an answer in index form is evaluated entry by entry: real sizes are for " \
+               "answers in matrix form"
+    roots = [*claim.exprs.values(), *(model.defines[n] for n in model.defines)]
+    if any(node.op in ("grad", "hessian") for root in roots for node in root.walk()):
+        return "grad() or hessian() inside an expression is taken by differences, one " \
+               "evaluation per entry: real sizes are out of its reach"
+    return None
+
+
 def with_sizes(models, sizes: dict[str, int], used: set | None = None):
     """Models with the command line's real sizes attached to every claim (of a kind that
     takes them) that has one of those dimensions (their names go into ``used``)."""
     for model in models:
         for claim in model.claims:
-            if claim.error or claim.kind not in KINDS or model.error:
+            if claim.error or claim.kind not in KINDS or model.error or \
+                    cannot_take(model, claim):
                 continue
             mine = {d: s for d, s in sizes.items() if d in claim.dims}
             if used is not None:

@@ -63,6 +63,7 @@ class NumericOutcome:
     point: Point | None = None
     comparison: Comparison | None = None
     real: list[dict[str, int]] = field(default_factory=list)  # real sizes judged, passing
+    real_tried: list[dict[str, int]] = field(default_factory=list)  # real sizes reached
 
 
 def compare(model: Model, claim: Claim, point: Point, differences: bool = False,
@@ -107,10 +108,12 @@ def judge(model: Model, claim: Claim, point: Point) -> Comparison:
     affordable = directions.full_is_affordable(claim, point)
     try:
         truth, got, disagreement = directions.along(model, claim, point, kind)
-    except (Invalid, ValueError):
+    except (Invalid, ValueError) as exc:
         if affordable:
             return compare(model, claim, point)
-        raise
+        if isinstance(exc, Invalid):
+            raise
+        raise Invalid(f"the answer's shape: {exc}") from None
     if directions.agrees(disagreement, kind):
         return Comparison(got, got, [])
     if affordable:
@@ -240,8 +243,10 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     ``real`` the user's own sizes (a layer's real size: judged, never drawn by hypothesis).
 
     With the default strategy, ``max_examples`` points are drawn with numpy
-    (:func:`random_points`) and :data:`EDGE_EXAMPLES` by hypothesis (its edge values);
-    a kind with a strategy of its own has ``max_examples`` drawn by hypothesis."""
+    (:func:`random_points`) and :data:`EDGE_EXAMPLES` by hypothesis (its edge values; a
+    smaller budget, as an expectation's, is shared between the two); a kind with a
+    strategy of its own has ``max_examples`` drawn by hypothesis.  The real sizes come
+    after the random points, so a claim wrong at small sizes is refuted there."""
     judge = judge or compare
     drawn_by_numpy = strategy is None
     strategy = strategy or point_strategy
@@ -282,16 +287,17 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
             first = fixed(model, claim, random.Random(seed))
             if sizes:
                 first = first + fixed_points(model, claim, random.Random(seed), list(sizes))
+            edge = min(EDGE_EXAMPLES, max_examples // 2) if drawn_by_numpy else max_examples
             found = next((p for p in first if fails(p)), None)
-            found = found or _real(model, claim, seed, real, fails, outcome)
             if found is None and drawn_by_numpy:
-                found = next((p for p in random_points(model, claim, seed, max_examples)
+                count = max_examples if max_examples >= MAX_EXAMPLES else max_examples - edge
+                found = next((p for p in random_points(model, claim, seed, count)
                               if fails(p)), None)
+            found = found or _real(model, claim, seed, real, fails, outcome)
             if found is None or shrink_calls:
                 drawing.append(True)
                 try:
-                    found = _find(strategy(model, claim), fails, seed,
-                                  EDGE_EXAMPLES if drawn_by_numpy else max_examples,
+                    found = _find(strategy(model, claim), fails, seed, edge,
                                   shrink=bool(shrink_calls)) or found
                 finally:
                     drawing.clear()
@@ -319,8 +325,9 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
 
 def _real(model, claim, seed, real, fails, outcome) -> Point | None:
     """The first failing point at the user's real sizes (each judged once); the sizes
-    judged go to ``outcome.real``."""
+    judged go to ``outcome.real``, those tried to ``outcome.real_tried``."""
     for sizes in real:
+        outcome.real_tried.append(sizes)
         point = fixed_points(model, claim, random.Random(seed), [sizes])[0]
         judged = outcome.examples
         if fails(point):

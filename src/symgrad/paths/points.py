@@ -176,21 +176,32 @@ def _listed(symbol: Symbol, shape, rng: random.Random) -> np.ndarray:
 
 
 def _drawn(symbol: Symbol, shape, generator: np.random.Generator) -> np.ndarray:
-    """An array drawn as :func:`_listed` draws it, with numpy's generator (in one call)."""
+    """A large array, drawn from the ranges :func:`_listed` draws from, with numpy's
+    generator in one call; continuous values (a grid with 0 on it would put one of 10⁶
+    entries on relu's kink, and the point could not be judged)."""
     kind = _entry_kind(symbol)
     shape = tuple(shape)
     if "onehot" in symbol.qualifiers:
-        hots = generator.integers(0, shape[-1], size=shape[0] if len(shape) == 2 else 1)
-        array = np.eye(shape[-1])[hots if len(shape) == 2 else hots[0]]
-    elif kind == "sign":
+        return _onehot(shape, generator)
+    if kind == "sign":
         array = generator.choice((-1.0, 1.0), size=shape)
+    elif kind == "binary":
+        array = generator.integers(0, 2, size=shape).astype(float)
     else:
-        low, high = {"probability": (1, 99), "binary": (0, 1)}.get(kind, (-250, 250))
-        array = generator.integers(low, high + 1, size=shape) / (1 if kind == "binary" else 100)
+        low, high = (0.01, 0.99) if kind == "probability" else (-2.5, 2.5)
+        array = generator.uniform(low, high, size=shape)
         if kind in ("positive", "nonzero"):
             array = np.abs(array) + 0.1
         array = conditioned(symbol, array)
     return np.asarray(array, dtype=complex)
+
+
+def _onehot(shape, generator: np.random.Generator) -> np.ndarray:
+    """A one-hot vector, or a matrix of one-hot rows (set, not cut from an identity)."""
+    rows = shape[0] if len(shape) == 2 else 1
+    array = np.zeros((rows, shape[-1]), dtype=complex)
+    array[np.arange(rows), generator.integers(0, shape[-1], size=rows)] = 1
+    return array if len(shape) == 2 else array[0]
 
 
 def random_points(model: Model, claim: Claim, seed: int, count: int):
@@ -226,7 +237,7 @@ def _random_array(symbol: Symbol, shape, generator: np.random.Generator) -> np.n
     kind = _entry_kind(symbol)
     count = int(np.prod(shape)) if shape else 1
     if "onehot" in symbol.qualifiers:
-        return _drawn(symbol, shape, generator)
+        return _onehot(shape, generator)
     if kind == "probability":
         flat = ((50 + generator.integers(0, 99, size=count)) % 99) / 100 + 0.01
     elif kind == "binary":

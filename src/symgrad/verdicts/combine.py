@@ -191,9 +191,11 @@ def _real_sizes(model: Model, claim: Claim, how) -> list[dict[str, int]]:
 
 
 def _unjudged(claim: Claim, num) -> str:
-    if claim.real_sizes and not num.real:
-        return (" (none at the real sizes: the point there could not be evaluated, e.g. a "
-                "kink, a domain edge or an overflow)")
+    if num.real_tried and not num.real:
+        return (" (none at the real sizes: the point there could not be judged: a kink, a "
+                "domain edge or an overflow)")
+    if claim.real_sizes and not num.real_tried:
+        return " (the real sizes were not reached within the time limit)"
     return ""
 
 
