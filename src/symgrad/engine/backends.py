@@ -23,6 +23,9 @@ from ..vocabulary.ops import ELEMENTWISE, as_sympy, sympy
 
 #: How close to a kink, a domain edge or a zero denominator a numeric point may be.
 MARGIN = 1e-6
+#: ... at a layer's real size, where the complex step alone evaluates (it moves no real
+#: part, so it never crosses a kink; with 10⁵ relu arguments, one within 1e-6 is likely)
+REAL_MARGIN = 1e-12
 COMPLEX_STEP = 1e-20
 
 
@@ -163,8 +166,10 @@ LARGE_PRODUCT = 20_000  # entries of two factors from which a product looks for 
 class Numeric(Arrays):
     dtype = complex
 
-    def __init__(self, functions: dict[str, TestFunction] | None = None):
+    def __init__(self, functions: dict[str, TestFunction] | None = None,
+                 margin: float = MARGIN):
         self.functions = functions or {}
+        self.margin = margin  # (smaller where only the complex step evaluates: REAL_MARGIN)
 
     def asarray(self, x):
         return np.asarray(x, dtype=complex)
@@ -209,9 +214,9 @@ class Numeric(Arrays):
                 raise Invalid("near a singular matrix (inv, det, logdet or solve)")
             return
         if kind == "positive":
-            bad = real < MARGIN
+            bad = real < self.margin
         else:  # "kink", "nonzero"
-            bad = np.abs(real) < MARGIN
+            bad = np.abs(real) < self.margin
         if np.any(bad):
             raise Invalid({"positive": "outside the domain (an argument of log or sqrt, or a "
                                        "power's base, is not positive)",
@@ -263,7 +268,7 @@ class Numeric(Arrays):
         order = np.argsort(-np.real(windows), axis=-1)
         ranked = np.take_along_axis(windows, order, axis=-1)
         if k > 1 and self.guards_ties and \
-                np.any(np.real(ranked[..., 0] - ranked[..., 1]) < MARGIN):
+                np.any(np.real(ranked[..., 0] - ranked[..., 1]) < self.margin):
             raise Invalid("on a kink (a tie in max)")
         return ranked[..., 0]
 

@@ -45,15 +45,15 @@ def attach(model: Model, claim: Claim, sizes: dict[str, int], where: str) -> Non
     place = dict(file=model.path, claim=claim.name, line=claim.line, field="sizes")
     why_not = cannot_take(model, claim)
     if why_not:
-        raise ClaimError(f"{where}: {why_not}", **place,
+        raise ClaimError(f"{_prefix(where)}{why_not}", **place,
                          hint="check it at its small sizes, or write the answer in matrix form")
     unknown = [d for d in sizes if d not in claim.dims]
     if unknown:
-        raise ClaimError(f"{where}: the claim has no dimension {unknown[0]!r}", **place,
+        raise ClaimError(f"{_prefix(where)}the claim has no dimension {unknown[0]!r}", **place,
                          hint=f"its dimensions are {', '.join(claim.dims) or 'none'}")
     filled = {d: sizes.get(d, ENTRIES_AT) for d in claim.dims}
     if claim.dim_constraints and not dims_.admissible(claim.dim_constraints, filled):
-        raise ClaimError(f"{where}: these sizes make a dimension of the claim less than 1 "
+        raise ClaimError(f"{_prefix(where)}these sizes make a dimension of the claim less than 1 "
                          "(or not whole)", **place, hint="e.g. a kernel no longer than its input")
     for shape in _shapes(model, claim):
         count = 1
@@ -63,12 +63,17 @@ def attach(model: Model, claim: Claim, sizes: dict[str, int], where: str) -> Non
             except (ShapeMismatch, KeyError):
                 continue
         if count > MAX_REAL_ENTRIES:
-            raise ClaimError(f"{where}: an array of shape {shapes.show(shape)} would have "
+            raise ClaimError(f"{_prefix(where)}{shapes.show(shape)} would have "
                              f"{count:,} entries, beyond symgrad's limit of "
                              f"{MAX_REAL_ENTRIES:,} for real sizes", **place,
                              hint="ask for smaller sizes: the check is along directions, so "
                              "what limits it is memory")
     claim.real_sizes = dict(sizes)
+
+
+def _prefix(where: str) -> str:
+    """The messages name the field already; the command line's option is named in full."""
+    return "" if where == "sizes" else f"{where}: "
 
 
 def cannot_take(model: Model, claim: Claim) -> str | None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.backends import COMPLEX_STEP, Invalid, Numeric, richardson
+from ..engine.backends import COMPLEX_STEP, MARGIN, REAL_MARGIN, Invalid, Numeric, richardson
 from ..engine.evaluate import Evaluator
 
 DIRECTIONS = 2  # random directions per point (one where the variable is too large to
@@ -40,7 +40,8 @@ def applies(claim, tolerance_kind: str) -> bool:
 def along(model, claim, point, tolerance_kind: str):
     """(truth, answer) along :data:`DIRECTIONS` random directions (arrays of one row per
     direction) and their relative disagreement: 0 where they agree exactly."""
-    backend = Numeric(point.functions)
+    backend = Numeric(point.functions,
+                      MARGIN if full_is_affordable(claim, point) else REAL_MARGIN)
 
     def evaluator(values):
         return Evaluator(model, backend, point.sizes, values, claim.index_dims)

@@ -64,6 +64,7 @@ class NumericOutcome:
     comparison: Comparison | None = None
     real: list[dict[str, int]] = field(default_factory=list)  # real sizes judged, passing
     real_tried: list[dict[str, int]] = field(default_factory=list)  # real sizes reached
+    real_problem: str = ""  # why a point at real sizes could not be judged, if not a domain
 
 
 def compare(model: Model, claim: Claim, point: Point, differences: bool = False,
@@ -325,13 +326,18 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
 
 def _real(model, claim, seed, real, fails, outcome) -> Point | None:
     """The first failing point at the user's real sizes (each judged once); the sizes
-    judged go to ``outcome.real``, those tried to ``outcome.real_tried``."""
+    judged go to ``outcome.real``, those tried to ``outcome.real_tried``.  A point there
+    that needs more memory than the claim may use costs that point, not the verdict."""
     for sizes in real:
         outcome.real_tried.append(sizes)
-        point = fixed_points(model, claim, random.Random(seed), [sizes])[0]
         judged = outcome.examples
-        if fails(point):
-            return point
+        try:
+            point = fixed_points(model, claim, random.Random(seed), [sizes], real=True)[0]
+            if fails(point):
+                return point
+        except MemoryError:
+            outcome.real_problem = "it needs more memory than the claim may use there"
+            continue
         if outcome.examples > judged:
             outcome.real.append(sizes)
     return None

@@ -134,10 +134,12 @@ def conditioned(symbol: Symbol, array: np.ndarray) -> np.ndarray:
 
 
 def fixed_points(model: Model, claim: Claim, rng: random.Random,
-                 assignments: list[dict[str, int]] | None = None) -> list[Point]:
+                 assignments: list[dict[str, int]] | None = None,
+                 real: bool = False) -> list[Point]:
     """Points at the symbolic path's distinct sizes, so non-square cases are always tried
-    (or at the given size assignments).  Arrays of :data:`LARGE` entries or more (a layer's
-    real size) are drawn with numpy, seeded from ``rng``."""
+    (or at the given size assignments).  Arrays of :data:`LARGE` entries or more, and every
+    array at ``real`` sizes (a layer's), are drawn with numpy (:func:`_drawn`), seeded from
+    ``rng``."""
     symbols = claim_symbols(model, claim)
     points = []
     for sizes in size_assignments(model, claim) if assignments is None else assignments:
@@ -149,7 +151,7 @@ def fixed_points(model: Model, claim: Claim, rng: random.Random,
                 functions[name] = TestFunction(tuple(float(rng.randint(-2, 2)) for _ in range(5)))
                 continue
             shape = concrete(symbol.shape, sizes)
-            if int(np.prod(shape)) >= LARGE:
+            if real or int(np.prod(shape)) >= LARGE:
                 values[name] = _drawn(symbol, shape, np.random.default_rng(rng.getrandbits(32)))
             else:
                 values[name] = _listed(symbol, shape, rng)
@@ -176,9 +178,10 @@ def _listed(symbol: Symbol, shape, rng: random.Random) -> np.ndarray:
 
 
 def _drawn(symbol: Symbol, shape, generator: np.random.Generator) -> np.ndarray:
-    """A large array, drawn from the ranges :func:`_listed` draws from, with numpy's
-    generator in one call; continuous values (a grid with 0 on it would put one of 10⁶
-    entries on relu's kink, and the point could not be judged)."""
+    """A large array (a layer's real size), drawn with numpy's generator in one call:
+    continuous values (a grid with 0 on it would put one of 10⁶ entries on relu's kink)
+    scaled like a layer's initialisation, ±1/√(last dimension), so that products of
+    several such arrays stay of order 1 (softmax and exp do not overflow)."""
     kind = _entry_kind(symbol)
     shape = tuple(shape)
     if "onehot" in symbol.qualifiers:
@@ -188,8 +191,10 @@ def _drawn(symbol: Symbol, shape, generator: np.random.Generator) -> np.ndarray:
     elif kind == "binary":
         array = generator.integers(0, 2, size=shape).astype(float)
     else:
-        low, high = (0.01, 0.99) if kind == "probability" else (-2.5, 2.5)
-        array = generator.uniform(low, high, size=shape)
+        if kind == "probability":
+            array = generator.uniform(0.01, 0.99, size=shape)
+        else:
+            array = generator.uniform(-1, 1, size=shape) / np.sqrt(shape[-1] if shape else 1)
         if kind in ("positive", "nonzero"):
             array = np.abs(array) + 0.1
         array = conditioned(symbol, array)

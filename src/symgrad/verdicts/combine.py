@@ -91,8 +91,10 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
     generic = _generic(model, claim, how, deadline, timings)
 
     started = time.perf_counter()
-    try:
-        with interrupt_at(deadline.part(0.7)):
+    proved_for_every_size = generic is not None and generic.status == "zero" and generic.whole
+    try:  # the explicit entries corroborate a proof for every size: a short look will do
+        with interrupt_at(deadline.part(EXPLICIT_SHARE_AFTER_A_PROOF if proved_for_every_size
+                                        else EXPLICIT_SHARE)):
             sym = how.prove(model, claim, random.Random(claim_seed))
     except OutOfTime:
         sym = symbolic.SymbolicOutcome("unknown", reason="no symbolic proof within the time limit")
@@ -192,8 +194,8 @@ def _real_sizes(model: Model, claim: Claim, how) -> list[dict[str, int]]:
 
 def _unjudged(claim: Claim, num) -> str:
     if num.real_tried and not num.real:
-        return (" (none at the real sizes: the point there could not be judged: a kink, a "
-                "domain edge or an overflow)")
+        why = num.real_problem or "a kink, a domain edge or an overflow"
+        return f" (none at the real sizes: the point there could not be judged: {why})"
     if claim.real_sizes and not num.real_tried:
         return " (the real sizes were not reached within the time limit)"
     return ""
@@ -222,6 +224,8 @@ def _generic(model: Model, claim: Claim, how, deadline: Deadline, timings: dict)
 
 
 GENERIC_SHARE = 0.25  # of a claim's time limit, at most, for the index path
+EXPLICIT_SHARE = 0.7  # of the time left, at most, for the explicit entries
+EXPLICIT_SHARE_AFTER_A_PROOF = 0.1  # ... once the index path has proved every size
 TIMINGS = ("symbolic", "index", "numeric", "confirm")  # the order they are shown in
 
 
