@@ -252,6 +252,9 @@ class Rules:
     matrices: dict = field(default_factory=dict, compare=False, hash=False)
     """The matrices whose inverse or determinant the claim takes: name -> (its entry
     [$r, $c] as a Sum, its size, whether it is symmetric); shared by every Rules of a claim."""
+    made: dict = field(default_factory=dict, compare=False, hash=False)
+    """Normal forms of nested sums already made (a deep network's terms share their
+    arguments), by the rules, the sum and its level; shared like ``matrices``."""
 
     def symmetric_entry(self, name: str) -> bool:
         kind, _, of = name.partition(":")

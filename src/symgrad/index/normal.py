@@ -146,6 +146,39 @@ def _normal_term(term: Term, level: int, rules: Rules) -> Term | None:
     return _canonical(coef, _merged(factors), bound, level, rules)
 
 
+def kept_whole(s: Sum, level: int, rules: Rules) -> Sum:
+    """c·P·A - c·P·A² as c·P·(A - A²), the sum kept whole, where A is a sigmoid: the slope
+    σ(1 - σ) (and 1 - tanh², which is 4σ(2u)(1 - σ(2u))) stays one factor, so that a
+    product of one per layer of a deep network is not expanded into 2^L terms.  Only a fast
+    first try (:func:`symgrad.index.prove.prove` expands everything when it is not 0)."""
+    if len(s.terms) < 2:
+        return s
+    by_key = {term.key: term for term in s.terms if not term.bound}
+    used: set[str] = set()
+    kept: list[Term] = []
+    for term in s.terms:
+        if term.bound or term.key in used:
+            continue
+        for n, (factor, p) in enumerate(term.factors):
+            if not (isinstance(factor, Apply) and factor.op == "sigmoid" and p == 1):
+                continue
+            rest = term.factors[:n] + term.factors[n + 1:]
+            square = normal([Term(-term.coef, rest + ((factor, sp().Integer(2)),))], level,
+                            rules)
+            partner = by_key.get(square.terms[0].key) if len(square.terms) == 1 else None
+            if partner is None or partner.key in used or \
+                    sp().cancel(partner.coef - square.terms[0].coef) != 0:
+                continue
+            slope = Sum((Term(sp().Integer(1), ((factor, sp().Integer(1)),)),
+                         Term(sp().Integer(-1), ((factor, sp().Integer(2)),))))
+            kept.append(Term(term.coef, rest + ((Group(slope), sp().Integer(1)),)))
+            used.update((term.key, partner.key))
+            break
+    if not kept:
+        return s
+    return normal([t for t in s.terms if t.key not in used or t.bound] + kept, level, rules)
+
+
 def _merged(factors: list[list]) -> list[list]:
     """Equal factors as one, their powers added (a power of 0 drops the factor)."""
     merged: dict[str, list] = {}
@@ -158,12 +191,19 @@ def _merged(factors: list[list]) -> list[list]:
 
 
 def _nested_normal(factor: Factor, level: int, rules: Rules) -> Factor:
-    if isinstance(factor, Apply):
-        return Apply(factor.op, normal(factor.arg.terms, level + 1, rules), factor.name,
-                     factor.order)
-    if isinstance(factor, Group):
-        return Group(normal(factor.body.terms, level + 1, rules))
-    return factor
+    if not isinstance(factor, Apply | Group):
+        return factor
+    key = (rules.symmetric, rules.idempotent, rules.sums_to_one, rules.onehot,
+           rules.orthogonal, level, factor.key)
+    made = rules.made.get(key)
+    if made is None:
+        if isinstance(factor, Apply):
+            made = Apply(factor.op, normal(factor.arg.terms, level + 1, rules), factor.name,
+                         factor.order)
+        else:
+            made = Group(normal(factor.body.terms, level + 1, rules))
+        rules.made[key] = made
+    return made
 
 
 def _constant_value(factor: Factor):

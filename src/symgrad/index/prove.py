@@ -40,11 +40,18 @@ class IndexOutcome:
 
 
 def prove(model: Model, claim: Claim) -> IndexOutcome:
-    """answer - truth in normal form.  Runs until done; the caller bounds it in time."""
+    """answer - truth in normal form.  Runs until done; the caller bounds it in time.  A
+    first try keeps sigmoid slopes whole (fast on deep networks); where that is not 0,
+    everything is expanded, and that decides."""
     if claim.kind not in KINDS:
         return IndexOutcome("none", f"the index path decides {', '.join(KINDS)} claims")
+    first = _prove(model, claim, keep=True)
+    return first if first.status == "zero" else _prove(model, claim, keep=False)
+
+
+def _prove(model: Model, claim: Claim, keep: bool) -> IndexOutcome:
     try:
-        remainder, rules = difference(model, claim)
+        remainder, rules = difference(model, claim, keep)
     except TooLarge as exc:
         return IndexOutcome("none", f"the normal form grew past its cap ({exc})")
     except NoIndexForm as exc:
@@ -68,9 +75,10 @@ def prove(model: Model, claim: Claim) -> IndexOutcome:
                         f"is not 0 ({left}){where}", sizes, len(remainder.terms))
 
 
-def difference(model: Model, claim: Claim) -> tuple[Sum, Rules]:
-    """answer - truth, in normal form under every qualifier's rules (and those rules)."""
-    translate = Translate(model, claim, rules_of(model, claim, differentiated=False))
+def difference(model: Model, claim: Claim, keep: bool = False) -> tuple[Sum, Rules]:
+    """answer - truth, in normal form under every qualifier's rules (and those rules);
+    with ``keep``, sigmoid slopes kept whole (:func:`.normal.kept_whole`)."""
+    translate = Translate(model, claim, rules_of(model, claim, differentiated=False), keep)
     answer_node = claim.exprs.get(claim.answer_field)
     if answer_node is None:
         raise NoIndexForm("no index form for a psd claim without a certificate")

@@ -44,8 +44,9 @@ def rules_of(model: Model, claim: Claim, differentiated: bool, matrices=None) ->
 class Translate(PairedIndices):
     """Entries of the claim's trees, in one model and claim, under one set of rules."""
 
-    def __init__(self, model: Model, claim: Claim, rules: Rules):
+    def __init__(self, model: Model, claim: Claim, rules: Rules, keep: bool = False):
         self.model, self.claim, self.rules = model, claim, rules
+        self.keep = keep  # sigmoid slopes kept whole (normal.kept_whole): a first, fast try
         self.shape = Shapes(model, claim.introduced)
         self.names: dict[str, str] = {}  # a claim's index name -> the index it stands for
         self.placeholder: Sum | None = None
@@ -76,10 +77,12 @@ class Translate(PairedIndices):
         op = node.op
         rule = getattr(self, "op_" + op, None)
         if rule is not None:
-            return rule(node, idx)
-        if op in ELEMENTWISE:
-            return forms.atom(Apply(op, self(node.args[0], idx)))
-        raise NoIndexForm(f"no index form for {op}")
+            made = rule(node, idx)
+        elif op in ELEMENTWISE:
+            made = forms.atom(Apply(op, self(node.args[0], idx)))
+        else:
+            raise NoIndexForm(f"no index form for {op}")
+        return normal.kept_whole(made, 0, self.rules) if self.keep else made
 
     def arg(self, node: Node, k: int, idx: tuple[str, ...]) -> Sum:
         """Argument k of an elementwise node at the node's indices (broadcast: trailing)."""
