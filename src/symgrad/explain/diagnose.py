@@ -274,6 +274,19 @@ def _index(ctx: Context):
     return None
 
 
+def _tidied(e):
+    """A short form of an entry, cheaply: cancel (a rational function of its atoms, each
+    tanh or exp one symbol), where SymPy's simplify would take seconds on a network's
+    entries; both sides of a comparison of sizes are tidied the same way."""
+    from ..vocabulary.ops import sympy
+
+    sp = sympy()
+    try:
+        return sp.cancel(sp.expand(e))
+    except (sp.PolynomialError, TypeError, ValueError):
+        return sp.simplify(e)
+
+
 def _missing_term(ctx: Context):
     """The answer is one part of the truth: the rest (truth - answer) is no more complex
     than the truth itself.  The rest is shown entry by entry at the first sizes of the
@@ -287,8 +300,8 @@ def _missing_term(ctx: Context):
     truth, answer, names = _exact_arrays(ctx)
     if truth is None or all(as_sympy(a) == 0 for a in np.ravel(answer)):
         return None
-    rest = np.vectorize(lambda t, a: sp.simplify(t - a), otypes=[object])(truth, answer)
-    whole = np.vectorize(sp.simplify, otypes=[object])(truth)
+    rest = np.vectorize(lambda t, a: _tidied(t - a), otypes=[object])(truth, answer)
+    whole = np.vectorize(_tidied, otypes=[object])(truth)
     broadcast = len({sp.srepr(r) for r in np.ravel(rest)}) == 1 and rest.size > 1
     simpler = sum(sp.count_ops(r) for r in np.ravel(rest)) <= sum(
         sp.count_ops(w) for w in np.ravel(whole))
