@@ -35,7 +35,7 @@ TOLERANCE = {
     "differences": {"rtol": 1e-5, "atol": 1e-6},  # grad() or hessian() inside an expression
 }
 MAX_EXAMPLES = 40  # random points (numpy's, or hypothesis's for kinds of their own)
-EDGE_EXAMPLES = 12  # hypothesis's points after numpy's: edge values random draws miss
+EDGE_EXAMPLES = 12  # edge points after the random ones: small integers, boundaries
 MIN_JUDGED = 3  # points rejected (off-domain) before this many are judged do not count...
 MAX_EARLY_REJECTIONS = 60  # ... up to this many, so a narrow domain still gets examples
 SHRINK_CALLS = 500  # judgements spent making a counterexample small, once one is found
@@ -244,10 +244,12 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     ``real`` the user's own sizes (a layer's real size: judged, never drawn by hypothesis).
 
     With the default strategy, ``max_examples`` points are drawn with numpy
-    (:func:`random_points`) and :data:`EDGE_EXAMPLES` by hypothesis (its edge values; a
-    smaller budget, as an expectation's, is shared between the two); a kind with a
-    strategy of its own has ``max_examples`` drawn by hypothesis.  The real sizes come
-    after the random points, so a claim wrong at small sizes is refuted there."""
+    (:func:`random_points`) and :data:`EDGE_EXAMPLES` edge points too (small integers,
+    the qualifiers' boundaries; a smaller budget, as an expectation's, is shared between
+    the two), and hypothesis searches only once a point fails: for a small counterexample,
+    which it shrinks.  A kind with a strategy of its own has ``max_examples`` drawn by
+    hypothesis.  The real sizes come after the random points, so a claim wrong at small
+    sizes is refuted there."""
     judge = judge or compare
     drawn_by_numpy = strategy is None
     strategy = strategy or point_strategy
@@ -292,10 +294,11 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
             found = next((p for p in first if fails(p)), None)
             if found is None and drawn_by_numpy:
                 count = max_examples if max_examples >= MAX_EXAMPLES else max_examples - edge
-                found = next((p for p in random_points(model, claim, seed, count)
-                              if fails(p)), None)
+                drawn = itertools.chain(random_points(model, claim, seed, count),
+                                        random_points(model, claim, seed, edge, edge=True))
+                found = next((p for p in drawn if fails(p)), None)
             found = found or _real(model, claim, seed, real, fails, outcome)
-            if found is None or shrink_calls:
+            if (found is None and not drawn_by_numpy) or (found is not None and shrink_calls):
                 drawing.append(True)
                 try:
                     found = _find(strategy(model, claim), fails, seed, edge,

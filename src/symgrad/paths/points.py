@@ -22,6 +22,9 @@ from .symbolic import claim_symbols, size_assignments
 
 MAX_SIZE = 4  # largest size hypothesis (and the random draws) give a named dimension
 LARGE = 4096  # entries of an array from which fixed points are drawn with numpy
+#: The values edge points draw from, by the kind of entry (binary and sign: as always).
+EDGE_VALUES = {"plain": (0.0, 1.0, -1.0, 2.0, -2.0), "positive": (1.0, 2.0, 3.0),
+               "nonzero": (1.0, -1.0, 2.0, -2.0), "probability": (0.01, 0.5, 0.99)}
 
 
 @dataclass
@@ -209,13 +212,16 @@ def _onehot(shape, generator: np.random.Generator) -> np.ndarray:
     return array if len(shape) == 2 else array[0]
 
 
-def random_points(model: Model, claim: Claim, seed: int, count: int):
+def random_points(model: Model, claim: Claim, seed: int, count: int, edge: bool = False):
     """``count`` points at random sizes up to :data:`MAX_SIZE` (only admissible ones), with
     values as hypothesis draws them (:func:`_decode` of a uniform integer), from numpy's
-    generator: the bulk of the search, without hypothesis's cost per drawn value."""
-    generator = np.random.default_rng(seed)
+    generator: the bulk of the search, without hypothesis's cost per drawn value.  With
+    ``edge``, the values random draws miss: small integers (0, ±1, ±2), the qualifiers'
+    boundaries (0.01 and 0.99 for a probability), at sizes up to 3 (1 included)."""
+    generator = np.random.default_rng(seed + (1 if edge else 0))
+    largest = 3 if edge else MAX_SIZE
     symbols = claim_symbols(model, claim)
-    choices = admissible(model, claim, MAX_SIZE) if claim.dim_constraints else None
+    choices = admissible(model, claim, largest) if claim.dim_constraints else None
     if claim.dim_constraints and not choices:
         return
     for _ in range(count):
@@ -223,7 +229,7 @@ def random_points(model: Model, claim: Claim, seed: int, count: int):
             sizes = dict(choices[int(generator.integers(len(choices)))])
         else:
             sizes = {d: int(generator.integers(model.min_sizes.get(d, 1),
-                                               max(MAX_SIZE, model.min_sizes.get(d, 1)) + 1))
+                                               max(largest, model.min_sizes.get(d, 1)) + 1))
                      for d in claim.dims}
         values, functions = {}, {}
         for name, symbol in symbols.items():
@@ -234,16 +240,19 @@ def random_points(model: Model, claim: Claim, seed: int, count: int):
                                                      generator.integers(-2, 3, size=5)))
                 continue
             values[name] = _random_array(symbol, tuple(concrete(symbol.shape, sizes)),
-                                         generator)
+                                         generator, edge)
         yield Point(sizes, values, functions)
 
 
-def _random_array(symbol: Symbol, shape, generator: np.random.Generator) -> np.ndarray:
+def _random_array(symbol: Symbol, shape, generator: np.random.Generator,
+                  edge: bool = False) -> np.ndarray:
     kind = _entry_kind(symbol)
     count = int(np.prod(shape)) if shape else 1
     if "onehot" in symbol.qualifiers:
         return _onehot(shape, generator)
-    if kind == "probability":
+    if edge and kind in EDGE_VALUES:
+        flat = generator.choice(EDGE_VALUES[kind], size=count)
+    elif kind == "probability":
         flat = ((50 + generator.integers(0, 99, size=count)) % 99) / 100 + 0.01
     elif kind == "binary":
         flat = generator.integers(0, 2, size=count).astype(float)

@@ -165,7 +165,7 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
                        f"{': ' + sym.reason if sym.reason else ''}; numeric: {num.reason}")
     examples = f"{num.examples} numeric examples agree{_unjudged(claim, num)}"
     if sym.status == "proved":
-        scope, why = _scope(claim, sym, generic)
+        scope, why = _scope(model, claim, sym, generic, deadline)
         return verdict("proved", scope=scope + also,
                        reason=f"{why}; {examples}" if why else examples)
     if every_size and generic.whole:  # explicit entries did not settle it; the others do
@@ -229,22 +229,36 @@ EXPLICIT_SHARE_AFTER_A_PROOF = 0.1  # ... once the index path has proved every s
 TIMINGS = ("symbolic", "index", "numeric", "confirm")  # the order they are shown in
 
 
-def _scope(claim: Claim, sym, generic) -> tuple[str, str]:
+def _scope(model: Model, claim: Claim, sym, generic, deadline: Deadline) -> tuple[str, str]:
     """Where a proved claim holds, and why: every size only from a zero normal form in index
     notation, or from fixed sizes, or from SymPy's matrix calculus where the index path has
-    no form for the claim (never against a normal form that is not 0)."""
-    sized = "sizes " + "; ".join(", ".join(f"{d}={s}" for d, s in sizes.items())
-                                 for sizes in sym.sizes)
-    if not claim.dims:
+    no form for the claim (never against a normal form that is not 0).  Matrix calculus is
+    asked only then (it costs, and a proof for every size needs it no more)."""
+    if not claim.dims or sym.scope == "all sizes":
         return sym.scope, sym.reason
     if generic is not None and generic.status == "zero":
-        where = sym.scope if sym.scope != "all sizes" else sized
         return "all sizes", (f"{generic.reason}, so it holds for every size; explicit "
-                             f"entries agree at {where}")
-    if sym.scope == "all sizes" and generic is not None and generic.status == "nonzero":
-        return sized, ("SymPy's matrix calculus finds answer - truth to be 0 for every size, "
-                       "but the index path does not, so only these sizes are claimed")
-    return sym.scope, sym.reason
+                             f"entries agree at {sym.scope}")
+    if not _by_matrix_calculus(model, claim, deadline):
+        return sym.scope, sym.reason
+    if generic is not None and generic.status == "nonzero":
+        return sym.scope, ("SymPy's matrix calculus finds answer - truth to be 0 for every "
+                           "size, but the index path does not, so only these sizes are "
+                           "claimed")
+    return "all sizes", ("SymPy's matrix calculus proves it for every size, and explicit "
+                         f"entries agree at {sym.scope}")
+
+
+def _by_matrix_calculus(model: Model, claim: Claim, deadline: Deadline) -> bool:
+    if claim.kind not in ("gradient", "backprop", "hessian", "equal"):
+        return False
+    from ..paths import matrixcalc
+
+    try:
+        with interrupt_at(deadline.part(0.5)):
+            return matrixcalc.proves_all_sizes(model, claim)
+    except OutOfTime:
+        return False
 
 
 def _index_path(generic) -> str:
