@@ -15,6 +15,7 @@ from ..language.model import Claim, Model
 from . import terms
 
 CANDIDATE_SECONDS = 8.0  # time limit for deciding one corrected claim
+SCREEN_SECONDS = 2.0  # time limit for its numeric screen, before that
 MAX_CANDIDATES = 3  # term candidates a rule decides in full, at most
 
 
@@ -67,6 +68,8 @@ class Context:
         if not (self._screen_at_fixed_points(model, claim) if symbols else
                 self._screen(model, claim)):
             return False
+        if not self._screen_at_random_points(model, claim):
+            return False
         self.deadline.check()
         seconds = min(CANDIDATE_SECONDS, self.deadline.remaining())
         return decide_claim(model, claim, seed=self.seed, timeout=seconds, shrink=False).ok
@@ -88,6 +91,22 @@ class Context:
             return True
         comparison = check_point(model, claim, point, procedure(claim.kind).judge)
         return comparison is None or not comparison.differs
+
+    def _screen_at_random_points(self, model, claim) -> bool:
+        """The numeric path alone, without shrinking (a few tens of ms): most wrong
+        candidates fail here, before a full decision spends its seconds on them."""
+        from ..engine.deadline import Deadline
+        from ..paths import numeric
+        from ..verdicts.procedures import procedure
+
+        if claim.kind in ("expectation", "convergence", "value"):
+            return True
+        how = procedure(claim.kind)
+        seconds = min(SCREEN_SECONDS, max(self.deadline.remaining(), 0.0))
+        outcome = numeric.search(model, claim, self.seed, Deadline(seconds), how.examples,
+                                 judge=how.judge, strategy=how.strategy, fixed=how.fixed,
+                                 shrink_calls=0)
+        return outcome.status != "failed"
 
     def _screen_at_fixed_points(self, model, claim) -> bool:
         """New assumptions need new points: a quick look at the numeric path's fixed ones."""

@@ -301,7 +301,7 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
             if (found is None and not drawn_by_numpy) or (found is not None and shrink_calls):
                 drawing.append(True)
                 try:
-                    found = _find(strategy(model, claim), fails, seed, edge,
+                    found = _find(strategy(model, claim), fails, seed, max_examples,
                                   shrink=bool(shrink_calls)) or found
                 finally:
                     drawing.clear()
