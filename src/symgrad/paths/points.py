@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine.backends import MAX_CONDITION, TestFunction
+from ..engine.backends import MAX_CONDITION
+from ..engine.testfunction import TestFunction
 from ..language.model import Claim, Model, Symbol
 from ..vocabulary.shapes import concrete
 from .sizes import admissible

@@ -17,8 +17,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..engine.backends import Symbolic, TestFunction
+from ..engine.backends import Symbolic
 from ..engine.evaluate import Evaluator
+from ..engine.testfunction import TestFunction
 from ..language.model import Claim, Model, Symbol
 from ..vocabulary.ops import as_sympy, sympy
 from ..vocabulary.shapes import concrete
