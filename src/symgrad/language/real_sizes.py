@@ -19,8 +19,6 @@ from ..vocabulary import shapes
 from .claimfile import REAL_SIZES_KINDS
 from .model import Claim, Model
 
-KINDS = REAL_SIZES_KINDS  # the kinds that take them
-
 
 def parse_option(text: str) -> dict[str, int]:
     """``n=1000,m=500`` -> {"n": 1000, "m": 500}; ValueError says what is wrong."""
@@ -94,7 +92,7 @@ def with_sizes(models, sizes: dict[str, int], used: set | None = None):
     takes them) that has one of those dimensions (their names go into ``used``)."""
     for model in models:
         for claim in model.claims:
-            if claim.error or claim.kind not in KINDS or model.error or \
+            if claim.error or claim.kind not in REAL_SIZES_KINDS or model.error or \
                     cannot_take(model, claim):
                 continue
             mine = {d: s for d, s in sizes.items() if d in claim.dims}

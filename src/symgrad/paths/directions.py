@@ -24,8 +24,9 @@ import numpy as np
 from ..engine.backends import COMPLEX_STEP, MARGIN, REAL_MARGIN, Invalid, Numeric, richardson
 from ..engine.evaluate import Evaluator
 
-DIRECTIONS = 2  # random directions per point (one where the variable is too large to
-                # compare entrywise: any difference shows along it, with probability 1)
+#: Random directions per point (one where the variable is too large to compare entrywise:
+#: any difference shows along it, with probability 1).
+DIRECTIONS = 2
 #: Relative agreement along a direction that lets a point pass without the entrywise check
 #: (rounding is ~1e-16 of the same scale; the entrywise tolerances are 1e-7 and 1e-6).
 AGREEMENT = {"complex step": 1e-9, "second order": 1e-7}
