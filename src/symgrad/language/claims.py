@@ -297,12 +297,7 @@ def _check_entries(model: Model, claim: Claim, shapes_seen) -> None:
     with every named dimension at ENTRIES_AT, before any work."""
     sizes = {d: ENTRIES_AT for d in claim.dims}
     for shape in shapes_seen:
-        count = 1
-        for d in shape:
-            try:
-                count *= dims_.value(d, sizes)
-            except (ShapeMismatch, KeyError):
-                continue
+        count = dims_.entries(shape, sizes)
         if count > MAX_ENTRIES:
             raise ClaimError(f"an array of shape {shapes.show(shape)} has {count:,} entries at "
                              f"size {ENTRIES_AT}, beyond symgrad's limit of {MAX_ENTRIES:,}",

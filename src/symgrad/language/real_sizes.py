@@ -12,7 +12,7 @@ past :data:`~symgrad.limits.MAX_REAL_ENTRIES` entries.
 
 from __future__ import annotations
 
-from ..errors import ClaimError, ShapeMismatch
+from ..errors import ClaimError
 from ..limits import ENTRIES_AT, MAX_REAL_ENTRIES
 from ..vocabulary import dims as dims_
 from ..vocabulary import shapes
@@ -54,12 +54,7 @@ def attach(model: Model, claim: Claim, sizes: dict[str, int], where: str) -> Non
         raise ClaimError(f"{_prefix(where)}these sizes make a dimension of the claim less than 1 "
                          "(or not whole)", **place, hint="e.g. a kernel no longer than its input")
     for shape in _shapes(model, claim):
-        count = 1
-        for d in shape:
-            try:
-                count *= dims_.value(d, filled)
-            except (ShapeMismatch, KeyError):
-                continue
+        count = dims_.entries(shape, filled)
         if count > MAX_REAL_ENTRIES:
             raise ClaimError(f"{_prefix(where)}{shapes.show(shape)} would have "
                              f"{count:,} entries, beyond symgrad's limit of "

@@ -100,6 +100,18 @@ def value(d: Dim, sizes: dict[str, int]) -> int:
     return int(result)
 
 
+def entries(shape, sizes: dict[str, int]) -> int:
+    """How many entries an array of this shape has at these sizes (a dimension that has no
+    value there counts as 1: the count is a lower bound, for limits checked before work)."""
+    count = 1
+    for d in shape:
+        try:
+            count *= value(d, sizes)
+        except (ShapeMismatch, KeyError):
+            continue
+    return count
+
+
 def admissible(constraints, sizes: dict[str, int]) -> bool:
     """Whether every dimension expression is a whole number >= 1 at these sizes."""
     for d in constraints:
