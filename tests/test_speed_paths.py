@@ -18,7 +18,7 @@ from symgrad.language.files import load
 from symgrad.language.real_sizes import parse_option
 from symgrad.paths import directions, numeric
 from symgrad.paths.fraction import is_zero_over_atoms
-from symgrad.paths.points import fixed_points, random_points
+from symgrad.paths.points import fixed_points, random_batches
 from tests.helpers import TRACE, claims_text, decide_one
 
 x, y, z = sp.symbols("x y z")
@@ -116,8 +116,8 @@ def test_random_points_are_seeded_and_respect_qualifiers():
     symbols = {"p": "vector(n, probability)", "y": "vector(n, onehot)",
                "S": "matrix(n, n, spd)"}
     model, claim = _claim(symbols, dict(kind="equal", lhs="p @ S @ y", rhs="p @ S @ y"))
-    first = list(random_points(model, claim, 5, 10))
-    again = list(random_points(model, claim, 5, 10))
+    first = [p for batch in random_batches(model, claim, 5, 10) for p in batch]
+    again = [p for batch in random_batches(model, claim, 5, 10) for p in batch]
     for a, b in zip(first, again, strict=True):
         assert a.sizes == b.sizes
         for name in a.values:

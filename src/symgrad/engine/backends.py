@@ -78,6 +78,13 @@ class Arrays:
     def power(self, a, b):
         return a ** b
 
+    def assemble(self, results, core):
+        """An array of the given core shape from its entries' values, in order."""
+        out = np.empty(len(results), dtype=self.dtype)
+        for k, value in enumerate(results):
+            out[k] = np.asarray(value)[()]
+        return out.reshape(core)
+
     # Core axes are the trailing ones (a batched array has a sample axis in front).
     def kron(self, a, b):
         rank = len(self.core_shape(a))
@@ -280,9 +287,6 @@ class Numeric(Arrays):
         """Where a core position is in an array (all samples, for a batched one)."""
         return position
 
-    def assemble(self, results, core):
-        """An array of the given core shape from its entries' values, in order."""
-        return np.array(results, dtype=complex).reshape(core)
 
 
 def _step_difference(ev, body, a, b, h):

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .backends import Numeric
+from .backends import MARGIN, MAX_CONDITION, Numeric
 
 
 class Batched(Numeric):
@@ -105,3 +105,64 @@ class Batched(Numeric):
     def max_entry(self, v):
         flat = v.reshape(v.shape[0], -1)
         return flat[np.arange(flat.shape[0]), np.argmax(np.real(flat), axis=1)]
+
+
+class Screened(Batched):
+    """The batched backend with :class:`Numeric`'s guards kept sample by sample: where the
+    plain backend would raise :class:`Invalid` for a point (a kink, a domain edge or an
+    ill-conditioned matrix within the margin, a tie in max), this one marks the sample in
+    :attr:`invalid` and goes on.  The numeric search screens a batch of points with it
+    (:mod:`symgrad.paths.screen`): a sample marked here is judged on its own."""
+
+    guards_ties = True
+
+    def __init__(self, samples: int, functions=None, margin: float = MARGIN):
+        super().__init__(functions, margin)
+        self.invalid = np.zeros(samples, dtype=bool)
+
+    def _mark(self, bad):
+        """bad: a boolean array with the sample axis first (of length 1: every sample)."""
+        bad = np.asarray(bad)
+        self.invalid |= bad.reshape(bad.shape[0], -1).any(axis=1) if bad.ndim else bad
+
+    def guard(self, kind: str, x):
+        real = np.real(np.asarray(x))
+        if real.ndim == 0:
+            real = real.reshape(1)
+        if kind == "invertible":
+            finite = np.isfinite(real).reshape(real.shape[0], -1).all(axis=1)
+            condition = np.linalg.cond(np.where(np.isfinite(real), real, 0))
+            self._mark(~finite | ~(condition <= MAX_CONDITION))
+            return
+        self._mark(real < self.margin if kind == "positive" else np.abs(real) < self.margin)
+
+    def real_constant(self, x):
+        """The value of a number the same in every sample (an exponent, say); a value that
+        varies by sample has none (and gets the stricter guard)."""
+        x = np.asarray(x)
+        return float(np.real(x.reshape(()))) if _one_value(x) else None
+
+    def power(self, a, b):
+        if _one_value(b):  # one exponent for every sample: the plain backend's way
+            return super().power(a, np.asarray(b).reshape(()))
+        return a ** b
+
+    def max_entry(self, v):
+        flat = v.reshape(v.shape[0], -1)
+        if flat.shape[1] > 1:
+            top = np.sort(np.real(flat), axis=1)
+            self._mark(top[:, -1] - top[:, -2] < MARGIN)
+        return super().max_entry(v)
+
+    def pool_max(self, x, k: int):
+        windows = np.stack([x[..., a::k, b::k] for a, b in np.ndindex(k, k)], axis=-1)
+        order = np.argsort(-np.real(windows), axis=-1)
+        ranked = np.take_along_axis(windows, order, axis=-1)
+        if k > 1:
+            self._mark(np.real(ranked[..., 0] - ranked[..., 1]) < self.margin)
+        return ranked[..., 0]
+
+
+def _one_value(x) -> bool:
+    """A batched value that is one number for every sample (its axes all of length 1)."""
+    return np.ndim(x) >= 1 and np.size(x) == 1

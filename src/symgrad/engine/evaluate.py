@@ -112,13 +112,13 @@ class Evaluator:
         """An index-form answer evaluated at every position of its free indices."""
         names = list(self.index_dims)
         sizes = [self.size_of(self.index_dims[n]) for n in names]
-        out = self.backend.zeros(tuple(sizes))
+        found = []
         for position in _positions(sizes):
             self.bound.update(zip(names, position, strict=True))
-            out[position] = self.value(node)[()]
+            found.append(self.value(node))
         for name in names:
             del self.bound[name]
-        return out
+        return self.backend.assemble(found, tuple(sizes))
 
 
 def _positions(sizes):

@@ -50,10 +50,10 @@ def along(model, claim, point, tolerance_kind: str):
     node = claim.exprs[claim.answer_field]
     answer = np.real(evaluator(point.values).entries(node) if claim.indices else
                      evaluator(point.values).value(node))
-    rng = np.random.default_rng(_seed(point))
+    rng = np.random.default_rng(seed(point))
     count = DIRECTIONS if full_is_affordable(claim, point) else 1
     if claim.kind == "hessian":
-        names = _hessian_variables(claim, point)
+        names = hessian_variables(claim)
         size = sum(point.values[name].size for name in names)
         answer = answer.reshape(size, size)
         rows = [_hessian_along(claim, point, evaluator, names, rng.standard_normal(size),
@@ -76,12 +76,12 @@ def agrees(disagreement: float, tolerance_kind: str) -> bool:
 
 def full_is_affordable(claim, point) -> bool:
     if claim.kind == "hessian":
-        return sum(point.values[n].size for n in _hessian_variables(claim, point)) ** 2 <= \
+        return sum(point.values[n].size for n in hessian_variables(claim)) ** 2 <= \
             FULL_ENTRIES
     return point.values[claim.wrt].size <= FULL_ENTRIES
 
 
-def _seed(point) -> int:
+def seed(point) -> int:
     """A seed from the point's sizes: the same point, the same directions."""
     return 7919 + sum((k + 1) * 31 * s for k, s in enumerate(sorted(point.sizes.values())))
 
@@ -104,7 +104,7 @@ def _first_order_along(claim, point, evaluator, answer, v):
     return np.ravel(truth), np.ravel(got), scale
 
 
-def _hessian_variables(claim, point) -> list[str]:
+def hessian_variables(claim) -> list[str]:
     return list(claim.wrt_list) if claim.wrt_list else [claim.wrt]
 
 

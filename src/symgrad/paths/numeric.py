@@ -24,7 +24,8 @@ from ..engine.evaluate import Evaluator
 from ..errors import OutOfTime, ShapeMismatch
 from ..language.model import Claim, Model
 from . import directions
-from .points import MAX_SIZE, Point, fixed_points, point_strategy, random_points
+from .points import MAX_SIZE, Point, fixed_points, point_strategy, random_batches
+from .screen import screen
 from .sizes import admissible
 
 #: Tolerances of the numeric comparison (relative to the entry, and to the largest entry),
@@ -124,6 +125,11 @@ def judge(model: Model, claim: Claim, point: Point) -> Comparison:
     return Comparison(truth, got, [()], message=(
         f"(along a random direction v, the answer gives {got.flat[0]:.6g} where the "
         f"derivative is {truth.flat[0]:.6g}; too many entries to compare one by one)"))
+
+
+#: The judgements the batch screen stands in for (its test is theirs); a kind's own judge,
+#: or a stand-in a test puts in their place, judges every point itself.
+SCREENED_JUDGES = (compare, judge)
 
 
 def recheck(model: Model, claim: Claim, point: Point) -> bool | None:
@@ -244,12 +250,12 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     ``real`` the user's own sizes (a layer's real size: judged, never drawn by hypothesis).
 
     With the default strategy, ``max_examples`` points are drawn with numpy
-    (:func:`random_points`) and :data:`EDGE_EXAMPLES` edge points too (small integers,
-    the qualifiers' boundaries; a smaller budget, as an expectation's, is shared between
-    the two), and hypothesis searches only once a point fails: for a small counterexample,
-    which it shrinks.  A kind with a strategy of its own has ``max_examples`` drawn by
-    hypothesis.  The real sizes come after the random points, so a claim wrong at small
-    sizes is refuted there."""
+    (:func:`random_batches`, screened a batch at a time) and :data:`EDGE_EXAMPLES` edge
+    points too (small integers, the qualifiers' boundaries; a smaller budget, as an
+    expectation's, is shared between the two), and hypothesis searches only once a point
+    fails: for a small counterexample, which it shrinks.  A kind with a strategy of its
+    own has ``max_examples`` drawn by hypothesis.  The real sizes come after the random
+    points, so a claim wrong at small sizes is refuted there."""
     judge = judge or compare
     drawn_by_numpy = strategy is None
     strategy = strategy or point_strategy
@@ -294,9 +300,11 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
             found = next((p for p in first if fails(p)), None)
             if found is None and drawn_by_numpy:
                 count = max_examples if max_examples >= MAX_EXAMPLES else max_examples - edge
-                drawn = itertools.chain(random_points(model, claim, seed, count),
-                                        random_points(model, claim, seed, edge, edge=True))
-                found = next((p for p in drawn if fails(p)), None)
+                batches = itertools.chain(random_batches(model, claim, seed, count),
+                                          random_batches(model, claim, seed, edge, edge=True))
+                screened = judge in SCREENED_JUDGES
+                found = _first_failing(model, claim, batches, fails, outcome, deadline,
+                                       screened)
             found = found or _real(model, claim, seed, real, fails, outcome)
             if (found is None and not drawn_by_numpy) or (found is not None and shrink_calls):
                 drawing.append(True)
@@ -325,6 +333,24 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
         outcome.status = "unknown"
         outcome.reason = f"every numeric point was rejected: {why}"
     return outcome
+
+
+def _first_failing(model, claim, batches, fails, outcome, deadline,
+                   screened: bool) -> Point | None:
+    """The first point of the batches that fails.  With ``screened`` (the default judge),
+    each batch is screened at once first (:mod:`.screen`): a point that passes there is an
+    example that agrees; the others are judged one by one, in order."""
+    kind = tolerance_kind(model, claim)
+    for batch in batches:
+        deadline.check()
+        passes = screen(model, claim, batch, TOLERANCE[kind], kind) if screened else \
+            [False] * len(batch)
+        for point, passed in zip(batch, passes, strict=True):
+            if passed:
+                outcome.examples += 1
+            elif fails(point):
+                return point
+    return None
 
 
 def _real(model, claim, seed, real, fails, outcome) -> Point | None:

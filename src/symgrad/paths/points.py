@@ -1,10 +1,11 @@
 """Points of the numeric path: sizes, values that respect the qualifiers, test functions.
 
 Three sources, all seeded: :func:`fixed_points` at given size assignments (the symbolic
-path's distinct sizes, the index path's, the user's real sizes); :func:`random_points`,
-drawn with numpy's generator at sizes up to :data:`MAX_SIZE` (cheap: most of the search's
-points); and :func:`point_strategy`, hypothesis's strategy, for edge values random draws
-miss (0, ±1, small integers) and for shrinking a counterexample to a small one.
+path's distinct sizes, the index path's, the user's real sizes); :func:`random_batches`,
+drawn with numpy's generator at sizes up to :data:`MAX_SIZE`, several points at each size
+(cheap: most of the search's points, evaluated a batch at a time); and
+:func:`point_strategy`, hypothesis's strategy, for shrinking a counterexample to a small
+one (and for the kinds whose points are drawn by hypothesis throughout).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .sizes import admissible
 from .symbolic import claim_symbols, size_assignments
 
 MAX_SIZE = 4  # largest size hypothesis (and the random draws) give a named dimension
+POINTS_PER_SIZE = 4  # random points drawn at each random size assignment (one batch)
 LARGE = 4096  # entries of an array from which fixed points are drawn with numpy
 #: The values edge points draw from, by the kind of entry (binary and sign: as always).
 EDGE_VALUES = {"plain": (0.0, 1.0, -1.0, 2.0, -2.0), "positive": (1.0, 2.0, 3.0),
@@ -213,36 +215,39 @@ def _onehot(shape, generator: np.random.Generator) -> np.ndarray:
     return array if len(shape) == 2 else array[0]
 
 
-def random_points(model: Model, claim: Claim, seed: int, count: int, edge: bool = False):
-    """``count`` points at random sizes up to :data:`MAX_SIZE` (only admissible ones), with
-    values as hypothesis draws them (:func:`_decode` of a uniform integer), from numpy's
-    generator: the bulk of the search, without hypothesis's cost per drawn value.  With
-    ``edge``, the values random draws miss: small integers (0, ±1, ±2), the qualifiers'
-    boundaries (0.01 and 0.99 for a probability), at sizes up to 3 (1 included)."""
+def random_batches(model: Model, claim: Claim, seed: int, count: int, edge: bool = False):
+    """``count`` points in batches: each batch is :data:`POINTS_PER_SIZE` points at one
+    random size assignment up to :data:`MAX_SIZE` (only admissible ones), sharing its test
+    functions, so that the numeric search evaluates a batch at once (:mod:`.screen`).  The
+    values are as hypothesis draws them (:func:`_decode` of a uniform integer), from
+    numpy's generator: the bulk of the search, without hypothesis's cost per drawn value.
+    With ``edge``, the values random draws miss: small integers (0, ±1, ±2), the
+    qualifiers' boundaries (0.01 and 0.99 for a probability), at sizes up to 3 (1
+    included)."""
     generator = np.random.default_rng(seed + (1 if edge else 0))
     largest = 3 if edge else MAX_SIZE
     symbols = claim_symbols(model, claim)
     choices = admissible(model, claim, largest) if claim.dim_constraints else None
     if claim.dim_constraints and not choices:
         return
-    for _ in range(count):
+    while count > 0:
         if choices:
             sizes = dict(choices[int(generator.integers(len(choices)))])
         else:
             sizes = {d: int(generator.integers(model.min_sizes.get(d, 1),
                                                max(largest, model.min_sizes.get(d, 1)) + 1))
                      for d in claim.dims}
-        values, functions = {}, {}
-        for name, symbol in symbols.items():
-            if symbol.random:
-                continue
-            if symbol.is_function:
-                functions[name] = TestFunction(tuple(float(c) for c in
-                                                     generator.integers(-2, 3, size=5)))
-                continue
-            values[name] = _random_array(symbol, tuple(concrete(symbol.shape, sizes)),
-                                         generator, edge)
-        yield Point(sizes, values, functions)
+        functions = {name: TestFunction(tuple(float(c) for c in generator.integers(-2, 3, size=5)))
+                     for name, symbol in symbols.items() if symbol.is_function}
+        batch = []
+        for _ in range(min(POINTS_PER_SIZE, count)):
+            values = {name: _random_array(symbol, tuple(concrete(symbol.shape, sizes)),
+                                          generator, edge)
+                      for name, symbol in symbols.items()
+                      if not (symbol.random or symbol.is_function)}
+            batch.append(Point(sizes, values, functions))
+        count -= len(batch)
+        yield batch
 
 
 def _random_array(symbol: Symbol, shape, generator: np.random.Generator,

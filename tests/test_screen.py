@@ -1,0 +1,181 @@
+"""The numeric search's batch screen (symgrad.paths.screen): many points at one size in one
+evaluation.  It passes a point only where the one-point judgement passes it, so it changes
+how long the search takes, never what it finds; and it passes every such point of a right
+answer, so the search really is batched."""
+
+import zlib
+
+import numpy as np
+import pytest
+
+from symgrad.engine.backends import Invalid, Numeric
+from symgrad.engine.batched import Screened
+from symgrad.engine.deadline import Deadline
+from symgrad.engine.evaluate import Evaluator
+from symgrad.explain.mutations import MUTATIONS, variants
+from symgrad.language import expressions as language
+from symgrad.language.build import variant
+from symgrad.language.files import builtin_folder, claim_files, load
+from symgrad.paths import numeric
+from symgrad.paths.points import Point, random_batches
+from symgrad.paths.screen import KINDS, screen
+from tests.helpers import claims_text
+
+CASES = [(model, claim) for path in claim_files([builtin_folder()])
+         for model in [load(path)] for claim in model.claims
+         if claim.kind in KINDS and not claim.error]
+
+
+def _judged(model, claim, point):
+    """The one-point judgement: True (passes), False (differs) or None (not judged)."""
+    try:
+        with np.errstate(all="ignore"):
+            return not numeric.judge(model, claim, point).differs
+    except Invalid:
+        return None
+
+
+def _screened_and_judged(model, claim, seed, count=16):
+    kind = numeric.tolerance_kind(model, claim)
+    pairs = []
+    for batch in random_batches(model, claim, seed, count):
+        passes = screen(model, claim, batch, numeric.TOLERANCE[kind], kind)
+        pairs += [(passed, _judged(model, claim, point))
+                  for point, passed in zip(batch, passes, strict=True)]
+    return kind, pairs
+
+
+@pytest.mark.parametrize("model, claim", CASES,
+                         ids=[f"{m.path.split('/')[-1]}::{c.name}" for m, c in CASES])
+def test_the_screen_passes_exactly_the_points_the_judgement_passes(model, claim):
+    kind, pairs = _screened_and_judged(model, claim, zlib.crc32(claim.name.encode()))
+    assert all(judged is True for passed, judged in pairs if passed)
+    if kind == "complex step":  # (grad() inside: judged one point at a time)
+        assert [passed for passed, _ in pairs] == [judged is True for _, judged in pairs]
+
+
+MUTATED = ["cookbook_traces.toml", "softmax.toml", "linear_layer.toml", "convolution.toml",
+           "activations.toml", "cookbook_inverses.toml", "cookbook_kronecker.toml"]
+
+
+@pytest.mark.parametrize("name", MUTATED)
+def test_the_screen_never_passes_a_point_where_a_wrong_answer_differs(name):
+    model = load(builtin_folder() / name)
+    differing = 0
+    for claim in model.claims:
+        text = claim.fields.get(claim.answer_field)
+        if claim.kind not in KINDS or not isinstance(text, str):
+            continue
+        for _, mutant in variants(language.parse(text), MUTATIONS.values())[:6]:
+            mutant_model, mutant_claim = variant(model, claim, {claim.answer_field: mutant})
+            if mutant_model.error or mutant_claim.error or mutant_claim.answer_problem:
+                continue
+            _, pairs = _screened_and_judged(mutant_model, mutant_claim, 3, count=8)
+            assert not any(passed and judged is not True for passed, judged in pairs), mutant
+            differing += sum(judged is False for _, judged in pairs)
+    assert differing > 0  # the mutants are wrong somewhere: the test could fail
+
+
+def _one_claim(symbols, **claim):
+    return load("<test>", claims_text(symbols, {"name": "c", **claim}))
+
+
+def test_a_sample_on_a_kink_is_left_to_the_judgement_and_the_others_pass():
+    model = _one_claim({"x": "vector(n)"}, kind="gradient", of="sum(relu(x))", wrt="x",
+                       answer="step(x)")
+    claim = model.claims[0]
+    points = [Point({"n": 2}, {"x": np.array(v, dtype=complex)})
+              for v in ([1.0, -2.0], [0.0, 3.0], [0.5, 0.25])]
+    assert screen(model, claim, points, numeric.TOLERANCE["complex step"],
+                  "complex step") == [True, False, True]
+    assert _judged(model, claim, points[1]) is None  # on relu's kink: not judged at all
+
+
+def test_the_screened_backend_marks_each_sample_where_the_plain_one_raises():
+    backend = Screened(3)
+    backend.guard("positive", np.array([[1.0, 2.0], [1.0, -1.0], [3.0, 1e-9]], dtype=complex))
+    backend.guard("invertible", np.stack([np.eye(2), np.eye(2), np.eye(2)]).astype(complex))
+    assert backend.invalid.tolist() == [False, True, True]
+    backend = Screened(2)
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]], dtype=complex)
+    backend.guard("invertible", np.stack([np.eye(2), singular]))
+    assert backend.invalid.tolist() == [False, True]
+    with pytest.raises(Invalid):
+        Numeric().guard("invertible", singular)
+
+
+def test_an_exponent_shared_by_every_sample_is_a_constant_as_on_the_plain_backend():
+    # x**2 of a negative x: no domain guard, and the complex step survives the square
+    model = _one_claim({"x": "vector(n)"}, kind="gradient", of="sum(x**3)", wrt="x",
+                       answer="3 * x**2")
+    claim = model.claims[0]
+    points = [Point({"n": 3}, {"x": np.array(v, dtype=complex)})
+              for v in ([-1.0, -2.0, 0.5], [-0.3, 2.0, -1.5])]
+    assert screen(model, claim, points, numeric.TOLERANCE["complex step"],
+                  "complex step") == [True, True]
+    values = {"x": np.stack([p.values["x"] for p in points])}
+    cubed = Evaluator(model, Screened(2), {"n": 3}, values).value(claim.exprs["of"])
+    plain = [Evaluator(model, Numeric(), {"n": 3}, p.values).value(claim.exprs["of"])
+             for p in points]
+    np.testing.assert_allclose(cubed, plain)
+
+
+def test_index_form_answers_are_screened_entry_by_entry():
+    model = _one_claim({"A": "matrix(n, m)", "x": "vector(m)"}, kind="jacobian", of="A @ x",
+                       wrt="x", indices=["i", "j"], answer="A[i, j]")
+    claim = model.claims[0]
+    batch = next(random_batches(model, claim, 0, 4))
+    assert screen(model, claim, batch, numeric.TOLERANCE["complex step"],
+                  "complex step") == [True] * 4
+    wrong = _one_claim({"A": "matrix(n, m)", "x": "vector(m)"}, kind="jacobian", of="A @ x",
+                       wrt="x", indices=["i", "j"], answer="A[i, j] * (1 + delta(i, 0))")
+    batch = next(random_batches(wrong, wrong.claims[0], 0, 4))
+    assert screen(wrong, wrong.claims[0], batch, numeric.TOLERANCE["complex step"],
+                  "complex step") == [False] * 4
+
+
+def _search(model, claim, judge):
+    return numeric.search(model, claim, 11, Deadline(60), judge=judge)
+
+
+@pytest.mark.parametrize("answer", ["(B + B.T) @ x", "2 * B @ x", "B.T @ x"])
+def test_the_search_finds_the_same_with_and_without_the_screen(answer):
+    model = _one_claim({"x": "vector(n)", "B": "matrix(n, n)"}, kind="gradient",
+                       of="x @ B @ x + sum(tanh(x))", wrt="x",
+                       answer=f"{answer} + 1 - tanh(x)**2")
+    claim = model.claims[0]
+    fast = _search(model, claim, numeric.judge)
+    slow = _search(model, claim, lambda *args: numeric.judge(*args))  # not screened
+    assert (fast.status, fast.examples, fast.rejected) == \
+        (slow.status, slow.examples, slow.rejected)
+    if fast.point is not None:
+        assert fast.point.sizes == slow.point.sizes
+        assert all(np.array_equal(fast.point.values[k], slow.point.values[k])
+                   for k in fast.point.values)
+
+
+def test_random_batches_share_their_sizes_and_are_seeded():
+    model = _one_claim({"X": "matrix(n, m)", "y": "vector(m, probability)"}, kind="gradient",
+                       of="sum(X @ y)", wrt="X", answer="outer(ones(n), y)")
+    claim = model.claims[0]
+    batches = list(random_batches(model, claim, 5, 10))
+    assert [len(b) for b in batches] == [4, 4, 2]
+    assert all(len({tuple(p.sizes.items()) for p in b}) == 1 for b in batches)
+    again = list(random_batches(model, claim, 5, 10))
+    assert all(np.array_equal(p.values["X"], q.values["X"])
+               for b, c in zip(batches, again, strict=True) for p, q in zip(b, c, strict=True))
+    assert all(0 < np.real(p.values["y"]).min() and np.real(p.values["y"]).max() < 1
+               for b in batches for p in b)
+
+
+@pytest.mark.parametrize("answer, right", [("[[6 * w, 6 * w], [6 * w, 6 * w]]", True),
+                                           ("[[0, 0], [0, 6 * w]]", False)])
+def test_a_hessian_wrt_a_repeated_scalar_moves_it_once_for_each(answer, right):
+    model = _one_claim({"w": "scalar"}, kind="hessian", of="w * w * w", wrt=["w", "w"],
+                       answer=answer)
+    claim = model.claims[0]
+    batch = next(random_batches(model, claim, 0, 4))
+    passes = screen(model, claim, batch, numeric.TOLERANCE["second order"], "second order")
+    judged = [_judged(model, claim, point) for point in batch]
+    assert passes == [j is True for j in judged]
+    assert any(passes) == right
