@@ -17,7 +17,7 @@ from symgrad.cli import main
 from symgrad.language.files import load
 from symgrad.language.real_sizes import parse_option
 from symgrad.paths import directions, numeric
-from symgrad.paths.fraction import is_zero_over_atoms
+from symgrad.paths.fraction import is_zero_over_atoms, rational_in
 from symgrad.paths.points import fixed_points, random_batches
 from tests.helpers import TRACE, claims_text, decide_one
 
@@ -45,6 +45,41 @@ def test_rational_identities_over_atoms_are_proved(expr):
 ])
 def test_what_is_not_zero_by_form_is_never_called_zero(expr):
     assert not is_zero_over_atoms(expr)
+
+
+SOFTMAX_0 = sp.exp(x) / (sp.exp(x) + sp.exp(y))
+
+
+@pytest.mark.parametrize("expr", [
+    sp.exp(2 * x) - sp.exp(x) ** 2,  # a whole multiple is a power
+    sp.exp(-x) * sp.exp(x) - 1,
+    sp.exp(x + 2 * y - 1) - sp.exp(x) * sp.exp(y) ** 2 * sp.exp(-1),  # a sum is a product
+    sp.exp(x / 2) ** 2 - sp.exp(x),  # halves meet wholes: exp(x/2) is the atom of both
+    # softmax's derivative as the chain rule writes it and as s - s² (exp(2x) beside exp(x))
+    (SOFTMAX_0 - sp.exp(2 * x) / (sp.exp(x) + sp.exp(y)) ** 2) - (SOFTMAX_0 - SOFTMAX_0**2),
+    (sp.tanh(x / 2) + 1) / 2 - 1 / (1 + sp.exp(-x)),  # tanh in exponentials (zero.py's step)
+])
+def test_exponentials_of_related_arguments_meet(expr):
+    assert is_zero_over_atoms(expr.rewrite(sp.exp) if expr.has(sp.tanh) else expr)
+
+
+@pytest.mark.parametrize("expr", [
+    sp.exp(2 * x) - sp.exp(x),
+    sp.exp(x) * sp.exp(y) - sp.exp(x * y),
+    sp.exp(x / 2) - sp.exp(x) / 2,
+])
+def test_exponentials_that_differ_stay_apart(expr):
+    assert not is_zero_over_atoms(expr)
+
+
+def test_a_rational_step_is_a_quotient_of_polynomials_in_its_variable():
+    newton = x - (x**3 - 2) / (3 * x**2)
+    above, below = rational_in(newton, x)
+    quotient = sp.Poly(above, x).as_expr() / sp.Poly(below, x).as_expr()
+    assert sp.simplify(quotient - newton) == 0
+    assert below == [1, 0, 0]  # (x²: the denominator as written, made monic)
+    assert rational_in(x - sp.tanh(x), x) is None  # an atom: not rational in x
+    assert rational_in(x - y / x, x) is None  # another symbol
 
 
 def test_indicators_are_idempotent():

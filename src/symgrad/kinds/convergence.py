@@ -244,50 +244,51 @@ def _iterate(model: Model, claim: Claim, point: Point):
         function = point.functions[name]
         for k, cls in enumerate(backend.family(name)):
             step = step.replace(cls, sp.Lambda(u, function.symbolic(u, k)))
-    root = sp.Rational(Fraction(float(np.real(point.values[claim.fields["root"]]))))
+    import mpmath
+
     advance = _stepper(step, x)
-    current = root + sp.Rational(START)
-    errors = []
-    for _ in range(MAX_STEPS):
-        current = advance(current)
-        if current is None:
-            raise Invalid("the iteration leaves the reals from the start point")
-        error = current - root
-        if abs(error) > 1:
-            raise Invalid("the iteration does not converge from the start point")
-        errors.append(error)
-        if abs(error) < sp.Float(10) ** (-DIGITS // 2 - 5):
-            break
+    with mpmath.workdps(DIGITS):
+        root = mpmath.mpf(float(np.real(point.values[claim.fields["root"]])))
+        current = root + mpmath.mpf(START.numerator) / START.denominator
+        small = mpmath.mpf(10) ** (-DIGITS // 2 - 5)
+        errors = []
+        for _ in range(MAX_STEPS):
+            current = advance(current)
+            if current is None:
+                raise Invalid("the iteration leaves the reals from the start point")
+            error = current - root
+            if abs(error) > 1:
+                raise Invalid("the iteration does not converge from the start point")
+            errors.append(error)
+            if abs(error) < small:
+                break
     if not errors or abs(errors[-1]) > 1e-12:
         raise Invalid("the iteration does not converge from the start point")
     return errors
 
 
 def _stepper(step, x):
-    """x -> step(x) to DIGITS digits: with mpmath on numerator and denominator polynomials
-    where the step is rational in x (as with polynomial test functions), else SymPy's evalf."""
+    """x -> step(x) on mpmath numbers (at DIGITS digits, the caller's precision): the
+    quotient of numerator and denominator polynomials where the step is rational in x (as
+    with polynomial test functions), else SymPy's evalf."""
     import mpmath
 
+    from ..paths.fraction import rational_in
+
     sp = sympy()
-    numerator, denominator = sp.fraction(sp.together(step))
-    try:
-        with mpmath.workdps(DIGITS):
-            coefficients = [[mpmath.mpf(sp.Rational(c).p) / sp.Rational(c).q
-                             for c in sp.Poly(part, x).all_coeffs()]
-                            for part in (numerator, denominator)]
-    except (sp.PolynomialError, TypeError):
+    parts = rational_in(step, x)  # (the cheap form's fraction: no together, no Poly)
+    if parts is None:
         def slow(value):
-            result = step.xreplace({x: value}).evalf(DIGITS)
-            return result if result.is_real and result.is_finite else None
+            result = step.xreplace({x: sp.Float(value, DIGITS)}).evalf(DIGITS)
+            return mpmath.mpf(result) if result.is_real and result.is_finite else None
 
         return slow
+    with mpmath.workdps(DIGITS):
+        coefficients = [[mpmath.mpf(c.p) / c.q for c in part] for part in parts]
 
     def fast(value):
-        with mpmath.workdps(DIGITS):
-            below = mpmath.polyval(coefficients[1], mpmath.mpf(value))
-            if below == 0:
-                return None
-            return sp.Float(mpmath.polyval(coefficients[0], mpmath.mpf(value)) / below, DIGITS)
+        below = mpmath.polyval(coefficients[1], value)
+        return None if below == 0 else mpmath.polyval(coefficients[0], value) / below
 
     return fast
 

@@ -2,8 +2,10 @@
 
 Every application of a function (``tanh(u)``, ``exp(u)``, ``sqrt(u)``, a generic ``f(u)``)
 becomes an opaque atom, keyed by its function and its arguments in expanded form, so the
-same application written two ways is one atom.  What is left is polynomial arithmetic
-with integer powers, done on SymPy's sparse polynomials (no simplification, no gcd):
+same application written two ways is one atom; an exponential of a sum is the product of
+the exponentials of its terms, and of a whole multiple a power (``exp(2z - w)`` is
+``exp(z)² / exp(w)``), so softmax's and sigmoid's exponentials meet.  What is left is
+polynomial arithmetic with integer powers, on SymPy's sparse polynomials (no gcd):
 a fraction is a numerator over a product of denominator polynomials, and a sum is brought
 over the least common product of those polynomials as they are written.  The numerator
 is 0 exactly when the expression is 0 as a rational function of its atoms, so
@@ -21,6 +23,7 @@ from __future__ import annotations
 from ..vocabulary.ops import sympy
 
 MAX_TERMS = 200_000  # terms of one polynomial: past this, say "not shown" (escalate)
+MAX_EXP_POWER = 64  # exp(c·t) with a whole |c| up to this is exp(t)^c
 
 
 class _TooLarge(Exception):
@@ -32,20 +35,21 @@ def is_zero_over_atoms(expr, idempotent=()) -> bool:
     not, or when the polynomials grow past :data:`MAX_TERMS`.  ``idempotent`` symbols
     satisfy h**k = h (indicators, binary entries)."""
     sp = sympy()
-    atoms: dict = {}
+    atoms = _Atoms(expr, sp)
     try:
-        flat = _with_atoms(expr, atoms, {}, sp)
+        gens, replaced = atoms.scan(expr)
     except (TypeError, ValueError, RecursionError):
         return False
-    gens = list(sp.ordered(flat.free_symbols))
     if not gens:
-        return flat == 0
+        return expr == 0
     from sympy.polys.orderings import grevlex
     from sympy.polys.rings import PolyRing
 
+    gens = list(sp.ordered(gens))
     ring = PolyRing(gens, sp.QQ, grevlex)
     try:
-        numerator, _ = _Fractions(ring, dict(zip(gens, ring.gens, strict=True))).of(flat)
+        fractions = _Fractions(ring, dict(zip(gens, ring.gens, strict=True)), replaced)
+        numerator, _ = fractions.of(expr)
     except (_TooLarge, ZeroDivisionError, TypeError, ValueError, RecursionError):
         return False
     if idempotent and numerator:
@@ -54,29 +58,138 @@ def is_zero_over_atoms(expr, idempotent=()) -> bool:
     return not numerator
 
 
-def _with_atoms(e, atoms: dict, done: dict, sp):
-    """e with every function application (and every non-integer power) as a new symbol.
-    ``done`` remembers shared subexpressions (a deep network's entries share most of theirs)."""
-    if e.is_Atom:
-        return e
-    if e in done:
-        return done[e]
-    if e.is_Add or e.is_Mul:
-        result = e.func(*[_with_atoms(a, atoms, done, sp) for a in e.args])
-    elif e.is_Pow and e.exp.is_Integer:
-        result = _with_atoms(e.base, atoms, done, sp) ** e.exp
-    else:
-        key = (e.func, tuple(sp.expand(_with_atoms(a, atoms, done, sp)) for a in e.args))
-        result = atoms.setdefault(key, sp.Dummy("atom"))
-    done[e] = result
-    return result
+def rational_in(expr, variable) -> tuple[list, list] | None:
+    """expr as a quotient of two polynomials in ``variable`` (their coefficients, highest
+    degree first, as rationals), when it is a rational function of that symbol alone with
+    rational coefficients; else None."""
+    sp = sympy()
+    try:
+        gens, replaced = _Atoms(expr, sp).scan(expr)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if gens != {variable} or replaced:
+        return None
+    from sympy.polys.rings import PolyRing
+
+    ring = PolyRing([variable], sp.QQ)
+    try:
+        above, below = _Fractions(ring, {variable: ring.gens[0]}, {}).of(expr)
+        parts = (above, _Fractions(ring, {}, {})._product(below))
+    except (_TooLarge, ZeroDivisionError, TypeError, ValueError, RecursionError):
+        return None
+    return tuple(_dense(part, sp) for part in parts)
+
+
+def _dense(polynomial, sp) -> list:
+    degree = max((monomial[0] for monomial in polynomial.keys()), default=0)
+    coefficients = [sp.Integer(0)] * (degree + 1)
+    for (k,), c in polynomial.terms():
+        coefficients[degree - k] = sp.Rational(c.numerator, c.denominator)
+    return coefficients
+
+
+class _Atoms:
+    """An expression with every function application (and every non-integer power) as a
+    new symbol.  Shared subexpressions are replaced once (a deep network's entries share
+    most of theirs)."""
+
+    def __init__(self, expr, sp):
+        self.sp = sp
+        self.atoms: dict = {}
+        self.done: dict = {}
+        self.scales = _exp_scales(expr, sp)
+
+    def scan(self, expr) -> tuple[set, dict]:
+        """The generators of expr's ring (its symbols outside any function, and the atoms)
+        and each function application's replacement, without rebuilding the arithmetic
+        around them (the fractions walk expr itself)."""
+        generators: set = set()
+        replaced: dict = {}
+        seen: set = set()
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            if node.is_Symbol:
+                generators.add(node)
+            elif node.is_Add or node.is_Mul or (node.is_Pow and node.exp.is_Integer):
+                stack.extend(node.args)
+            elif not node.is_Rational:
+                replaced[node] = self.of(node)
+                generators |= replaced[node].free_symbols
+        return generators, replaced
+
+    def of(self, e):
+        if e.is_Atom:
+            return e
+        if e not in self.done:
+            self.done[e] = self._of(e)
+        return self.done[e]
+
+    def _of(self, e):
+        sp = self.sp
+        if e.is_Add or e.is_Mul:
+            return e.func(*[self.of(a) for a in e.args])
+        if e.is_Pow and e.exp.is_Integer:
+            return self.of(e.base) ** e.exp
+        if isinstance(e, sp.exp):
+            return self._exp(sp.expand(self.of(e.args[0])))
+        return self._atom(e.func, *(sp.expand(self.of(a)) for a in e.args))
+
+    def _atom(self, func, *arguments):
+        return self.atoms.setdefault((func, arguments), self.sp.Dummy("atom"))
+
+    def _exp(self, argument):
+        """exp(k + c₁t₁ + c₂t₂ + …) as exp(k) · exp(t₁/q₁)^(c₁q₁) · …, with one exp(t/q)
+        atom for each t (q: the common denominator of t's coefficients in every
+        exponential of the expression): exp(2z) is exp(z)², exp(-z) is 1/exp(z), exp(-u)
+        is exp(u/2)^-2 beside a tanh(u/2) in exponentials."""
+        constant, terms = argument.as_coeff_add()
+        result = self._atom(self.sp.exp, constant) if constant else self.sp.Integer(1)
+        for term in terms:
+            coefficient, rest = term.as_coeff_Mul()
+            q = self.scales.get(rest, 1)
+            if coefficient.is_Rational and abs(coefficient * q) <= MAX_EXP_POWER:
+                result *= self._atom(self.sp.exp, rest / q) ** int(coefficient * q)
+            else:
+                result *= self._atom(self.sp.exp, term)
+        return result
+
+
+def _exp_scales(expr, sp) -> dict:
+    """For each term t of an exponential's argument (c·t, c rational), the least common
+    denominator of its coefficients c over the expression's exponentials."""
+    from math import lcm
+
+    scales: dict = {}
+    for node in _subexpressions(expr):
+        if isinstance(node, sp.exp):
+            for term in sp.expand(node.args[0]).as_coeff_add()[1]:
+                coefficient, rest = term.as_coeff_Mul()
+                if coefficient.is_Rational:
+                    scales[rest] = lcm(scales.get(rest, 1), int(coefficient.q))
+    return scales
+
+
+def _subexpressions(e) -> set:
+    seen: set = set()
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(node.args)
+    return seen
 
 
 class _Fractions:
     """Numerator (a polynomial) over denominators ({monic polynomial: power})."""
 
-    def __init__(self, ring, generators: dict):
+    def __init__(self, ring, generators: dict, replaced: dict):
         self.ring, self.generators = ring, generators
+        self.replaced = replaced  # function applications -> their atoms (:meth:`_Atoms.scan`)
         self.done: dict = {}
 
     def of(self, e):
@@ -86,6 +199,8 @@ class _Fractions:
 
     def _of(self, e):
         ring = self.ring
+        if e in self.replaced:
+            return self.of(self.replaced[e])
         if e.is_Symbol:
             return self.generators[e], {}
         if e.is_Rational:

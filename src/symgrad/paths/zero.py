@@ -174,7 +174,11 @@ def _smooth_is_zero(e, quick: bool = False) -> bool:
     sp = sympy()
     if e == 0 or is_zero_over_atoms(e):
         return True
-    e = _exp_as_powers(e.rewrite(sp.exp) if e.has(sp.tanh) else e)
+    if e.has(sp.tanh):  # tanh in exponentials, to meet sigmoid's: the cheap form again
+        e = e.rewrite(sp.exp)
+        if is_zero_over_atoms(e):
+            return True
+    e = _exp_as_powers(e)
     if not e.has(sp.log) and not any(p.exp.is_negative for p in e.atoms(sp.Pow)):
         # no fraction: expanding is the normal form (together would only cost)
         return sp.expand(e) == 0 or not quick and sp.simplify(e) == 0
