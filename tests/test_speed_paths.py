@@ -244,3 +244,10 @@ def test_a_hessian_wrt_a_repeated_scalar_is_judged_as_entrywise():
     wrong = dict(kind="hessian", of="w * w * w", wrt=["w", "w"],
                  answer="[[0, 0], [0, 6 * w]]")
     assert decide_one({"w": "scalar"}, wrong).verdict == "refuted"
+
+
+def test_random_values_decode_as_hypothesis_draws_them():
+    from symgrad.paths.points import _decode, _decoded
+
+    draws = np.arange(-303, 304)
+    assert np.array_equal(_decoded(draws), [_decode(int(k), 3) for k in draws])

@@ -3,8 +3,9 @@
 Symbolic path.  At each size assignment, every entry of `of` is an explicit
 SymPy expression in the random entries.  A polynomial in them is integrated
 exactly by moments (independence, and E[X^k] of a normal); an expression of
-one scalar random variable (relu, step, ...) is integrated against its
-density with SymPy.  E[of] - answer must then be zero.
+one scalar random variable is integrated against its density: piece by piece in
+closed form where it is piecewise polynomial (relu, step, abs of linear arguments:
+:mod:`.gaussian`), else with SymPy.  E[of] - answer must then be zero.
 
 Numeric path.  At hypothesis-drawn values of the other symbols, a Monte-Carlo
 estimate over SAMPLES draws of the random symbols (one batched evaluation,
@@ -29,6 +30,7 @@ from ..language.model import Claim, Model
 from ..paths.numeric import Comparison, Point
 from ..paths.symbolic import Instance, SymbolicOutcome, describe_sizes, settle, size_assignments
 from ..vocabulary.ops import as_sympy, sympy
+from . import gaussian
 
 SAMPLES = 20000
 Z_LIMIT = 6.0
@@ -66,8 +68,12 @@ def expect(expr, randoms: dict):
     r = present[0]
     mean, variance = randoms[r]
     u = sp.Dummy("u", real=True)
+    standardised = expr.xreplace({r: mean + sp.sqrt(variance) * u})
+    exact = gaussian.expectation(standardised, u)  # piecewise polynomial: by moments
+    if exact is not None:
+        return exact
     density = sp.exp(-u**2 / 2) / sp.sqrt(2 * sp.pi)
-    integrand = (expr.xreplace({r: mean + sp.sqrt(variance) * u}) * density)
+    integrand = standardised * density
     result = sp.integrate(integrand.rewrite(sp.Piecewise), (u, -sp.oo, sp.oo))
     if result.has(sp.Integral):
         raise Unsupported("SymPy could not integrate it")

@@ -47,6 +47,13 @@ def _decode(k: int, integers: int) -> float:
     return sign * ((abs(k) - integers) * 7 % 300 + 1) / 100
 
 
+def _decoded(k: np.ndarray) -> np.ndarray:
+    """:func:`_decode` of an array of draws (with 3 integers), at once."""
+    magnitude = np.abs(k)
+    return np.where(magnitude <= 3, k.astype(float),
+                    np.sign(k) * (((magnitude - 3) * 7 % 300 + 1) / 100))
+
+
 def entry_strategies():
     from hypothesis import strategies as st
 
@@ -267,10 +274,9 @@ def _random_array(symbol: Symbol, shape, generator: np.random.Generator,
     else:
         if kind == "positive":
             k = generator.integers(1, 303, size=count)
-            flat = np.array([_decode(int(i), 3) if i <= 3 else (i - 2) / 100 for i in k])
+            flat = np.where(k <= 3, k.astype(float), (k - 2) / 100)
         else:
-            k = generator.integers(-303, 304, size=count)
-            flat = np.array([_decode(int(i), 3) for i in k])
+            flat = _decoded(generator.integers(-303, 304, size=count))
             if kind == "nonzero":
                 flat[flat == 0] = 0.5
     return conditioned(symbol, np.asarray(flat, dtype=complex).reshape(shape))

@@ -54,7 +54,7 @@ def is_zero(expr, binary=(), quick: bool = False, signs=()) -> bool:
         done += 2
         if done > MAX_CASES:
             return False
-        cases.extend(_on_side(case, kink, side) for side in (1, -1))
+        cases.extend(on_side(case, kink, side) for side in (1, -1))
     return True
 
 
@@ -69,7 +69,7 @@ def _zero_with_indicators(expr) -> bool:
     indicators: dict = {}
 
     def indicator(argument):
-        kink = _canonical(argument)
+        kink = canonical(argument)
         if kink not in indicators:
             indicators[kink] = sp.Dummy("h")
         h = indicators[kink]
@@ -79,9 +79,9 @@ def _zero_with_indicators(expr) -> bool:
         return 1 - h if ratio.is_negative else None
 
     def rewrite(node):
-        if not _is_kink(node):
+        if not is_kink(node):
             return node
-        argument = _kink_argument(node)
+        argument = kink_argument(node)
         h = indicator(argument)
         if h is None:
             return node
@@ -94,13 +94,13 @@ def _zero_with_indicators(expr) -> bool:
         return 2 * h - 1  # sign
 
     try:
-        rewritten = expr.replace(_is_kink, rewrite)
+        rewritten = expr.replace(is_kink, rewrite)
     except (TypeError, ValueError, RecursionError):
         return False
     return is_zero_over_atoms(rewritten, idempotent=tuple(indicators.values()))
 
 
-def _kink_argument(e):
+def kink_argument(e):
     sp = sympy()
     if isinstance(e, sp.Max):
         rest = [a for a in e.args if a != 0]
@@ -110,13 +110,13 @@ def _kink_argument(e):
     return None
 
 
-def _is_kink(e) -> bool:
+def is_kink(e) -> bool:
     sp = sympy()
     return isinstance(e, sp.Heaviside | sp.Abs | sp.sign | sp.Max) and \
-        _kink_argument(e) is not None
+        kink_argument(e) is not None
 
 
-def _canonical(u):
+def canonical(u):
     if u.could_extract_minus_sign():
         u = -u
     coefficient, rest = u.as_coeff_Mul()
@@ -124,12 +124,12 @@ def _canonical(u):
 
 
 def _innermost_kink(e):
-    kinks = sorted((node for node in subexpressions(e) if _is_kink(node)),
+    kinks = sorted((node for node in subexpressions(e) if is_kink(node)),
                    key=sympy().default_sort_key)
     for node in kinks:
-        argument = _kink_argument(node)
-        if not any(_is_kink(inner) for inner in subexpressions(argument)):
-            return _canonical(argument)
+        argument = kink_argument(node)
+        if not any(is_kink(inner) for inner in subexpressions(argument)):
+            return canonical(argument)
     return None
 
 
@@ -146,15 +146,15 @@ def subexpressions(e) -> set:
     return seen
 
 
-def _on_side(e, kink, side: int):
+def on_side(e, kink, side: int):
     """e with every kink function of argument ±kink resolved for sign(kink) = side."""
     sp = sympy()
 
     def matches(node):
-        return _is_kink(node) and _canonical(_kink_argument(node)) == kink
+        return is_kink(node) and canonical(kink_argument(node)) == kink
 
     def resolve(node):
-        argument = _kink_argument(node)
+        argument = kink_argument(node)
         ratio = sp.cancel(argument / kink)
         positive = (ratio.is_positive if side > 0 else ratio.is_negative)
         if isinstance(node, sp.Heaviside):
