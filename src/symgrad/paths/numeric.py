@@ -253,8 +253,10 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     (:func:`random_batches`, screened a batch at a time) and :data:`EDGE_EXAMPLES` edge
     points too (small integers, the qualifiers' boundaries; a smaller budget, as an
     expectation's, is shared between the two), and hypothesis searches only once a point
-    fails: for a small counterexample, which it shrinks.  A kind with a strategy of its
-    own has ``max_examples`` drawn by hypothesis.  The real sizes come after the random
+    fails, for a small counterexample: at each smaller size assignment, smallest first,
+    then at the failing point's own sizes, shrinking the values of the first it finds.  A
+    kind with a strategy of its own has ``max_examples`` drawn by hypothesis (sizes and
+    values shrunk together, then smaller sizes tried).  The real sizes come after the random
     points, so a claim wrong at small sizes is refuted there."""
     judge = judge or compare
     drawn_by_numpy = strategy is None
@@ -306,7 +308,7 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
                 found = _first_failing(model, claim, batches, fails, outcome, deadline,
                                        screened)
             found = found or _real(model, claim, seed, real, fails, outcome)
-            if (found is None and not drawn_by_numpy) or (found is not None and shrink_calls):
+            if not drawn_by_numpy and (found is None or shrink_calls):
                 drawing.append(True)
                 try:
                     found = _find(strategy(model, claim), fails, seed, max_examples,
@@ -314,7 +316,9 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
                 finally:
                     drawing.clear()
             if found is not None and shrink_calls:
-                found = _smallest_sizes(model, claim, fails, seed, found, strategy) or found
+                found = _smallest_sizes(model, claim, fails, seed, found, strategy) or \
+                    (_at_its_sizes(model, claim, fails, seed, found, strategy)
+                     if drawn_by_numpy else None) or found
     except _ShrinkingDone:
         found = smallest[0]
     except OutOfTime:
@@ -403,6 +407,14 @@ def _find(points, fails, seed, max_examples, shrink: bool = True) -> Point | Non
             if group.subgroup(inner) is not None:
                 raise inner("stopped") from None
         raise
+
+
+def _at_its_sizes(model, claim, fails, seed, found: Point, strategy) -> Point | None:
+    """A failing point at the sizes of ``found`` with values shrunk by hypothesis (sizes a
+    layer's real ones are left as found: too large to draw value by value)."""
+    if max(found.sizes.values(), default=0) > 2 * MAX_SIZE:
+        return None
+    return _find(strategy(model, claim, dict(found.sizes)), fails, seed, 30)
 
 
 def _smallest_sizes(model, claim, fails, seed, found: Point, strategy,
