@@ -124,3 +124,26 @@ def test_a_wrong_index_names_the_factor_and_the_index(answer, says):
     assert result.diagnosis["code"] == "index"
     assert says in result.diagnosis["message"], result.diagnosis["message"]
     assert "sum(V[k, i] * W[j, k], k) is right" in result.diagnosis["message"]
+
+
+def test_wrong_answers_to_one_question_share_its_derived_correct_answer(monkeypatch):
+    """A class's wrong answers to a question need its correct answer once, not per answer."""
+    from symgrad import decide as deciding
+    from symgrad.language.files import load
+
+    monkeypatch.setattr(deciding, "_CORRECT_ANSWERS", {})
+    derived = []
+    real = deciding._derived
+    monkeypatch.setattr(deciding, "_derived",
+                        lambda *args: derived.append(args[1].name) or real(*args))
+    results = []
+    for answer in ("2 * B @ x", "B @ x", "3 * B.T @ x + B @ x"):
+        model = load("<test>", claims_text(QUADRATIC, dict(
+            name="q1", kind="gradient", of="x @ B @ x", wrt="x", answer=answer)))
+        results.append(deciding.decide(model, model.claims[0]))
+    assert [r.verdict for r in results] == ["refuted"] * 3
+    assert {r.correct for r in results} == {"B.T @ x + B @ x"}
+    assert len(derived) == 1
+    other = load("<test>", claims_text(QUADRATIC, dict(
+        name="q1", kind="gradient", of="x @ B @ x + sum(x)", wrt="x", answer="B @ x")))
+    assert deciding.decide(other, other.claims[0]).correct != results[0].correct

@@ -181,7 +181,27 @@ def _add_correct_answer(model: Model, claim: Claim, result: Result, seed: int,
     question_model, question = variant(model, claim, drop=("answer",))
     if question.error:
         return
-    text, derived = _derived(question_model, question, seed, deadline)
-    if text is not None and derived.ok:
-        result.correct = text
-        result.correct_latex = without_verdict(derived.latex)
+    key = _question_key(question_model, question, seed)
+    if key not in _CORRECT_ANSWERS:
+        text, derived = _derived(question_model, question, seed, deadline)
+        if text is None or not derived.ok:
+            return  # (not kept: with more time, it may yet be derived)
+        if len(_CORRECT_ANSWERS) >= MAX_KEPT_ANSWERS:
+            _CORRECT_ANSWERS.pop(next(iter(_CORRECT_ANSWERS)))
+        _CORRECT_ANSWERS[key] = (text, without_verdict(derived.latex))
+    result.correct, result.correct_latex = _CORRECT_ANSWERS[key]
+
+
+#: Correct answers derived and checked in this process, by question: a class's wrong
+#: answers to one question share it (grading derives it once per worker, not per answer).
+_CORRECT_ANSWERS: dict[tuple, tuple[str, str]] = {}
+MAX_KEPT_ANSWERS = 256
+
+
+def _question_key(model: Model, claim: Claim, seed: int) -> tuple:
+    """What a derived answer depends on: the declarations, definitions and LaTeX names of
+    the file, the question's own fields, and the seed its check used."""
+    raw = model.raw
+    return (seed, claim.kind, repr(sorted(raw.symbols.items())),
+            repr(sorted(raw.define.items())), repr(sorted(raw.latex.items())), raw.latex_star,
+            repr(sorted(claim.fields.items())))
