@@ -71,3 +71,13 @@ def test_an_mlp_gradient_with_a_relu_layer_is_proved_not_only_verified():
         dict(kind="gradient", of="0.5 * sum((relu(X @ W1.T) @ W2.T - Y)**2)", wrt="W1",
              answer="(((relu(X @ W1.T) @ W2.T - Y) @ W2) * step(X @ W1.T)).T @ X"))
     assert result.verdict == "proved", result.reason
+
+
+def test_the_quick_proof_is_the_cheap_form_alone():
+    """Before a disproof is looked for, only the cheap form is tried (the heavier normal
+    forms can take minutes to fail on a wrong answer's entry); they come after it."""
+    sp = sympy()
+    x, y = sp.symbols("x y", positive=True)
+    related_logs = sp.log(x * y) - sp.log(x) - sp.log(y)
+    assert not zero.is_zero(related_logs, quick=True)
+    assert zero.is_zero(related_logs)

@@ -147,3 +147,24 @@ def test_wrong_answers_to_one_question_share_its_derived_correct_answer(monkeypa
     other = load("<test>", claims_text(QUADRATIC, dict(
         name="q1", kind="gradient", of="x @ B @ x + sum(x)", wrt="x", answer="B @ x")))
     assert deciding.decide(other, other.claims[0]).correct != results[0].correct
+
+
+def test_a_forgotten_sigmoid_slope_is_named_as_the_missing_run_of_factors():
+    symbols = {"X": "matrix(N, d)", "w": "vector(d)", "y": "vector(N)"}
+    text = claims_text(symbols, dict(name="c", kind="gradient", of="0.5 * sum((s - y)**2)",
+                                     wrt="w", answer="X.T @ r"),
+                       define={"s": "sigmoid(X @ w)", "r": "s - y"})
+    [result] = symgrad.check(text)
+    assert result.verdict == "refuted"
+    assert result.diagnosis["code"] == "missing-factor"
+    assert "the answer lacks the factor s * (1 - s)" in result.diagnosis["message"]
+
+
+def test_runs_of_neighbouring_factors_are_candidates_too():
+    from symgrad.explain.terms import factors
+    from symgrad.language.expressions import parse, unparse
+
+    dropped = {factor: unparse(without)
+               for factor, _, without in factors(parse("X.T @ (dH * H * (1 - H))"))}
+    assert dropped["H * (1 - H)"] == "X.T @ dH"
+    assert dropped["dH"] == "X.T @ (H * (1 - H))"

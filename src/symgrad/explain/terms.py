@@ -75,13 +75,36 @@ def signed_text(sign: int, term: Node) -> str:
 
 def factors(tree: Node):
     """Every way to drop one factor: (the factor as text, the product it is dropped from,
-    the tree without it).  A divisor d is the factor 1/d."""
+    the tree without it).  A divisor d is the factor 1/d.  In a chain of three or more
+    elementwise factors, a run of neighbours is a factor too (the sigmoid slope
+    ``H * (1 - H)`` of ``dH * H * (1 - H)``)."""
     for path, node in places(tree):
         if node.op == "mul":
             for keep, drop in ((1, 0), (0, 1)):
                 yield unparse(node.args[drop]), node, replace(tree, path, node.args[keep])
+            chain = _chain(node)
+            for start in range(len(chain)):
+                for stop in range(start + 2, len(chain) + 1):
+                    kept = chain[:start] + chain[stop:]
+                    if kept and len(kept) < len(chain) - 1:
+                        yield (unparse(_product(chain[start:stop])), node,
+                               replace(tree, path, _product(kept)))
         elif node.op == "div":
             yield f"1 / {_grouped(node.args[1])}", node, replace(tree, path, node.args[0])
+
+
+def _chain(node: Node) -> list[Node]:
+    """The operands of a product a * b * c ..., however it is bracketed."""
+    if node.op != "mul":
+        return [node]
+    return _chain(node.args[0]) + _chain(node.args[1])
+
+
+def _product(operands: list[Node]) -> Node:
+    product = operands[0]
+    for operand in operands[1:]:
+        product = Node("mul", (product, operand))
+    return product
 
 
 def _grouped(node: Node) -> str:

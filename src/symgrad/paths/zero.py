@@ -178,15 +178,16 @@ def _smooth_is_zero(e, quick: bool = False) -> bool:
         e = e.rewrite(sp.exp)
         if is_zero_over_atoms(e):
             return True
+    if quick:  # (the cheap form is the quick proof: the rest can take minutes to fail)
+        return False
     e = _exp_as_powers(e)
     if not e.has(sp.log) and not any(p.exp.is_negative for p in e.atoms(sp.Pow)):
         # no fraction: expanding is the normal form (together would only cost)
-        return sp.expand(e) == 0 or not quick and sp.simplify(e) == 0
+        return sp.expand(e) == 0 or sp.simplify(e) == 0
     # each normal form from the same start: an expanded form is a poor start for cancel.
     # The numerator of a single fraction expanded to 0 is a proof (and cheaper than cancel).
-    attempts = [lambda x: sp.expand(sp.fraction(sp.together(x))[0])]
-    if not quick:
-        attempts += [lambda x: sp.cancel(sp.together(x)), sp.expand, sp.simplify]
+    attempts = [lambda x: sp.expand(sp.fraction(sp.together(x))[0]),
+                lambda x: sp.cancel(sp.together(x)), sp.expand, sp.simplify]
     return any(attempt(e) == 0 for attempt in attempts)
 
 
