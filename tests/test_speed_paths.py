@@ -251,3 +251,30 @@ def test_random_values_decode_as_hypothesis_draws_them():
 
     draws = np.arange(-303, 304)
     assert np.array_equal(_decoded(draws), [_decode(int(k), 3) for k in draws])
+
+
+# --- sigmoid kept whole in exact entries ----------------------------------------------------
+
+def test_sigmoid_is_one_atom_with_a_polynomial_derivative():
+    from symgrad.vocabulary.functions import sigmoid
+
+    u = sp.Symbol("u", real=True)
+    assert sp.diff(sigmoid(u), u) == sigmoid(u) * (1 - sigmoid(u))
+    assert sigmoid(-u) == 1 - sigmoid(u)  # one atom for ±u
+    assert sp.simplify(sigmoid(u).rewrite(sp.exp) - 1 / (1 + sp.exp(-u))) == 0
+    assert abs(sp.N(sigmoid(u).subs(u, sp.Rational(1, 3)), 30) -
+               sp.N(1 / (1 + sp.exp(-sp.Rational(1, 3))), 30)) < 1e-25
+    assert is_zero_over_atoms(sp.diff(sigmoid(2 * u + 1), u) -
+                              2 * sigmoid(2 * u + 1) * (1 - sigmoid(2 * u + 1)))
+
+
+def test_a_sigmoid_networks_backward_pass_is_settled_by_the_explicit_entries_too():
+    symbols = {"X": "matrix(N, d)", "Y": "matrix(N, k)", "W1": "matrix(d, h)",
+               "W2": "matrix(h, k)"}
+    define = {"H": "sigmoid(X @ W1)", "P": "H @ W2", "dP": "P - Y", "dH": "dP @ W2.T"}
+    text = claims_text(symbols, dict(name="dW1", kind="gradient", of="0.5 * sum((P - Y)**2)",
+                                     wrt="W1", answer="X.T @ (dH * H * (1 - H))"),
+                       define=define)
+    [result] = symgrad.check(text)
+    assert (result.verdict, result.scope) == ("proved", "all sizes")
+    assert "explicit entries agree at sizes" in result.reason  # not "did not settle it"

@@ -59,4 +59,7 @@ class Derivatives:
 
     def _smooth(self) -> tuple:
         sp = self.sp
-        return (sp.exp, sp.log, sp.tanh, sp.sinh, sp.cosh, sp.sin, sp.cos, sp.atan, sp.erf)
+        from ..vocabulary.functions import sigmoid
+
+        return (sp.exp, sp.log, sp.tanh, sp.sinh, sp.cosh, sp.sin, sp.cos, sp.atan, sp.erf,
+                sigmoid)

@@ -171,10 +171,13 @@ def on_side(e, kink, side: int):
 # --- smooth expressions ------------------------------------------------------------------
 
 def _smooth_is_zero(e, quick: bool = False) -> bool:
+    from ..vocabulary.functions import sigmoid
+
     sp = sympy()
     if e == 0 or is_zero_over_atoms(e):
         return True
-    if e.has(sp.tanh):  # tanh in exponentials, to meet sigmoid's: the cheap form again
+    mixed = [f for f in (sp.exp, sp.tanh, sigmoid) if e.has(f)]
+    if len(mixed) > 1 or (mixed and not quick):  # in exponentials, to meet each other
         e = e.rewrite(sp.exp)
         if is_zero_over_atoms(e):
             return True

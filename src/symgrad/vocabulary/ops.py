@@ -76,6 +76,13 @@ def _sigmoid(x):
     return 1 / (1 + math.exp(-x)) if x > -700 else 0.0
 
 
+def _sigmoid_function():
+    sympy()
+    from .functions import sigmoid
+
+    return sigmoid
+
+
 def _softplus(x):
     return x if x > 30 else math.log1p(math.exp(x))
 
@@ -97,8 +104,8 @@ ELEMENTWISE: dict[str, Elementwise] = {
     "abs": Elementwise(lambda x: x * np.where(_real_positive(x), 1, -1),
                        lambda x: sympy().Abs(x), "kink", image=_abs_image),
     "tanh": Elementwise(np.tanh, lambda x: sympy().tanh(x), image=_monotone(math.tanh)),
-    "sigmoid": Elementwise(lambda x: 1 / (1 + np.exp(-x)),
-                           lambda x: 1 / (1 + sympy().exp(-x)), image=_monotone(_sigmoid)),
+    "sigmoid": Elementwise(lambda x: 1 / (1 + np.exp(-x)), lambda x: _sigmoid_function()(x),
+                           image=_monotone(_sigmoid)),
     "softplus": Elementwise(lambda x: np.log(1 + np.exp(x)),
                             lambda x: sympy().log(1 + sympy().exp(x)),
                             image=_monotone(_softplus)),
