@@ -168,3 +168,17 @@ def test_runs_of_neighbouring_factors_are_candidates_too():
                for factor, _, without in factors(parse("X.T @ (dH * H * (1 - H))"))}
     assert dropped["H * (1 - H)"] == "X.T @ dH"
     assert dropped["dH"] == "X.T @ (H * (1 - H))"
+
+
+def test_a_sign_flipped_term_beside_a_right_one_is_named_as_written():
+    symbols = {"X": "matrix(N, d)", "y": "vector(N, binary)", "w": "vector(d)",
+               "lam": "scalar(positive)"}
+    define = {"p": "sigmoid(X @ w)",
+              "loss": "-sum(y * log(p) + (1 - y) * log(1 - p)) + 0.5 * lam * w @ w"}
+    text = claims_text(symbols, dict(name="c", kind="gradient", of="loss", wrt="w",
+                                     answer="X.T @ (y - p) + lam * w"), define=define)
+    [result] = symgrad.check(text)
+    assert result.verdict == "refuted"
+    assert result.diagnosis["code"] == "term"
+    assert result.diagnosis["message"] == ("the answer has the term X.T @ (y - p) where the "
+                                           "truth has -X.T @ (y - p)")

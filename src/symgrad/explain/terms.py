@@ -55,6 +55,18 @@ def _expand(node: Node) -> list[Signed]:
     return [(1, node)]
 
 
+def top_level(tree: Node) -> list[Signed]:
+    """The tree's terms as written: split at its sums and differences only, products kept
+    whole (``X.T @ (y - p) + lam * w`` is two terms)."""
+    if tree.op == "add":
+        return top_level(tree.args[0]) + top_level(tree.args[1])
+    if tree.op == "sub":
+        return top_level(tree.args[0]) + _negated(top_level(tree.args[1]))
+    if tree.op == "neg":
+        return _negated(top_level(tree.args[0]))
+    return [(1, tree)]
+
+
 def _cap(terms: list[Signed]) -> list[Signed]:
     if len(terms) > MAX_TERMS:
         raise _TooMany
@@ -220,8 +232,9 @@ def term_candidates(probe: Probe, answer: Node, correct: Node):
         if c == -1:
             text = signed_text(s, t)
             yield "extra", text, None, f"-({text})"
-    for s, t, v in mine:
-        c = ratio(rest, None if v is None else s * v)
+    written = [(s, t, probe.value(t)) for s, t in top_level(answer)]
+    for s, t, v in mine + (written if len(written) > 1 else []):  # a term as written, too:
+        c = ratio(rest, None if v is None else s * v)  # X.T @ (y - p) for X.T @ (p - y)
         if c is not None and c != -1:
             text = signed_text(s, t)
             yield "coefficient", text, _scaled(c + 1, text), _scaled(c, text)
