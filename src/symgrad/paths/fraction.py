@@ -164,7 +164,7 @@ def _exp_scales(expr, sp) -> dict:
     from math import lcm
 
     scales: dict = {}
-    for node in _subexpressions(expr):
+    for node in subexpressions(expr):
         if isinstance(node, sp.exp):
             for term in sp.expand(node.args[0]).as_coeff_add()[1]:
                 coefficient, rest = term.as_coeff_Mul()
@@ -173,7 +173,9 @@ def _exp_scales(expr, sp) -> dict:
     return scales
 
 
-def _subexpressions(e) -> set:
+def subexpressions(e) -> set:
+    """Every distinct subexpression of e, each visited once (entries of a deep network are
+    trees with many shared subtrees, far larger walked as trees)."""
     seen: set = set()
     stack = [e]
     while stack:

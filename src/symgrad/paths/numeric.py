@@ -2,12 +2,14 @@
 
 The claim's expressions are evaluated with numpy (the same parsed trees the
 symbolic path uses, on the complex backend).  The true derivative comes from
-the complex step: for each entry, f(x + i·h·e) with h = 1e-20 gives the
-directional derivative in its imaginary part, exact to rounding, with no
-subtractive cancellation.  Hypothesis draws the sizes (from 1, non-square
-included) and the values (respecting the qualifiers), searches for a point
-where answer and truth differ beyond :data:`TOLERANCE`, and shrinks it to a
-small one.  Points on a kink or outside a domain are rejected, not judged.
+the complex step: f(x + i·h·v) with h = 1e-20 gives the derivative along v in its
+imaginary part, exact to rounding, with no subtractive cancellation; a point is judged
+along random directions first (:mod:`.directions`), entry by entry where they disagree.
+The points (:mod:`.points`): the symbolic path's distinct sizes, then numpy-drawn random
+and edge points at sizes from 1 (non-square included), four at each size, each four
+screened in one batched evaluation (:mod:`.screen`).  Once a point differs beyond
+:data:`TOLERANCE`, hypothesis makes it small: the smallest sizes that still fail, then
+the simplest values.  Points on a kink or outside a domain are rejected, not judged.
 """
 
 from __future__ import annotations

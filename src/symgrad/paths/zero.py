@@ -17,7 +17,7 @@ a clearly nonzero value there is a concrete disproof.
 from __future__ import annotations
 
 from ..vocabulary.ops import as_sympy, sympy
-from .fraction import is_zero_over_atoms
+from .fraction import is_zero_over_atoms, subexpressions
 
 MAX_CASES = 256
 
@@ -131,19 +131,6 @@ def _innermost_kink(e):
         if not any(is_kink(inner) for inner in subexpressions(argument)):
             return canonical(argument)
     return None
-
-
-def subexpressions(e) -> set:
-    """Every distinct subexpression of e, each visited once (entries of a deep network are
-    trees with many shared subtrees, far larger walked as trees)."""
-    seen: set = set()
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.add(node)
-            stack.extend(node.args)
-    return seen
 
 
 def on_side(e, kink, side: int):
