@@ -64,12 +64,8 @@ def cold_claims() -> None:
 
 
 def cold(args: list[str], repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "symgrad", *args], capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """The median wall time of `symgrad ARGS` in a fresh interpreter."""
+    return _timed([sys.executable, "-m", "symgrad", *args], repeat)
 
 
 def mlp(layers: int) -> str:
