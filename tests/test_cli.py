@@ -179,6 +179,18 @@ def test_the_api_leaves_the_working_directory_alone(files, tmp_path):
     assert list(work.iterdir()) == []
 
 
+def test_a_check_that_finds_nothing_wrong_never_imports_hypothesis(files):
+    # hypothesis (a fifth of the import time) is for shrinking what fails, not for drawing
+    script = ("import sys, symgrad; r = symgrad.check({!r}, isolate=False); "
+              "print(r[0].verdict, 'hypothesis' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", script.format(str(files(RIGHT)))],
+                         capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["proved", "False"]
+    run = subprocess.run([sys.executable, "-c", script.format(str(files(WRONG)))],
+                         capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["refuted", "True"]
+
+
 def test_quiet_prints_the_summary_only_and_verbose_the_timings(files, capsys):
     path = str(files(RIGHT, WRONG))
     assert main(["check", "-q", path]) == 1

@@ -158,14 +158,27 @@ def test_random_batches_share_their_sizes_and_are_seeded():
     model = _one_claim({"X": "matrix(n, m)", "y": "vector(m, probability)"}, kind="gradient",
                        of="sum(X @ y)", wrt="X", answer="outer(ones(n), y)")
     claim = model.claims[0]
-    batches = list(random_batches(model, claim, 5, 10))
-    assert [len(b) for b in batches] == [4, 4, 2]
+    batches = list(random_batches(model, claim, 5, 40))
+    assert sum(len(b) for b in batches) == 40
     assert all(len({tuple(p.sizes.items()) for p in b}) == 1 for b in batches)
-    again = list(random_batches(model, claim, 5, 10))
+    # points drawn at the same sizes are one batch: one evaluation, not one per four
+    sizes = [tuple(b[0].sizes.items()) for b in batches]
+    assert len(set(sizes)) == len(sizes) < 10
+    again = list(random_batches(model, claim, 5, 40))
     assert all(np.array_equal(p.values["X"], q.values["X"])
                for b, c in zip(batches, again, strict=True) for p, q in zip(b, c, strict=True))
     assert all(0 < np.real(p.values["y"]).min() and np.real(p.values["y"]).max() < 1
                for b in batches for p in b)
+    assert not np.array_equal(batches[0][0].values["X"], batches[0][1].values["X"])
+
+
+def test_random_batches_keep_test_functions_apart_and_scalars_as_arrays():
+    model = _one_claim({"x": "scalar", "f": "function"}, kind="gradient", of="f(x)",
+                       wrt="x", answer="diff(f)(x)")
+    batches = list(random_batches(model, model.claims[0], 5, 40))
+    assert [len(b) for b in batches] == [4] * 10  # sizes are all fixed, the functions not
+    assert len({b[0].functions["f"] for b in batches}) > 1
+    assert all(p.values["x"].shape == () for b in batches for p in b)
 
 
 @pytest.mark.parametrize("answer, right", [("[[6 * w, 6 * w], [6 * w, 6 * w]]", True),

@@ -86,11 +86,12 @@ def _limit_address_space(megabytes: float) -> None:
 def hypothesis_files_in_the_cache() -> None:
     """hypothesis keeps files (its constants cache) under ./.hypothesis by default; symgrad
     (its workers, and the command) keeps them in the user's cache folder, so that a run
-    leaves the working directory alone."""
-    from hypothesis.configuration import set_hypothesis_home_dir
+    leaves the working directory alone (set where hypothesis is first run:
+    :data:`symgrad.paths.numeric.HYPOTHESIS_HOME`)."""
+    from .paths import numeric
 
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    set_hypothesis_home_dir(os.path.join(cache, "symgrad", "hypothesis"))
+    numeric.HYPOTHESIS_HOME = os.path.join(cache, "symgrad", "hypothesis")
 
 
 class _Worker:
@@ -226,5 +227,5 @@ def _load_the_engine() -> None:
     from .paths import numeric, symbolic  # noqa: F401
     from .vocabulary.ops import sympy
 
-    sympy()  # SymPy and hypothesis themselves load lazily: here, once, not in each worker
-    import hypothesis  # noqa: F401
+    sympy()  # SymPy itself loads lazily: here, once, not in each worker (hypothesis only
+    # where a point fails: a check that finds nothing wrong never imports it)

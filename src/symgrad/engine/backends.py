@@ -253,35 +253,42 @@ class Numeric(Arrays):
             return self.functions[name].numeric(order, x)
 
     def grad(self, ev, body, name):
-        """Central differences with one Richardson step (error O(h^4)); plain differences,
-        not the complex step, so that they also work inside a complex-step evaluation."""
+        """At a real point, the complex step in each entry (one evaluation, exact to
+        rounding); inside a complex-step evaluation, central differences with one
+        Richardson step (error O(h^4)), which the outer step passes through."""
         base = ev.values[name]
         core = self.core_shape(base)
+        real = all(not np.any(np.imag(v)) for v in ev.values.values())
         results = []
         for position in np.ndindex(core):
-            h = _step(base[self.index(position)])
-
             def at(step, position=position):
                 shifted = moved(ev.values, [(name, position, step)], self.index)
                 return ev.with_values(shifted).value(body)
 
-            results.append(richardson(lambda h, at=at: (at(h) - at(-h)) / (2 * h), h))
+            if real:
+                results.append(np.imag(at(1j * COMPLEX_STEP)) / COMPLEX_STEP)
+            else:
+                h = _step(base[self.index(position)])
+                results.append(richardson(lambda h, at=at: (at(h) - at(-h)) / (2 * h), h))
         return self.assemble(results, core)
 
     def hessian(self, ev, body, variables):
         """At a real point: the complex step in one variable, central differences (with one
         Richardson step) in the other; inside a complex-step evaluation, second central
-        differences."""
+        differences.  Each pair of variables once (a Hessian of a smooth function is
+        symmetric; at a kink, the point is rejected anyway)."""
         real = all(not np.any(np.imag(v)) for v in ev.values.values())
-        results = []
-        for a in variables:
-            for b in variables:
+        difference = _step_difference if real else _second_difference
+        found = {}
+        for i, a in enumerate(variables):
+            for j, b in enumerate(variables[i:], i):  # symmetric: the upper triangle, mirrored
                 h = max(_step(ev.values[a[0]][self.index(a[1])]),
                         _step(ev.values[b[0]][self.index(b[1])]))
-                difference = _step_difference if real else _second_difference
-                results.append(richardson(
-                    lambda h, a=a, b=b, d=difference: d(ev, body, a, b, h), h))
-        return self.assemble(results, (len(variables), len(variables)))
+                found[i, j] = found[j, i] = richardson(
+                    lambda h, a=a, b=b: difference(ev, body, a, b, h), h)
+        count = len(variables)
+        return self.assemble([found[i, j] for i in range(count) for j in range(count)],
+                             (count, count))
 
     def index(self, position):
         """Where a core position is in an array (all samples, for a batched one)."""

@@ -227,23 +227,73 @@ def _expansion(model: Model, claim: Claim) -> Expansion:
     return _last[2]
 
 
+class Iteration:
+    """The iteration's step x -> x_next as one SymPy expression in x, built once per claim
+    from the claim's own tree (not from the expansion): each declared function and its
+    derivatives a polynomial Σ_k a_k (u - c)^k / k! in coefficient and centre symbols,
+    each other scalar a symbol.  A point's step is this with the point's numbers put in,
+    which is what evaluating the tree at that point would give, without evaluating it."""
+
+    def __init__(self, model: Model, claim: Claim):
+        sp = sympy()
+        backend = Symbolic()
+        self.x = sp.Dummy("x", real=True)  # (dummies: no clash with the claim's names)
+        variable = claim.fields["variable"]
+        self.scalars = {name: sp.Dummy(name, real=True) for name in claim.uses
+                        if not model.symbols[name].is_function and name != variable}
+        values = {name: backend.asarray(symbol) for name, symbol in self.scalars.items()}
+        values[variable] = backend.asarray(self.x)
+        step = Evaluator(model, backend, {}, values).value(claim.exprs["iteration"])[()]
+        self.functions = {}  # name -> (centre, coefficients)
+        for name in dict.fromkeys(n for n in claim.uses if model.symbols[n].is_function):
+            centre = sp.Dummy(f"{name}_centre", real=True)
+            a = [sp.Dummy(f"{name}_{k}", real=True) for k in range(DEGREE + 1)]
+            u = sp.Dummy("u")
+            for k, cls in enumerate(backend.family(name)):
+                polynomial = sp.Add(*[a[k + j] * (u - centre) ** j / sp.factorial(j)
+                                      for j in range(DEGREE + 1 - k)])
+                step = step.replace(cls, sp.Lambda(u, polynomial))
+            self.functions[name] = (centre, a)
+        self.step = step
+
+    def at(self, point: Point):
+        """The step at a point's values and functions (None for a function of more
+        coefficients than the symbols have)."""
+        sp = sympy()
+        numbers = {symbol: _exact(point.values[name]) for name, symbol in self.scalars.items()
+                   if name in point.values}
+        for name, (centre, a) in self.functions.items():
+            function = point.functions[name]
+            if len(function.coefficients) > len(a):
+                return None
+            numbers[centre] = _exact(function.center)
+            numbers.update({symbol: _exact(function.coefficients[k])
+                            if k < len(function.coefficients) else sp.Integer(0)
+                            for k, symbol in enumerate(a)})
+        return self.step.xreplace(numbers)
+
+
+def _exact(value):
+    return sympy().Rational(Fraction(float(np.real(value))))
+
+
+_built: list = []  # (model, claim, iteration) of the claim judged last
+
+
+def _iteration(model: Model, claim: Claim) -> Iteration:
+    if not _built or _built[0] is not model or _built[1] is not claim:
+        _built[:] = [model, claim, Iteration(model, claim)]
+    return _built[2]
+
+
 def _iterate(model: Model, claim: Claim, point: Point):
     """Successive errors x_n - root, to DIGITS digits."""
     from ..engine.backends import Invalid
 
-    sp = sympy()
-    expansion = _expansion(model, claim)
-    x = sp.Symbol("x", real=True)
-    backend = Symbolic()
-    values = {n: backend.asarray(sp.Rational(Fraction(float(np.real(v)))))
-              for n, v in point.values.items()}
-    values[claim.fields["variable"]] = backend.asarray(x)
-    step = Evaluator(model, backend, {}, values).value(claim.exprs["iteration"])[()]
-    for name in expansion.functions:
-        u = sp.Dummy("u")
-        function = point.functions[name]
-        for k, cls in enumerate(backend.family(name)):
-            step = step.replace(cls, sp.Lambda(u, function.symbolic(u, k)))
+    iteration = _iteration(model, claim)
+    step, x = iteration.at(point), iteration.x
+    if step is None:
+        step, x = _step_at(model, claim, point)
     import mpmath
 
     advance = _stepper(step, x)
@@ -265,6 +315,22 @@ def _iterate(model: Model, claim: Claim, point: Point):
     if not errors or abs(errors[-1]) > 1e-12:
         raise Invalid("the iteration does not converge from the start point")
     return errors
+
+
+def _step_at(model: Model, claim: Claim, point: Point):
+    """The step built at one point, its functions as they are (any number of
+    coefficients)."""
+    sp = sympy()
+    x = sp.Symbol("x", real=True)
+    backend = Symbolic()
+    values = {n: backend.asarray(_exact(v)) for n, v in point.values.items()}
+    values[claim.fields["variable"]] = backend.asarray(x)
+    step = Evaluator(model, backend, {}, values).value(claim.exprs["iteration"])[()]
+    for name, function in point.functions.items():
+        u = sp.Dummy("u")
+        for k, cls in enumerate(backend.family(name)):
+            step = step.replace(cls, sp.Lambda(u, function.symbolic(u, k)))
+    return step, x
 
 
 def _stepper(step, x):

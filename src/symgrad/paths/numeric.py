@@ -6,10 +6,11 @@ the complex step: f(x + i·h·v) with h = 1e-20 gives the derivative along v in 
 imaginary part, exact to rounding, with no subtractive cancellation; a point is judged
 along random directions first (:mod:`.directions`), entry by entry where they disagree.
 The points (:mod:`.points`): the symbolic path's distinct sizes, then numpy-drawn random
-and edge points at sizes from 1 (non-square included), four at each size, each four
-screened in one batched evaluation (:mod:`.screen`).  Once a point differs beyond
-:data:`TOLERANCE`, hypothesis makes it small: the smallest sizes that still fail, then
-the simplest values.  Points on a kink or outside a domain are rejected, not judged.
+and edge points at sizes from 1 (non-square included), a size assignment for every four,
+the points at one size assignment screened in one batched evaluation (:mod:`.screen`).
+Once a point differs beyond :data:`TOLERANCE`, hypothesis makes it small: the smallest
+sizes that still fail, then the simplest values.  Points on a kink or outside a domain
+are rejected, not judged.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ EDGE_EXAMPLES = 12  # edge points after the random ones: small integers, boundar
 MIN_JUDGED = 3  # points rejected (off-domain) before this many are judged do not count...
 MAX_EARLY_REJECTIONS = 60  # ... up to this many, so a narrow domain still gets examples
 SHRINK_CALLS = 500  # judgements spent making a counterexample small, once one is found
+#: Where hypothesis keeps its files (its constants cache): set by symgrad's own processes
+#: (the command, its workers) to the user's cache folder, so that a run leaves the working
+#: directory alone; None (symgrad called in the caller's process) leaves hypothesis's own
+#: setting alone.  Applied when hypothesis is first run: a check that finds nothing wrong
+#: never imports it.
+HYPOTHESIS_HOME: str | None = None
 
 
 class _ShrinkingDone(Exception):
@@ -396,6 +403,10 @@ def _find(points, fails, seed, max_examples, shrink: bool = True) -> Point | Non
     from hypothesis.errors import FlakyFailure, NoSuchExample, Unsatisfiable
 
     phases = [Phase.generate, Phase.shrink] if shrink else [Phase.generate]
+    if HYPOTHESIS_HOME is not None:
+        from hypothesis.configuration import set_hypothesis_home_dir
+
+        set_hypothesis_home_dir(HYPOTHESIS_HOME)
     try:
         with _outside_any_test():
             return find(points, fails, random=random.Random(seed),

@@ -23,7 +23,8 @@ from .sizes import admissible
 from .symbolic import claim_symbols, size_assignments
 
 MAX_SIZE = 4  # largest size hypothesis (and the random draws) give a named dimension
-POINTS_PER_SIZE = 4  # random points drawn at each random size assignment (one batch)
+POINTS_PER_SIZE = 4  # random points drawn for each random size assignment
+BATCH_ENTRIES = 1 << 16  # entries of a batch's values, at most, beyond POINTS_PER_SIZE points
 LARGE = 4096  # entries of an array from which fixed points are drawn with numpy
 #: The values edge points draw from, by the kind of entry (binary and sign: as always).
 EDGE_VALUES = {"plain": (0.0, 1.0, -1.0, 2.0, -2.0), "positive": (1.0, 2.0, 3.0),
@@ -223,20 +224,43 @@ def _onehot(shape, generator: np.random.Generator) -> np.ndarray:
 
 
 def random_batches(model: Model, claim: Claim, seed: int, count: int, edge: bool = False):
-    """``count`` points in batches: each batch is :data:`POINTS_PER_SIZE` points at one
-    random size assignment up to :data:`MAX_SIZE` (only admissible ones), sharing its test
-    functions, so that the numeric search evaluates a batch at once (:mod:`.screen`).  The
-    values are as hypothesis draws them (:func:`_decode` of a uniform integer), from
-    numpy's generator: the bulk of the search, without hypothesis's cost per drawn value.
-    With ``edge``, the values random draws miss: small integers (0, ±1, ±2), the
-    qualifiers' boundaries (0.01 and 0.99 for a probability), at sizes up to 3 (1
-    included)."""
+    """``count`` points in batches, one batch for each random size assignment up to
+    :data:`MAX_SIZE` (only admissible ones), so that the numeric search evaluates a batch at
+    once (:mod:`.screen`).  A size assignment is drawn for every :data:`POINTS_PER_SIZE`
+    points; the points drawn at the same sizes form one batch (at most
+    :data:`BATCH_ENTRIES` entries), and so do the points at one set of test functions (a
+    claim with test functions draws them afresh for every assignment, and keeps its
+    batches apart).  The values are as hypothesis draws them (:func:`_decode` of a uniform
+    integer), from numpy's generator, each symbol's for a whole batch in one call: the
+    bulk of the search, without hypothesis's cost per drawn value.  With ``edge``, the
+    values random draws miss: small integers (0, ±1, ±2), the qualifiers' boundaries (0.01
+    and 0.99 for a probability), at sizes up to 3 (1 included)."""
     generator = np.random.default_rng(seed + (1 if edge else 0))
-    largest = 3 if edge else MAX_SIZE
     symbols = claim_symbols(model, claim)
+    drawn = [(name, symbol) for name, symbol in symbols.items()
+             if not (symbol.random or symbol.is_function)]
+    for sizes, functions, many in _assignments(model, claim, symbols, generator, count,
+                                               3 if edge else MAX_SIZE):
+        shapes = {name: tuple(concrete(symbol.shape, sizes)) for name, symbol in drawn}
+        entries = sum(int(np.prod(shape)) for shape in shapes.values()) or 1
+        at_once = max(POINTS_PER_SIZE, BATCH_ENTRIES // entries)
+        for start in range(0, many, at_once):
+            samples = min(at_once, many - start)
+            values = {name: _random_arrays(symbol, shapes[name], samples, generator, edge)
+                      for name, symbol in drawn}
+            yield [Point(sizes, {name: values[name][k, ...] for name in values}, functions)
+                   for k in range(samples)]
+
+
+def _assignments(model, claim, symbols, generator, count: int, largest: int):
+    """(sizes, test functions, how many points) of the random points: a size assignment
+    for every :data:`POINTS_PER_SIZE` of them; equal ones together, unless the claim has
+    test functions (drawn afresh with each assignment)."""
     choices = admissible(model, claim, largest) if claim.dim_constraints else None
     if claim.dim_constraints and not choices:
-        return
+        return []
+    functions = [name for name, symbol in symbols.items() if symbol.is_function]
+    planned: dict = {}
     while count > 0:
         if choices:
             sizes = dict(choices[int(generator.integers(len(choices)))])
@@ -244,25 +268,30 @@ def random_batches(model: Model, claim: Claim, seed: int, count: int, edge: bool
             sizes = {d: int(generator.integers(model.min_sizes.get(d, 1),
                                                max(largest, model.min_sizes.get(d, 1)) + 1))
                      for d in claim.dims}
-        functions = {name: TestFunction(tuple(float(c) for c in generator.integers(-2, 3, size=5)))
-                     for name, symbol in symbols.items() if symbol.is_function}
-        batch = []
-        for _ in range(min(POINTS_PER_SIZE, count)):
-            values = {name: _random_array(symbol, tuple(concrete(symbol.shape, sizes)),
-                                          generator, edge)
-                      for name, symbol in symbols.items()
-                      if not (symbol.random or symbol.is_function)}
-            batch.append(Point(sizes, values, functions))
-        count -= len(batch)
-        yield batch
+        drawn = {name: TestFunction(tuple(float(c) for c in generator.integers(-2, 3, size=5)))
+                 for name in functions}
+        many = min(POINTS_PER_SIZE, count)
+        key = (tuple(sizes.items()), len(planned) if functions else None)
+        if key in planned:
+            planned[key][2] += many
+        else:
+            planned[key] = [sizes, drawn, many]
+        count -= many
+    return list(planned.values())
 
 
-def _random_array(symbol: Symbol, shape, generator: np.random.Generator,
-                  edge: bool = False) -> np.ndarray:
+#: Qualifiers whose arrays are made what they say one sample at a time (:func:`conditioned`).
+CONDITIONED = frozenset({"spd", "orthogonal", "symmetric", "invertible"})
+
+
+def _random_arrays(symbol: Symbol, shape, samples: int, generator: np.random.Generator,
+                   edge: bool = False) -> np.ndarray:
+    """``samples`` arrays of ``shape`` (stacked on a leading axis), drawn in one call."""
     kind = _entry_kind(symbol)
-    count = int(np.prod(shape)) if shape else 1
+    count = samples * (int(np.prod(shape)) if shape else 1)
     if "onehot" in symbol.qualifiers:
-        return _onehot(shape, generator)
+        rows = samples * (shape[0] if len(shape) == 2 else 1)
+        return _onehot((rows, shape[-1]), generator).reshape((samples, *shape))
     if edge and kind in EDGE_VALUES:
         flat = generator.choice(EDGE_VALUES[kind], size=count)
     elif kind == "probability":
@@ -279,4 +308,7 @@ def _random_array(symbol: Symbol, shape, generator: np.random.Generator,
             flat = _decoded(generator.integers(-303, 304, size=count))
             if kind == "nonzero":
                 flat[flat == 0] = 0.5
-    return conditioned(symbol, np.asarray(flat, dtype=complex).reshape(shape))
+    arrays = np.asarray(flat, dtype=complex).reshape((samples, *shape))
+    if CONDITIONED & set(symbol.qualifiers):
+        arrays = np.stack([conditioned(symbol, array) for array in arrays])
+    return arrays
