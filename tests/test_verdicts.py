@@ -3,7 +3,7 @@
 import pytest
 
 import symgrad
-from symgrad.paths import numeric, zero
+from symgrad.paths import numeric, polynomial, zero
 from tests.helpers import claims_text, decide_one
 
 XB = {"x": "vector(n)", "B": "matrix(n, n)"}
@@ -18,6 +18,7 @@ def test_verified_when_no_symbolic_proof(monkeypatch):
     from symgrad.index import prove
 
     monkeypatch.setattr(zero, "is_zero", lambda *a, **k: False)
+    monkeypatch.setattr(polynomial, "is_zero_at", lambda *a: False)
     nonzero = prove.forms.atom(prove.Entry("x")), prove.forms.Rules()
     monkeypatch.setattr(prove, "difference", lambda *a: nonzero)
     result = decide_one(XB, QUAD)
@@ -29,6 +30,7 @@ def test_verified_when_no_symbolic_proof(monkeypatch):
 
 def test_index_notation_and_numbers_prove_what_explicit_entries_cannot(monkeypatch):
     monkeypatch.setattr(zero, "is_zero", lambda *a, **k: False)
+    monkeypatch.setattr(polynomial, "is_zero_at", lambda *a: False)
     result = decide_one(XB, QUAD)
     assert (result.verdict, result.scope) == ("proved", "all sizes")
     assert "the explicit entries did not settle it" in result.reason

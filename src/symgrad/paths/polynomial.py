@@ -1,0 +1,130 @@
+"""The explicit entries as polynomials: the symbolic path's fast proof for polynomial claims.
+
+Most of matrix calculus is polynomial in the entries: products, sums, transposes, traces,
+Kronecker products, convolutions.  For such a claim, the explicit entries at one size
+assignment are built in a polynomial ring over the entry symbols
+(:class:`~symgrad.engine.polynomials.Polynomials`) and the truth is differentiated there
+exactly (a polynomial's partial derivative); each entry of answer - truth is 0 exactly
+when it is the zero polynomial.  That is the proof :func:`symgrad.paths.symbolic.prove`
+would make with SymPy expressions (which it still makes for everything else), without
+building, expanding and simplifying them.
+
+Only a proof is taken from here: a claim that is not polynomial, whose qualifiers need
+cases or rules (a symmetric variable, onehot, sign, binary or orthogonal entries), or whose
+difference is not the zero polynomial goes to the SymPy expressions, which find the point
+where it differs, or settle what a ring cannot say.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.evaluate import Evaluator
+from ..engine.polynomials import NotPolynomial, Polynomials
+from ..language.model import Claim, Model
+from ..vocabulary.ops import ELEMENTWISE
+from ..vocabulary.shapes import concrete
+
+#: Kinds whose truth the ring can make (a psd, value or expectation claim is not one).
+KINDS = ("gradient", "jacobian", "backprop", "hessian", "equal")
+#: Qualifiers that put rules or cases in force (:meth:`.symbolic.Instance.cases`).
+RULED = frozenset({"onehot", "sign", "binary", "orthogonal"})
+#: Operations that are never polynomial (looked for before anything is built).
+NOT_POLYNOMIAL = frozenset(ELEMENTWISE) | {
+    "apply", "leaky_relu", "norm", "softmax", "logsumexp", "max", "maxpool2d", "inv", "det",
+    "logdet", "solve", "pi"}
+MAX_GENERATORS = 400  # entry symbols of one ring, at most (past this, SymPy's expressions)
+
+
+def is_zero_at(model: Model, claim: Claim, sizes: dict[str, int]) -> bool:
+    """True when answer - truth is the zero polynomial in every entry at these sizes (a
+    proof there); False when that is not shown (not polynomial, ruled qualifiers, or a
+    nonzero difference: the SymPy expressions decide)."""
+    if claim.kind not in KINDS or claim.answer_field not in claim.exprs:
+        return False
+    if _leaves_polynomials(model, claim):
+        return False
+    declared = {**model.symbols, **claim.introduced}  # (an upstream G is introduced)
+    symbols = {name: declared[name] for name in claim.uses}
+    if any(s.qualifiers & RULED or s.is_function or
+           ("symmetric" in s.qualifiers and name == claim.wrt) for name, s in symbols.items()):
+        return False
+    from sympy.polys.polyerrors import BasePolynomialError
+
+    try:
+        truth, answer = _build(model, claim, sizes, symbols)
+    except (NotPolynomial, BasePolynomialError, ArithmeticError, TypeError, ValueError,
+            RecursionError):
+        return False  # (a division that is not exact says ExactQuotientFailed)
+    if truth is None or np.shape(truth) != np.shape(answer):
+        return False
+    return all(not (a - t) for a, t in zip(np.ravel(answer), np.ravel(truth), strict=True))
+
+
+def _leaves_polynomials(model: Model, claim: Claim) -> bool:
+    """Does an expression of the claim (or a definition it uses) apply an operation that is
+    never polynomial?"""
+    stack, seen = list(claim.exprs.values()), set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.op in NOT_POLYNOMIAL:
+            return True
+        if node.op == "define":
+            stack.append(model.defines[node.name])
+        stack.extend(node.args)
+    return False
+
+
+def _build(model, claim, sizes, symbols):
+    from sympy import QQ
+    from sympy.polys.orderings import grevlex
+    from sympy.polys.rings import PolyRing
+
+    labels: dict[str, None] = {}
+    positions = {}
+    for name, symbol in symbols.items():
+        shape = tuple(concrete(symbol.shape, sizes))
+        shared = "symmetric" in symbol.qualifiers
+        positions[name] = {}
+        for position in np.ndindex(shape):
+            key = tuple(sorted(position)) if shared else position
+            label = name + ("[" + ",".join(map(str, key)) + "]" if key else "")
+            positions[name][position] = label
+            labels[label] = None
+        positions[name] = (shape, positions[name])
+    if not labels or len(labels) > MAX_GENERATORS:
+        return None, None
+    ring = PolyRing(list(labels), QQ, grevlex)
+    generator = dict(zip(labels, ring.gens, strict=True))
+    values = {}
+    for name, (shape, where) in positions.items():
+        array = np.empty(shape, dtype=object)
+        for position, label in where.items():
+            array[position] = generator[label]
+        values[name] = array
+    ev = Evaluator(model, Polynomials(ring), sizes, values, claim.index_dims)
+    node = claim.exprs[claim.answer_field]
+    answer = ev.entries(node) if claim.indices else ev.value(node)
+    if claim.kind == "equal":
+        return ev.value(claim.exprs["lhs"]), answer
+    of = ev.value(claim.exprs["of"])
+    if claim.kind == "hessian":
+        entries = [values[n][at] for n, at in claim.variables(values)]
+        value = of[()]
+        return np.array([[value.diff(a).diff(b) for b in entries] for a in entries],
+                        dtype=object).reshape(len(entries), len(entries)), answer
+    wrt = values[claim.wrt]
+    if claim.kind == "jacobian":
+        truth = np.empty(of.shape + wrt.shape, dtype=object)
+        for k, i in np.ndindex(truth.shape):
+            truth[k, i] = of[k].diff(wrt[i])
+        return truth, answer
+    scalar = np.sum(values[claim.upstream.name] * of) if claim.kind == "backprop" else of[()]
+    scalar = ring(0) + scalar  # (a sum of no terms is the integer 0)
+    truth = np.empty(wrt.shape, dtype=object)
+    for position in np.ndindex(wrt.shape):
+        truth[position] = scalar.diff(wrt[position])
+    return truth, answer

@@ -1,0 +1,103 @@
+"""The symbolic path's polynomial ring (symgrad.paths.polynomial): the explicit entries of a
+polynomial claim built and differentiated as polynomials.  A proof there is a proof the
+SymPy expressions would make too; anything it cannot show goes to them."""
+
+import random
+
+import pytest
+
+from symgrad.explain.mutations import MUTATIONS, variants
+from symgrad.language import expressions as language
+from symgrad.language.build import variant
+from symgrad.language.files import builtin_folder, claim_files, load
+from symgrad.paths import polynomial, symbolic
+from tests.helpers import claims_text, decide_one
+
+CASES = [(model, claim) for path in claim_files([builtin_folder()])
+         for model in [load(path)] for claim in model.claims
+         if claim.kind in polynomial.KINDS and not claim.error]
+
+
+def _by_sympy(model, claim, sizes) -> str:
+    """The SymPy expressions' own verdict at these sizes, the ring left out."""
+    saved = polynomial.is_zero_at, symbolic.size_assignments
+    polynomial.is_zero_at, symbolic.size_assignments = lambda *a: False, lambda *a: [sizes]
+    try:
+        return symbolic.prove(model, claim, random.Random(0)).status
+    finally:
+        polynomial.is_zero_at, symbolic.size_assignments = saved
+
+
+def test_most_polynomial_builtins_are_proved_in_the_ring_and_sympy_agrees():
+    proved = 0
+    for model, claim in CASES:
+        for sizes in symbolic.size_assignments(model, claim):
+            if polynomial.is_zero_at(model, claim, sizes):
+                proved += 1
+                assert _by_sympy(model, claim, sizes) == "proved", claim.name
+    assert proved >= 80  # traces, quadratic forms, Kronecker products, convolutions, ...
+
+
+MUTATED = ["cookbook_traces.toml", "quadratic_form.toml", "linear_regression.toml",
+           "convolution.toml", "cookbook_kronecker.toml", "trace_product.toml"]
+
+
+@pytest.mark.parametrize("name", MUTATED)
+def test_the_ring_never_proves_a_wrong_answer(name):
+    model = load(builtin_folder() / name)
+    refuted = 0
+    for claim in model.claims:
+        text = claim.fields.get(claim.answer_field)
+        if claim.kind not in polynomial.KINDS or not isinstance(text, str):
+            continue
+        for _, mutant in variants(language.parse(text), MUTATIONS.values())[:8]:
+            wrong_model, wrong = variant(model, claim, {claim.answer_field: mutant})
+            if wrong_model.error or wrong.error or wrong.answer_problem:
+                continue
+            sizes = symbolic.size_assignments(wrong_model, wrong)[0]
+            if _by_sympy(wrong_model, wrong, sizes) == "disproved":
+                refuted += 1
+                assert not polynomial.is_zero_at(wrong_model, wrong, sizes), mutant
+    assert refuted > 0  # the mutants are wrong somewhere: the test could fail
+
+
+def _claim(symbols, **fields):
+    model = load("<test>", claims_text(symbols, {"name": "c", **fields}))
+    return model, model.claims[0]
+
+
+@pytest.mark.parametrize("declared, right", [("matrix(n, n, symmetric)", True),
+                                             ("matrix(n, n)", False)])
+def test_a_symmetric_matrix_shares_its_entries_in_the_ring(declared, right):
+    # 2 S x is the gradient of xᵀSx only when S is symmetric
+    model, claim = _claim({"x": "vector(n)", "S": declared}, kind="gradient",
+                          of="x @ S @ x", wrt="x", answer="2 * S @ x")
+    assert polynomial.is_zero_at(model, claim, {"n": 3}) == right
+    assert decide_one({"x": "vector(n)", "S": declared},
+                      dict(kind="gradient", of="x @ S @ x", wrt="x",
+                           answer="2 * S @ x")).verdict == ("proved" if right else "refuted")
+
+
+@pytest.mark.parametrize("symbols, fields", [
+    ({"x": "vector(n)"}, dict(kind="gradient", of="sum(tanh(x))", wrt="x",
+                              answer="1 - tanh(x)**2")),  # a function: not polynomial
+    ({"x": "vector(n)", "y": "vector(n)"}, dict(kind="gradient", of="sum(x / (1 + y**2))",
+                                                wrt="x", answer="1 / (1 + y**2)")),
+    ({"x": "vector(n)", "y": "vector(n, binary)"}, dict(kind="gradient", of="sum(x * y**2)",
+                                                       wrt="x", answer="y")),  # y² = y
+    ({"x": "vector(n)", "A": "matrix(n, n, invertible)"},
+     dict(kind="gradient", of="x @ inv(A) @ x", wrt="x", answer="(inv(A) + inv(A).T) @ x")),
+])
+def test_what_the_ring_cannot_show_goes_to_sympy_and_is_still_proved(symbols, fields):
+    model, claim = _claim(symbols, **fields)
+    assert not polynomial.is_zero_at(model, claim, {"n": 2})
+    assert decide_one(symbols, fields).verdict == "proved"
+
+
+def test_exact_division_by_a_constant_stays_in_the_ring():
+    model, claim = _claim({"x": "vector(n)"}, kind="gradient", of="sum(x**3) / 6",
+                          wrt="x", answer="x**2 / 2")
+    assert polynomial.is_zero_at(model, claim, {"n": 3})
+    model, claim = _claim({"x": "vector(n)"}, kind="gradient", of="sum(x**3) / 6",
+                          wrt="x", answer="x**2 / 3")
+    assert not polynomial.is_zero_at(model, claim, {"n": 3})
