@@ -35,13 +35,13 @@ class Polynomials(Arrays):
         if isinstance(x, np.ndarray):
             out = np.empty(x.shape, dtype=object)
             for position in np.ndindex(x.shape):
-                out[position] = self._constant(x[position])
+                out[position] = self.constant(x[position])
             return out
         out = np.empty((), dtype=object)
-        out[()] = self._constant(x)
+        out[()] = self.constant(x)
         return out
 
-    def _constant(self, x):
+    def constant(self, x):
         if getattr(x, "ring", None) is self.ring:  # a polynomial already
             return x
         if isinstance(x, int | np.integer):
@@ -109,3 +109,186 @@ class Polynomials(Arrays):
     # every operation that is not polynomial arithmetic
     pi = elementwise = inv = det = logabsdet = stop_max = max_entry = function = _leaves
     pool_max = _leaves
+
+
+class Quotient:
+    """A polynomial over a product of powers of monic polynomials, never reduced by a gcd
+    (as :mod:`symgrad.paths.fraction` keeps them): sums come over the least common product
+    of the denominators as they are written, so answer - truth is 0 exactly when its
+    numerator is the zero polynomial."""
+
+    __slots__ = ("above", "below")
+
+    def __init__(self, above, below: dict | None = None):
+        self.above, self.below = above, below or {}
+
+    def _lift(self, other) -> Quotient:
+        if isinstance(other, Quotient):
+            return other
+        if getattr(other, "ring", None) is self.above.ring:
+            return Quotient(other)
+        if isinstance(other, int | np.integer):
+            return Quotient(self.above.ring(int(other)))
+        return NotImplemented
+
+    def _over(self, common: dict):
+        factor = self.above
+        for base, k in common.items():
+            if k > self.below.get(base, 0):
+                factor = factor * base ** (k - self.below.get(base, 0))
+        return factor
+
+    def __add__(self, other):
+        other = self._lift(other)
+        if other is NotImplemented:
+            return other
+        if self.below == other.below:
+            return Quotient(self.above + other.above, self.below)
+        common = dict(self.below)
+        for base, k in other.below.items():
+            common[base] = max(common.get(base, 0), k)
+        return Quotient(self._over(common) + other._over(common), common)
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return Quotient(-self.above, self.below)
+
+    def __sub__(self, other):
+        other = self._lift(other)
+        return other if other is NotImplemented else self + (-other)
+
+    def __rsub__(self, other):
+        other = self._lift(other)
+        return other if other is NotImplemented else other + (-self)
+
+    def __mul__(self, other):
+        other = self._lift(other)
+        if other is NotImplemented:
+            return other
+        below = dict(self.below)
+        for base, k in other.below.items():
+            below[base] = below.get(base, 0) + k
+        return Quotient(self.above * other.above, below)
+
+    __rmul__ = __mul__
+
+    def inverse(self) -> Quotient:
+        if not self.above:
+            raise ZeroDivisionError("division by the zero polynomial")
+        above = self.above.ring.one
+        for base, k in self.below.items():
+            above = above * base ** k
+        lead = self.above.LC
+        if self.above.is_ground:
+            return Quotient(above.quo_ground(lead))
+        return Quotient(above.quo_ground(lead), {self.above.quo_ground(lead): 1})
+
+    def __truediv__(self, other):
+        other = self._lift(other)
+        return other if other is NotImplemented else self * other.inverse()
+
+    def __rtruediv__(self, other):
+        other = self._lift(other)
+        return other if other is NotImplemented else other * self.inverse()
+
+    def __pow__(self, k: int):
+        if k < 0:
+            return self.inverse() ** -k
+        return Quotient(self.above ** k, {base: p * k for base, p in self.below.items()})
+
+    def diff(self, x) -> Quotient:
+        """d/dx of above / Π bᵖ: (above' Π b - above Σ p b' Π_{others} b) / Π bᵖ⁺¹ over
+        the bases that depend on x."""
+        x = x.above if isinstance(x, Quotient) else x  # (an entry: a generator)
+        moving = [(base, p, base.diff(x)) for base, p in self.below.items()]
+        moving = [(base, p, slope) for base, p, slope in moving if slope]
+        if not moving:
+            return Quotient(self.above.diff(x), self.below)
+        product = self.above.ring.one
+        for base, _, _ in moving:
+            product = product * base
+        above = self.above.diff(x) * product
+        for base, p, slope in moving:
+            others = self.above.ring.one
+            for other, _, _ in moving:
+                if other is not base:
+                    others = others * other
+            above = above - self.above * slope * others * p
+        below = dict(self.below)
+        for base, _, _ in moving:
+            below[base] += 1
+        return Quotient(above, below)
+
+    def __bool__(self):
+        return bool(self.above)
+
+    @property
+    def is_ground(self) -> bool:
+        return not self.below and self.above.is_ground
+
+    @property
+    def LC(self):
+        return self.above.LC
+
+
+class Quotients(Polynomials):
+    """:class:`Polynomials` with division: every value a :class:`Quotient`; an inverse is
+    the adjugate over the determinant of a matrix of polynomials."""
+
+    def constant(self, x):
+        if isinstance(x, Quotient):
+            return x
+        return Quotient(super().constant(x))
+
+    def zeros(self, shape):
+        return np.full(shape, Quotient(self.ring.zero), dtype=object)
+
+    def ones(self, shape):
+        return np.full(shape, Quotient(self.ring.one), dtype=object)
+
+    def power(self, a, b):
+        k = self.real_constant(b)
+        if k is None or k != int(k):
+            raise NotPolynomial("a power that is not whole")
+        a, k = self.asarray(a), int(k)
+        out = np.empty(a.shape, dtype=object)
+        for position in np.ndindex(a.shape):
+            out[position] = a[position] ** k
+        return out
+
+    def _polynomials(self, x):
+        x = self.asarray(x)
+        if any(entry.below for entry in x.ravel()):
+            raise NotPolynomial("an inverse or determinant of a matrix with quotients")
+        return [[x[i, j].above for j in range(x.shape[1])] for i in range(x.shape[0])]
+
+    def det(self, x):
+        return self.asarray(Quotient(_determinant(self._polynomials(x), self.ring)))
+
+    def inv(self, x):
+        rows = self._polynomials(x)
+        n = len(rows)
+        whole = Quotient(_determinant(rows, self.ring))
+        out = np.empty((n, n), dtype=object)
+        for i, j in np.ndindex(n, n):  # adj[i, j] = (-1)^(i+j) det(minor j, i)
+            minor = [row[:i] + row[i + 1:] for k, row in enumerate(rows) if k != j]
+            cofactor = _determinant(minor, self.ring) if minor else self.ring.one
+            out[i, j] = Quotient(cofactor if (i + j) % 2 == 0 else -cofactor) / whole
+        return out
+
+
+def _determinant(rows, ring):
+    """Laplace expansion along the first row (the matrices here are small)."""
+    n = len(rows)
+    if n == 0:
+        return ring.one
+    if n == 1:
+        return rows[0][0]
+    total = ring.zero
+    for j in range(n):
+        if rows[0][j]:
+            minor = [row[:j] + row[j + 1:] for row in rows[1:]]
+            term = rows[0][j] * _determinant(minor, ring)
+            total = total + term if j % 2 == 0 else total - term
+    return total

@@ -1,18 +1,20 @@
-"""The explicit entries as polynomials: the symbolic path's fast proof for polynomial claims.
+"""The explicit entries as polynomials: the symbolic path's fast proof for rational claims.
 
-Most of matrix calculus is polynomial in the entries: products, sums, transposes, traces,
-Kronecker products, convolutions.  For such a claim, the explicit entries at one size
-assignment are built in a polynomial ring over the entry symbols
-(:class:`~symgrad.engine.polynomials.Polynomials`) and the truth is differentiated there
-exactly (a polynomial's partial derivative); each entry of answer - truth is 0 exactly
-when it is the zero polynomial.  That is the proof :func:`symgrad.paths.symbolic.prove`
-would make with SymPy expressions (which it still makes for everything else), without
-building, expanding and simplifying them.
+Most of matrix calculus is polynomial in the entries (products, sums, transposes, traces,
+Kronecker products, convolutions) or rational (inverses, determinants, solves).  For such a
+claim, the explicit entries at one size assignment are built in a polynomial ring over the
+entry symbols (:class:`~symgrad.engine.polynomials.Polynomials`; with an inverse, a
+determinant or a division, quotients of polynomials never reduced by a gcd,
+:class:`~symgrad.engine.polynomials.Quotients`) and the truth is differentiated there
+exactly; each entry of answer - truth is 0 exactly when its numerator is the zero
+polynomial.  That is the proof :func:`symgrad.paths.symbolic.prove` would make with SymPy
+expressions (which it still makes for everything else), without building, expanding and
+simplifying them.
 
-Only a proof is taken from here: a claim that is not polynomial, whose qualifiers need
-cases or rules (a symmetric variable, onehot, sign, binary or orthogonal entries), or whose
-difference is not the zero polynomial goes to the SymPy expressions, which find the point
-where it differs, or settle what a ring cannot say.
+Only a proof is taken from here: a claim with a function application, whose qualifiers
+need cases or rules (a symmetric variable, onehot, sign, binary or orthogonal entries), or
+whose difference is not shown 0 goes to the SymPy expressions, which find the point where
+it differs, or settle what a ring cannot say.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.evaluate import Evaluator
-from ..engine.polynomials import NotPolynomial, Polynomials
+from ..engine.polynomials import NotPolynomial, Polynomials, Quotients
 from ..language.model import Claim, Model
 from ..vocabulary.ops import ELEMENTWISE
 from ..vocabulary.shapes import concrete
@@ -29,10 +31,13 @@ from ..vocabulary.shapes import concrete
 KINDS = ("gradient", "jacobian", "backprop", "hessian", "equal")
 #: Qualifiers that put rules or cases in force (:meth:`.symbolic.Instance.cases`).
 RULED = frozenset({"onehot", "sign", "binary", "orthogonal"})
-#: Operations that are never polynomial (looked for before anything is built).
-NOT_POLYNOMIAL = frozenset(ELEMENTWISE) | {
-    "apply", "leaky_relu", "norm", "softmax", "logsumexp", "max", "maxpool2d", "inv", "det",
-    "logdet", "solve", "pi"}
+#: Operations that are never rational (looked for before anything is built).
+NOT_RATIONAL = frozenset(ELEMENTWISE) | {
+    "apply", "leaky_relu", "norm", "softmax", "logsumexp", "max", "maxpool2d", "logdet",
+    "pi"}
+#: Operations that make quotients of polynomials (:class:`Quotients` then, not
+#: :class:`Polynomials`).
+QUOTIENTS = frozenset({"inv", "det", "solve", "div"})
 MAX_GENERATORS = 400  # entry symbols of one ring, at most (past this, SymPy's expressions)
 
 
@@ -42,7 +47,8 @@ def is_zero_at(model: Model, claim: Claim, sizes: dict[str, int]) -> bool:
     nonzero difference: the SymPy expressions decide)."""
     if claim.kind not in KINDS or claim.answer_field not in claim.exprs:
         return False
-    if _leaves_polynomials(model, claim):
+    ops = _operations(model, claim)
+    if ops & NOT_RATIONAL:
         return False
     declared = {**model.symbols, **claim.introduced}  # (an upstream G is introduced)
     symbols = {name: declared[name] for name in claim.uses}
@@ -52,7 +58,7 @@ def is_zero_at(model: Model, claim: Claim, sizes: dict[str, int]) -> bool:
     from sympy.polys.polyerrors import BasePolynomialError
 
     try:
-        truth, answer = _build(model, claim, sizes, symbols)
+        truth, answer = _build(model, claim, sizes, symbols, bool(ops & QUOTIENTS))
     except (NotPolynomial, BasePolynomialError, ArithmeticError, TypeError, ValueError,
             RecursionError):
         return False  # (a division that is not exact says ExactQuotientFailed)
@@ -61,24 +67,22 @@ def is_zero_at(model: Model, claim: Claim, sizes: dict[str, int]) -> bool:
     return all(not (a - t) for a, t in zip(np.ravel(answer), np.ravel(truth), strict=True))
 
 
-def _leaves_polynomials(model: Model, claim: Claim) -> bool:
-    """Does an expression of the claim (or a definition it uses) apply an operation that is
-    never polynomial?"""
-    stack, seen = list(claim.exprs.values()), set()
+def _operations(model: Model, claim: Claim) -> set[str]:
+    """The operations the claim's expressions (and the definitions they use) apply."""
+    stack, seen, ops = list(claim.exprs.values()), set(), set()
     while stack:
         node = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if node.op in NOT_POLYNOMIAL:
-            return True
+        ops.add(node.op)
         if node.op == "define":
             stack.append(model.defines[node.name])
         stack.extend(node.args)
-    return False
+    return ops
 
 
-def _build(model, claim, sizes, symbols):
+def _build(model, claim, sizes, symbols, quotients: bool):
     from sympy import QQ
     from sympy.polys.orderings import grevlex
     from sympy.polys.rings import PolyRing
@@ -98,14 +102,16 @@ def _build(model, claim, sizes, symbols):
     if not labels or len(labels) > MAX_GENERATORS:
         return None, None
     ring = PolyRing(list(labels), QQ, grevlex)
-    generator = dict(zip(labels, ring.gens, strict=True))
+    backend = Quotients(ring) if quotients else Polynomials(ring)
+    generator = {label: backend.constant(gen)
+                 for label, gen in zip(labels, ring.gens, strict=True)}
     values = {}
     for name, (shape, where) in positions.items():
         array = np.empty(shape, dtype=object)
         for position, label in where.items():
             array[position] = generator[label]
         values[name] = array
-    ev = Evaluator(model, Polynomials(ring), sizes, values, claim.index_dims)
+    ev = Evaluator(model, backend, sizes, values, claim.index_dims)
     node = claim.exprs[claim.answer_field]
     answer = ev.entries(node) if claim.indices else ev.value(node)
     if claim.kind == "equal":
@@ -123,7 +129,7 @@ def _build(model, claim, sizes, symbols):
             truth[k, i] = of[k].diff(wrt[i])
         return truth, answer
     scalar = np.sum(values[claim.upstream.name] * of) if claim.kind == "backprop" else of[()]
-    scalar = ring(0) + scalar  # (a sum of no terms is the integer 0)
+    scalar = backend.constant(scalar)  # (a sum of no terms is the integer 0)
     truth = np.empty(wrt.shape, dtype=object)
     for position in np.ndindex(wrt.shape):
         truth[position] = scalar.diff(wrt[position])

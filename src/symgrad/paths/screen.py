@@ -72,14 +72,18 @@ def _screen(model, claim, points, tolerance) -> np.ndarray:
     count = directions.DIRECTIONS if affordable else 1
     if claim.kind == "hessian":
         passes = _agree_hessian(claim, values, evaluated, answer, rng, count)
-    else:
-        passes = np.ones(samples, dtype=bool)
-        for _ in range(count):
-            v = rng.standard_normal(first.values[claim.wrt].shape)
-            moved = dict(values)
-            moved[claim.wrt] = values[claim.wrt] + 1j * COMPLEX_STEP * v
-            passes &= _agree_along(claim, values, evaluated(claim.exprs["of"], moved), answer,
-                                   v)
+    else:  # every direction in one evaluation: the samples repeated, once for each
+        along = [rng.standard_normal(first.values[claim.wrt].shape) for _ in range(count)]
+        moved = {name: np.concatenate([value] * count) for name, value in values.items()}
+        moved[claim.wrt] = np.concatenate([values[claim.wrt] + 1j * COMPLEX_STEP * v
+                                           for v in along])
+        repeated = Screened(samples * count, first.functions, backend.margin)
+        y = Evaluator(model, repeated, first.sizes, moved, claim.index_dims).value(
+            claim.exprs["of"])
+        y = np.broadcast_to(y, (samples * count, *y.shape[1:]))
+        passes = ~repeated.invalid.reshape(count, samples).any(axis=0)
+        for k, v in enumerate(along):
+            passes &= _agree_along(claim, values, y[k * samples:(k + 1) * samples], answer, v)
     return passes & ~backend.invalid
 
 
