@@ -9,6 +9,8 @@ module only walks, binds indices and caches.
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from ..language.model import Model
 from ..vocabulary import dims
 from ..vocabulary.ops import OPS
@@ -24,7 +26,6 @@ class Evaluator:
         self.index_dims = index_dims or {}  # free index -> dimension (index-form answers)
         self.bound: dict[str, int] = {}
         self._cache: dict = {}
-        self._free: dict[int, frozenset[str]] = {}
 
     def with_values(self, values: dict) -> Evaluator:
         """A fresh evaluator at other values (same sizes, same bound indices)."""
@@ -34,11 +35,12 @@ class Evaluator:
 
     # --- the walk -------------------------------------------------------------------
     def value(self, node):
-        free = self.free_indices(node)
-        key = (id(node), tuple(self.bound[i] for i in sorted(free)))
-        if key not in self._cache:
-            self._cache[key] = self.backend.asarray(self._compute(node))
-        return self._cache[key]
+        free = free_indices(node)
+        key = (id(node), tuple(self.bound[i] for i in sorted(free))) if free else id(node)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self.backend.asarray(self._compute(node))
+        return found
 
     def _compute(self, node):
         op = node.op
@@ -56,21 +58,6 @@ class Evaluator:
 
     def arg(self, node, k: int):
         return self.value(node.args[k])
-
-    def free_indices(self, node) -> frozenset[str]:
-        known = self._free.get(id(node))
-        if known is not None:
-            return known
-        if node.op == "index":
-            result = frozenset({node.name})
-        elif node.op == "define":
-            result = frozenset()
-        else:
-            result = frozenset().union(*(self.free_indices(a) for a in node.args))
-            if node.op == "isum":
-                result -= {node.args[1].name}
-        self._free[id(node)] = result
-        return result
 
     # --- helpers the operations use -------------------------------------------------------
     def index_value(self, node) -> int:
@@ -119,6 +106,27 @@ class Evaluator:
         for name in names:
             del self.bound[name]
         return self.backend.assemble(found, tuple(sizes))
+
+
+_FREE: WeakKeyDictionary = WeakKeyDictionary()  # node -> its free indices (a tree's own)
+
+
+def free_indices(node) -> frozenset[str]:
+    """The indices a node's value depends on (what an index sum binds is not free), known
+    once per node: every evaluation of a tree walks the same nodes."""
+    known = _FREE.get(node)
+    if known is not None:
+        return known
+    if node.op == "index":
+        result = frozenset({node.name})
+    elif node.op == "define":
+        result = frozenset()
+    else:
+        result = frozenset().union(*(free_indices(a) for a in node.args))
+        if node.op == "isum":
+            result -= {node.args[1].name}
+    _FREE[node] = result
+    return result
 
 
 def _positions(sizes):
