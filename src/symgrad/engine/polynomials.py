@@ -23,6 +23,11 @@ class NotPolynomial(Exception):
     """The expression leaves polynomial arithmetic."""
 
 
+class TooManyApplications(NotPolynomial):
+    """More function applications than the ring has spare generators (a larger ring may
+    do)."""
+
+
 class Polynomials(Arrays):
     dtype = object
 
@@ -85,12 +90,16 @@ class Polynomials(Arrays):
             out[position] = a[position] ** k
         return out
 
+    def derivative(self, value, variable):
+        """d value / d variable (an entry: a generator)."""
+        return value.diff(variable)
+
     def grad(self, ev, body, name):
         value = ev.value(body)[()]
         wrt = ev.values[name]
         out = np.empty(wrt.shape, dtype=object)
         for position in np.ndindex(wrt.shape):
-            out[position] = value.diff(wrt[position])
+            out[position] = self.derivative(value, wrt[position])
         return out
 
     def hessian(self, ev, body, variables):
@@ -98,9 +107,9 @@ class Polynomials(Arrays):
         entries = [ev.values[name][position] for name, position in variables]
         out = np.empty((len(entries), len(entries)), dtype=object)
         for i, a in enumerate(entries):
-            first = value.diff(a)
+            first = self.derivative(value, a)
             for j, b in enumerate(entries):
-                out[i, j] = first.diff(b)
+                out[i, j] = self.derivative(first, b)
         return out
 
     def _leaves(self, *args, **kwargs):
@@ -292,3 +301,65 @@ def _determinant(rows, ring):
             term = rows[0][j] * _determinant(minor, ring)
             total = total + term if j % 2 == 0 else total - term
     return total
+
+
+class Applications(Quotients):
+    """:class:`Quotients` with function applications as generators: an application of a
+    function with a slope in the table (exp, log, sqrt, tanh, sigmoid) to a polynomial
+    argument takes one of the ring's spare generators, the same one wherever the same
+    function meets the same argument (an application is an opaque atom, as in the cheap
+    zero test: equal in form, not in value, so only a proof is taken from it); derivatives
+    follow the chain rule through them."""
+
+    def __init__(self, ring, spare: list):
+        super().__init__(ring)
+        self.spare = list(spare)  # generators no application has yet
+        self.applied: dict = {}  # (function, argument) -> its generator
+        self.rules: dict = {}  # generator -> (slope, argument)
+        self._slopes: dict = {}  # (generator, variable) -> d generator / d variable
+
+    def elementwise(self, spec, x):
+        x = self.asarray(x)
+        out = np.empty(x.shape, dtype=object)
+        for position in np.ndindex(x.shape):
+            out[position] = self._apply(id(spec), spec.slope, self.constant(x[position]))
+        return out
+
+    def _apply(self, function, slope, argument: Quotient) -> Quotient:
+        if slope is None or argument.below:
+            raise NotPolynomial("a function without a rational slope, or of a quotient")
+        key = (function, tuple(sorted(argument.above.items())))
+        generator = self.applied.get(key)
+        if generator is None:
+            if not self.spare:
+                raise TooManyApplications("more function applications than spare generators")
+            generator = self.applied[key] = self.spare.pop(0)
+            self.rules[generator] = (slope, argument)
+        return Quotient(generator)
+
+    def logabsdet(self, x):
+        """log |det X|: an application of its own (not log(det X), which is defined only
+        where det X > 0), whose slope is the same."""
+        determinant = self.det(x)[()]
+        return self.asarray(self._apply("logabsdet", lambda f, u: 1 / u, determinant))
+
+    def stop_max(self, x, axis):
+        return Quotient(self.ring.zero)  # (a constant shift, exact invariance: none here)
+
+    def derivative(self, q, variable):
+        """The total derivative: the partial one, and through every application."""
+        result = q.diff(variable)
+        for generator in self.rules:
+            partial = q.diff(generator)
+            if partial:
+                result = result + partial * self._slope(generator, variable)
+        return result
+
+    def _slope(self, generator, variable):
+        key = (generator, variable.above if isinstance(variable, Quotient) else variable)
+        if key not in self._slopes:
+            slope, argument = self.rules[generator]
+            inner = self.derivative(argument, variable)
+            self._slopes[key] = slope(Quotient(generator), argument) * inner if inner else \
+                Quotient(self.ring.zero)
+        return self._slopes[key]

@@ -22,7 +22,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.evaluate import Evaluator
-from ..engine.polynomials import NotPolynomial, Polynomials, Quotients
+from ..engine.polynomials import (
+    Applications,
+    NotPolynomial,
+    Polynomials,
+    Quotients,
+    TooManyApplications,
+)
 from ..language.model import Claim, Model
 from ..vocabulary.ops import ELEMENTWISE
 from ..vocabulary.shapes import concrete
@@ -31,13 +37,15 @@ from ..vocabulary.shapes import concrete
 KINDS = ("gradient", "jacobian", "backprop", "hessian", "equal")
 #: Qualifiers that put rules or cases in force (:meth:`.symbolic.Instance.cases`).
 RULED = frozenset({"onehot", "sign", "binary", "orthogonal"})
-#: Operations that are never rational (looked for before anything is built).
-NOT_RATIONAL = frozenset(ELEMENTWISE) | {
-    "apply", "leaky_relu", "norm", "softmax", "logsumexp", "max", "maxpool2d", "logdet",
-    "pi"}
+#: Functions the ring applies as generators of their own (a slope in the table).
+APPLIED = frozenset(name for name, spec in ELEMENTWISE.items() if spec.slope is not None)
+#: Operations the ring never computes (looked for before anything is built).
+NEVER = (frozenset(ELEMENTWISE) - APPLIED) | {"apply", "leaky_relu", "max", "maxpool2d", "pi"}
 #: Operations that make quotients of polynomials (:class:`Quotients` then, not
-#: :class:`Polynomials`).
+#: :class:`Polynomials`), and those that apply functions (:class:`Applications`).
 QUOTIENTS = frozenset({"inv", "det", "solve", "div"})
+APPLYING = APPLIED | {"norm", "softmax", "logsumexp", "logdet"}
+SPARE = (12, 200)  # spare generators for function applications: a few, then many
 MAX_GENERATORS = 400  # entry symbols of one ring, at most (past this, SymPy's expressions)
 
 
@@ -48,7 +56,7 @@ def is_zero_at(model: Model, claim: Claim, sizes: dict[str, int]) -> bool:
     if claim.kind not in KINDS or claim.answer_field not in claim.exprs:
         return False
     ops = _operations(model, claim)
-    if ops & NOT_RATIONAL:
+    if ops & NEVER:
         return False
     declared = {**model.symbols, **claim.introduced}  # (an upstream G is introduced)
     symbols = {name: declared[name] for name in claim.uses}
@@ -58,7 +66,13 @@ def is_zero_at(model: Model, claim: Claim, sizes: dict[str, int]) -> bool:
     from sympy.polys.polyerrors import BasePolynomialError
 
     try:
-        truth, answer = _build(model, claim, sizes, symbols, bool(ops & QUOTIENTS))
+        for spare in SPARE:  # (a ring of few generators is faster to build and compute in)
+            try:
+                truth, answer = _build(model, claim, sizes, symbols, ops, spare)
+                break
+            except TooManyApplications:
+                if spare == SPARE[-1]:
+                    return False
     except (NotPolynomial, BasePolynomialError, ArithmeticError, TypeError, ValueError,
             RecursionError):
         return False  # (a division that is not exact says ExactQuotientFailed)
@@ -82,7 +96,7 @@ def _operations(model: Model, claim: Claim) -> set[str]:
     return ops
 
 
-def _build(model, claim, sizes, symbols, quotients: bool):
+def _build(model, claim, sizes, symbols, ops: set[str], spare: int):
     from sympy import QQ
     from sympy.polys.orderings import grevlex
     from sympy.polys.rings import PolyRing
@@ -101,10 +115,15 @@ def _build(model, claim, sizes, symbols, quotients: bool):
         positions[name] = (shape, positions[name])
     if not labels or len(labels) > MAX_GENERATORS:
         return None, None
-    ring = PolyRing(list(labels), QQ, grevlex)
-    backend = Quotients(ring) if quotients else Polynomials(ring)
+    applying = bool(ops & APPLYING)
+    spares = [f"f(·)#{k}" for k in range(spare)] if applying else []
+    ring = PolyRing(list(labels) + spares, QQ, grevlex)
+    if applying:
+        backend = Applications(ring, ring.gens[len(labels):])
+    else:
+        backend = Quotients(ring) if ops & QUOTIENTS else Polynomials(ring)
     generator = {label: backend.constant(gen)
-                 for label, gen in zip(labels, ring.gens, strict=True)}
+                 for label, gen in zip(labels, ring.gens[:len(labels)], strict=True)}
     values = {}
     for name, (shape, where) in positions.items():
         array = np.empty(shape, dtype=object)
@@ -120,17 +139,18 @@ def _build(model, claim, sizes, symbols, quotients: bool):
     if claim.kind == "hessian":
         entries = [values[n][at] for n, at in claim.variables(values)]
         value = of[()]
-        return np.array([[value.diff(a).diff(b) for b in entries] for a in entries],
+        first = [backend.derivative(value, a) for a in entries]
+        return np.array([[backend.derivative(f, b) for b in entries] for f in first],
                         dtype=object).reshape(len(entries), len(entries)), answer
     wrt = values[claim.wrt]
     if claim.kind == "jacobian":
         truth = np.empty(of.shape + wrt.shape, dtype=object)
         for k, i in np.ndindex(truth.shape):
-            truth[k, i] = of[k].diff(wrt[i])
+            truth[k, i] = backend.derivative(of[k], wrt[i])
         return truth, answer
     scalar = np.sum(values[claim.upstream.name] * of) if claim.kind == "backprop" else of[()]
     scalar = backend.constant(scalar)  # (a sum of no terms is the integer 0)
     truth = np.empty(wrt.shape, dtype=object)
     for position in np.ndindex(wrt.shape):
-        truth[position] = scalar.diff(wrt[position])
+        truth[position] = backend.derivative(scalar, wrt[position])
     return truth, answer

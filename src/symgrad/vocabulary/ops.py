@@ -93,19 +93,27 @@ class Elementwise:
     symbolic: Callable  # one SymPy scalar -> SymPy scalar
     guard: str | None = None  # "kink": keep away from 0; "positive": argument must be > 0
     image: Callable = lambda lo, hi: (-math.inf, math.inf)  # interval of arguments -> of values
+    # f'(u) from the value f(u) and the argument u, in any exact arithmetic (the symbolic
+    # path's polynomial ring, where f(u) is a generator): the chain rule there; None where
+    # the derivative is not a rational function of f(u) and u (a kink, softplus)
+    slope: Callable | None = None
 
 
 ELEMENTWISE: dict[str, Elementwise] = {
     "exp": Elementwise(np.exp, lambda x: sympy().exp(x),
-                       image=_monotone(lambda x: math.exp(min(x, 700)))),
-    "log": Elementwise(np.log, lambda x: sympy().log(x), "positive", image=_log_image),
+                       image=_monotone(lambda x: math.exp(min(x, 700))),
+                       slope=lambda f, u: f),
+    "log": Elementwise(np.log, lambda x: sympy().log(x), "positive", image=_log_image,
+                       slope=lambda f, u: 1 / u),
     "sqrt": Elementwise(np.sqrt, lambda x: sympy().sqrt(x), "positive",
-                        image=_monotone(lambda x: math.sqrt(max(x, 0)))),
+                        image=_monotone(lambda x: math.sqrt(max(x, 0))),
+                        slope=lambda f, u: 1 / (2 * f)),
     "abs": Elementwise(lambda x: x * np.where(_real_positive(x), 1, -1),
                        lambda x: sympy().Abs(x), "kink", image=_abs_image),
-    "tanh": Elementwise(np.tanh, lambda x: sympy().tanh(x), image=_monotone(math.tanh)),
+    "tanh": Elementwise(np.tanh, lambda x: sympy().tanh(x), image=_monotone(math.tanh),
+                        slope=lambda f, u: 1 - f * f),
     "sigmoid": Elementwise(lambda x: 1 / (1 + np.exp(-x)), lambda x: _sigmoid_function()(x),
-                           image=_monotone(_sigmoid)),
+                           image=_monotone(_sigmoid), slope=lambda f, u: f * (1 - f)),
     "softplus": Elementwise(lambda x: np.log(1 + np.exp(x)),
                             lambda x: sympy().log(1 + sympy().exp(x)),
                             image=_monotone(_softplus)),
