@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 
 from symgrad.engine.polynomials import Quotient
 from symgrad.explain.mutations import MUTATIONS, variants
+from symgrad.kinds import psd
 from symgrad.language import expressions as language
 from symgrad.language.build import variant
 from symgrad.language.files import builtin_folder, claim_files, load
 from symgrad.paths import polynomial, symbolic
+from symgrad.verdicts.procedures import procedure
 from tests.helpers import claims_text, decide_one
 
 CASES = [(model, claim) for path in claim_files([builtin_folder()])
@@ -24,12 +26,13 @@ CASES = [(model, claim) for path in claim_files([builtin_folder()])
 
 def _by_sympy(model, claim, sizes) -> str:
     """The SymPy expressions' own verdict at these sizes, the ring left out."""
-    saved = polynomial.is_zero_at, symbolic.size_assignments
-    polynomial.is_zero_at, symbolic.size_assignments = lambda *a: False, lambda *a: [sizes]
+    saved = polynomial.is_zero_at, symbolic.size_assignments, psd.size_assignments
+    polynomial.is_zero_at = lambda *a: False
+    symbolic.size_assignments = psd.size_assignments = lambda *a: [sizes]
     try:
-        return symbolic.prove(model, claim, random.Random(0)).status
+        return procedure(claim.kind).prove(model, claim, random.Random(0)).status
     finally:
-        polynomial.is_zero_at, symbolic.size_assignments = saved
+        polynomial.is_zero_at, symbolic.size_assignments, psd.size_assignments = saved
 
 
 def test_most_polynomial_builtins_are_proved_in_the_ring_and_sympy_agrees():
@@ -47,7 +50,8 @@ MUTATED = ["cookbook_traces.toml", "quadratic_form.toml", "linear_regression.tom
            "convolution.toml", "cookbook_kronecker.toml", "trace_product.toml",
            "cookbook_inverses.toml", "cookbook_determinants.toml", "activations.toml",
            "softmax.toml", "batch_norm.toml", "logistic_regression.toml",
-           "gaussian_likelihood.toml", "activation_identities.toml", "linear_layer.toml"]
+           "gaussian_likelihood.toml", "activation_identities.toml", "linear_layer.toml",
+           "softmax_cross_entropy_hessian.toml", "cross_entropy.toml"]
 
 
 @pytest.mark.parametrize("name", MUTATED)
@@ -89,8 +93,8 @@ def test_a_symmetric_matrix_shares_its_entries_in_the_ring(declared, right):
 @pytest.mark.parametrize("symbols, fields", [
     ({"x": "vector(n)"}, dict(kind="gradient", of="sum(relu(x))", wrt="x",
                               answer="step(x)")),  # a kink: no slope in the ring
-    ({"x": "vector(n)", "y": "vector(n, binary)"}, dict(kind="gradient", of="sum(x * y**2)",
-                                                       wrt="x", answer="y")),  # y² = y
+    ({"y": "vector(n, binary)", "x": "vector(n)"}, dict(kind="gradient", of="sum(x * y**2)",
+                                                       wrt="y", answer="2 * x * y")),  # wrt
     ({"x": "vector(n)", "X": "matrix(n, n, invertible)"},  # a matrix of quotients inverted
      dict(kind="gradient", of="x @ inv(inv(X)) @ x", wrt="x", answer="(X + X.T) @ x")),
 ])
@@ -193,3 +197,13 @@ def test_an_application_is_an_atom_equal_in_form_only():
     model, claim = _claim({"a": "scalar", "b": "scalar"}, **fields)
     assert not polynomial.is_zero_at(model, claim, {})
     assert decide_one({"a": "scalar", "b": "scalar"}, fields).verdict == "proved"
+
+
+@pytest.mark.parametrize("declared, answer, right", [
+    ("vector(n, binary)", "y", True), ("vector(n)", "y", False),  # y² = y only if binary
+    ("vector(n, sign)", "ones(n)", True), ("vector(n, onehot)", "y", True),
+    ("vector(n, onehot)", "ones(n)", False)])
+def test_entries_of_few_values_take_each_value_in_the_ring(declared, answer, right):
+    model, claim = _claim({"x": "vector(n)", "y": declared}, kind="gradient",
+                          of="sum(x * y**2)", wrt="x", answer=answer)
+    assert polynomial.is_zero_at(model, claim, {"n": 3}) == right

@@ -303,11 +303,15 @@ def _determinant(rows, ring):
     return total
 
 
+def _key(polynomial) -> tuple:
+    return tuple(sorted(polynomial.items()))
+
+
 class Applications(Quotients):
     """:class:`Quotients` with function applications as generators: an application of a
-    function with a slope in the table (exp, log, sqrt, tanh, sigmoid) to a polynomial
-    argument takes one of the ring's spare generators, the same one wherever the same
-    function meets the same argument (an application is an opaque atom, as in the cheap
+    function with a slope in the table (exp, log, sqrt, tanh, sigmoid) takes one of the
+    ring's spare generators, the same one wherever the same function meets the same
+    argument written the same way (an application is an opaque atom, as in the cheap
     zero test: equal in form, not in value, so only a proof is taken from it); derivatives
     follow the chain rule through them."""
 
@@ -326,9 +330,10 @@ class Applications(Quotients):
         return out
 
     def _apply(self, function, slope, argument: Quotient) -> Quotient:
-        if slope is None or argument.below:
-            raise NotPolynomial("a function without a rational slope, or of a quotient")
-        key = (function, tuple(sorted(argument.above.items())))
+        if slope is None:
+            raise NotPolynomial("a function without a rational slope")
+        key = (function, _key(argument.above),  # (equal keys: equal arguments)
+               tuple(sorted((_key(base), k) for base, k in argument.below.items())))
         generator = self.applied.get(key)
         if generator is None:
             if not self.spare:

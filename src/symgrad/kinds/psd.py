@@ -21,6 +21,7 @@ import numpy as np
 from ..engine.backends import Numeric
 from ..engine.evaluate import Evaluator
 from ..language.model import Claim, Model
+from ..paths import polynomial
 from ..paths.numeric import TOLERANCE, Comparison, Point, tolerance_kind
 from ..paths.symbolic import Instance, SymbolicOutcome, describe_sizes, settle, size_assignments
 from ..vocabulary.ops import as_sympy, sympy
@@ -33,6 +34,8 @@ def prove(model: Model, claim: Claim, rng) -> SymbolicOutcome:
     scope = "sizes " + "; ".join(describe_sizes(s) for s in assignments)
     certificate = claim.exprs.get("certificate")
     for sizes in assignments:
+        if certificate is not None and polynomial.is_zero_at(model, claim, sizes):
+            continue  # vᵀ(of)v is the certificate in the polynomial ring
         instance = Instance(model, claim, sizes)
         matrix = instance.truth
         if certificate is None:

@@ -11,10 +11,11 @@ polynomial.  That is the proof :func:`symgrad.paths.symbolic.prove` would make w
 expressions (which it still makes for everything else), without building, expanding and
 simplifying them.
 
-Only a proof is taken from here: a claim with a function application, whose qualifiers
-need cases or rules (a symmetric variable, onehot, sign, binary or orthogonal entries), or
-whose difference is not shown 0 goes to the SymPy expressions, which find the point where
-it differs, or settle what a ring cannot say.
+Onehot, sign and binary entries take each of their values, one case each (at most
+:data:`MAX_CASES`).  Only a proof is taken from here: a claim with a kink or a declared
+function, an orthogonal or a symmetric variable, too many cases, or a difference not shown
+0 goes to the SymPy expressions, which find the point where it differs, or settle what a
+ring cannot say.
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ from ..language.model import Claim, Model
 from ..vocabulary.ops import ELEMENTWISE
 from ..vocabulary.shapes import concrete
 
-#: Kinds whose truth the ring can make (a psd, value or expectation claim is not one).
-KINDS = ("gradient", "jacobian", "backprop", "hessian", "equal")
-#: Qualifiers that put rules or cases in force (:meth:`.symbolic.Instance.cases`).
-RULED = frozenset({"onehot", "sign", "binary", "orthogonal"})
+#: Kinds whose truth the ring can make (for psd, vᵀ(of)v against the certificate; a value or
+#: expectation claim is not one).
+KINDS = ("gradient", "jacobian", "backprop", "hessian", "equal", "psd")
+CASED = frozenset({"onehot", "sign", "binary"})  # entries of few values: one case each
+MAX_CASES = 16  # cases of onehot, sign and binary entries tried in the ring, at most
 #: Functions the ring applies as generators of their own (a slope in the table).
 APPLIED = frozenset(name for name, spec in ELEMENTWISE.items() if spec.slope is not None)
 #: Operations the ring never computes (looked for before anything is built).
@@ -50,9 +52,10 @@ MAX_GENERATORS = 400  # entry symbols of one ring, at most (past this, SymPy's e
 
 
 def is_zero_at(model: Model, claim: Claim, sizes: dict[str, int]) -> bool:
-    """True when answer - truth is the zero polynomial in every entry at these sizes (a
-    proof there); False when that is not shown (not polynomial, ruled qualifiers, or a
-    nonzero difference: the SymPy expressions decide)."""
+    """True when answer - truth is the zero polynomial in every entry at these sizes, in
+    every case the qualifiers make (a proof there); False when that is not shown (not
+    rational, an orthogonal or symmetric variable, too many cases, or a nonzero
+    difference: the SymPy expressions decide)."""
     if claim.kind not in KINDS or claim.answer_field not in claim.exprs:
         return False
     ops = _operations(model, claim)
@@ -60,15 +63,24 @@ def is_zero_at(model: Model, claim: Claim, sizes: dict[str, int]) -> bool:
         return False
     declared = {**model.symbols, **claim.introduced}  # (an upstream G is introduced)
     symbols = {name: declared[name] for name in claim.uses}
-    if any(s.qualifiers & RULED or s.is_function or
+    if any("orthogonal" in s.qualifiers or s.is_function or
            ("symmetric" in s.qualifiers and name == claim.wrt) for name, s in symbols.items()):
         return False
+    varied = {claim.wrt, *claim.wrt_list} - {None}  # (cases fix entries: never these)
+    if any(symbols[name].qualifiers & CASED for name in varied if name in symbols):
+        return False
+    cases = _cases(symbols, sizes)
+    return cases is not None and all(_zero_in(model, claim, sizes, symbols, ops, case)
+                                      for case in cases)
+
+
+def _zero_in(model, claim, sizes, symbols, ops, case: dict) -> bool:
     from sympy.polys.polyerrors import BasePolynomialError
 
     try:
         for spare in SPARE:  # (a ring of few generators is faster to build and compute in)
             try:
-                truth, answer = _build(model, claim, sizes, symbols, ops, spare)
+                truth, answer = _build(model, claim, sizes, symbols, ops, spare, case)
                 break
             except TooManyApplications:
                 if spare == SPARE[-1]:
@@ -79,6 +91,39 @@ def is_zero_at(model: Model, claim: Claim, sizes: dict[str, int]) -> bool:
     if truth is None or np.shape(truth) != np.shape(answer):
         return False
     return all(not (a - t) for a, t in zip(np.ravel(answer), np.ravel(truth), strict=True))
+
+
+def _cases(symbols: dict, sizes: dict) -> list[dict] | None:
+    """The values the qualifiers allow for entries of few values, one case each (entry
+    label -> number): each position of a onehot vector's (or row's) 1, ±1 for a sign
+    entry, 0 and 1 for a binary one; None past :data:`MAX_CASES`."""
+    cases: list[dict] = [{}]
+    for name, symbol in symbols.items():
+        labels = _labels(name, symbol, sizes)
+        if "onehot" in symbol.qualifiers:
+            rows = labels if labels.ndim == 2 else labels[None, :]
+            for row in rows:
+                cases = [{**case, **{label: int(k == hot) for k, label in enumerate(row)}}
+                         for case in cases for hot in range(len(row))]
+                if len(cases) > MAX_CASES:
+                    return None
+        for values, qualifier in (((1, -1), "sign"), ((0, 1), "binary")):
+            if qualifier in symbol.qualifiers:
+                for label in labels.ravel():
+                    cases = [{**case, label: v} for case in cases for v in values]
+                    if len(cases) > MAX_CASES:
+                        return None
+    return cases
+
+
+def _labels(name: str, symbol, sizes: dict) -> np.ndarray:
+    """Each entry's label (a symmetric matrix's entries shared: [i, j] and [j, i] one)."""
+    shape = tuple(concrete(symbol.shape, sizes))
+    out = np.empty(shape, dtype=object)
+    for position in np.ndindex(shape):
+        key = tuple(sorted(position)) if "symmetric" in symbol.qualifiers else position
+        out[position] = name + ("[" + ",".join(map(str, key)) + "]" if key else "")
+    return out
 
 
 def _operations(model: Model, claim: Claim) -> set[str]:
@@ -96,46 +141,40 @@ def _operations(model: Model, claim: Claim) -> set[str]:
     return ops
 
 
-def _build(model, claim, sizes, symbols, ops: set[str], spare: int):
+def _build(model, claim, sizes, symbols, ops: set[str], spare: int, case: dict):
     from sympy import QQ
     from sympy.polys.orderings import grevlex
     from sympy.polys.rings import PolyRing
 
-    labels: dict[str, None] = {}
-    positions = {}
-    for name, symbol in symbols.items():
-        shape = tuple(concrete(symbol.shape, sizes))
-        shared = "symmetric" in symbol.qualifiers
-        positions[name] = {}
-        for position in np.ndindex(shape):
-            key = tuple(sorted(position)) if shared else position
-            label = name + ("[" + ",".join(map(str, key)) + "]" if key else "")
-            positions[name][position] = label
-            labels[label] = None
-        positions[name] = (shape, positions[name])
-    if not labels or len(labels) > MAX_GENERATORS:
+    labels = {name: _labels(name, symbol, sizes) for name, symbol in symbols.items()}
+    free = list(dict.fromkeys(label for array in labels.values() for label in array.ravel()
+                              if label not in case))
+    if len(free) > MAX_GENERATORS:
         return None, None
     applying = bool(ops & APPLYING)
     spares = [f"f(·)#{k}" for k in range(spare)] if applying else []
-    ring = PolyRing(list(labels) + spares, QQ, grevlex)
+    ring = PolyRing(free + spares or ["(none)"], QQ, grevlex)
     if applying:
-        backend = Applications(ring, ring.gens[len(labels):])
+        backend = Applications(ring, ring.gens[len(free):])
     else:
         backend = Quotients(ring) if ops & QUOTIENTS else Polynomials(ring)
-    generator = {label: backend.constant(gen)
-                 for label, gen in zip(labels, ring.gens[:len(labels)], strict=True)}
+    value = {label: backend.constant(gen)
+             for label, gen in zip(free, ring.gens[:len(free)], strict=True)}
+    value.update({label: backend.constant(number) for label, number in case.items()})
     values = {}
-    for name, (shape, where) in positions.items():
-        array = np.empty(shape, dtype=object)
-        for position, label in where.items():
-            array[position] = generator[label]
-        values[name] = array
+    for name, array in labels.items():
+        entries = np.empty(array.shape, dtype=object)
+        for position in np.ndindex(array.shape):
+            entries[position] = value[array[position]]
+        values[name] = entries
     ev = Evaluator(model, backend, sizes, values, claim.index_dims)
     node = claim.exprs[claim.answer_field]
     answer = ev.entries(node) if claim.indices else ev.value(node)
     if claim.kind == "equal":
         return ev.value(claim.exprs["lhs"]), answer
     of = ev.value(claim.exprs["of"])
+    if claim.kind == "psd":
+        return np.asarray(values["v"] @ of @ values["v"]), answer
     if claim.kind == "hessian":
         entries = [values[n][at] for n, at in claim.variables(values)]
         value = of[()]

@@ -12,7 +12,7 @@ costs nothing); the numeric path draws from all admissible ones up to a bound.
 from __future__ import annotations
 
 import itertools
-from functools import cache
+from functools import cache, lru_cache
 
 from ..language.model import Claim, Model
 from ..vocabulary import dims
@@ -23,15 +23,20 @@ MAX_ASSIGNMENTS = 20000  # size assignments tried before giving up on a larger b
 def admissible(model: Model, claim: Claim, high: int) -> list[dict[str, int]]:
     """Every admissible assignment with sizes from each dimension's minimum to ``high``,
     smallest first."""
-    names = claim.dims
-    lows = [model.min_sizes.get(d, 1) for d in names]
+    lows = tuple(model.min_sizes.get(d, 1) for d in claim.dims)
+    return [dict(sizes) for sizes in _admissible(tuple(claim.dim_constraints),
+                                                 tuple(claim.dims), lows, high)]
+
+
+@lru_cache(maxsize=256)
+def _admissible(constraints: tuple, names: tuple, lows: tuple, high: int) -> list[dict]:
     ranges = [range(low, max(high, low) + 1) for low in lows]
     total = 1
     for r in ranges:
         total *= len(r)
     if total > MAX_ASSIGNMENTS:
         ranges = [range(low, low + 4) for low in lows]
-    derived = _derived(tuple(claim.dim_constraints), tuple(names))
+    derived = _derived(constraints, names)
     found = [dict(zip(names, sizes, strict=True)) for sizes in itertools.product(*ranges)
              if all(v >= 1 and v == int(v) for v in derived(sizes))]
     return sorted(found, key=lambda s: (sum(s.values()), list(s.values())))
@@ -39,10 +44,18 @@ def admissible(model: Model, claim: Claim, high: int) -> list[dict[str, int]]:
 
 def exact_assignments(model: Model, claim: Claim) -> list[dict[str, int]]:
     """Two admissible assignments for the exact path, the second unlike the first."""
-    candidates = admissible(model, claim, 7)
+    lows = tuple(model.min_sizes.get(d, 1) for d in claim.dims)
+    chosen = _exact(tuple(claim.dim_constraints), tuple(claim.dims), lows)
+    return [dict(sizes) for sizes in chosen]
+
+
+@lru_cache(maxsize=256)
+def _exact(constraints: tuple, names: tuple, lows: tuple) -> tuple[dict[str, int], ...]:
+    """(Both paths ask, each point of the numeric search too: chosen once per claim.)"""
+    candidates = _admissible(constraints, names, lows, 7)
     if not candidates:
-        return []
-    derived = _derived(tuple(claim.dim_constraints), tuple(claim.dims))
+        return ()
+    derived = _derived(constraints, names)
 
     def badness(sizes):
         given = list(sizes.values())
@@ -54,7 +67,7 @@ def exact_assignments(model: Model, claim: Claim) -> list[dict[str, int]]:
     first = min(candidates, key=badness)
     unlike = [s for s in candidates if all(s[d] != first[d] for d in s)] or \
         [s for s in candidates if s != first]
-    return [first] + ([min(unlike, key=badness)] if unlike else [])
+    return (first,) + ((min(unlike, key=badness),) if unlike else ())
 
 
 @cache

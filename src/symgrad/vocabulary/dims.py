@@ -12,7 +12,7 @@ that each of its dimension expressions is a whole number >= 1 (:func:`admissible
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from ..errors import ShapeMismatch
 
@@ -83,7 +83,13 @@ def evaluate(d: Dim, sizes: dict[str, int]):
     """The dimension expression at concrete sizes: a SymPy number (maybe 0 or a fraction)."""
     if isinstance(d, int | str):
         return sympy().Integer(d if isinstance(d, int) else sizes[d])
-    return d.sym.subs({symbol(n): sizes[n] for n in d.names})
+    return _at(d, tuple(sizes[n] for n in d.names))
+
+
+@lru_cache(maxsize=4096)
+def _at(d: Expr, values: tuple[int, ...]):
+    """(An index sum over n - k + 1 asks for it at every step: once per sizes.)"""
+    return d.sym.subs({symbol(n): v for n, v in zip(d.names, values, strict=True)})
 
 
 def value(d: Dim, sizes: dict[str, int]) -> int:
