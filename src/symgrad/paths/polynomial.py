@@ -11,10 +11,11 @@ polynomial.  That is the proof :func:`symgrad.paths.symbolic.prove` would make w
 expressions (which it still makes for everything else), without building, expanding and
 simplifying them.
 
-Onehot, sign and binary entries take each of their values, one case each (at most
+Onehot and sign entries take each of their values, one case each (at most
 :data:`MAX_CASES`).  Only a proof is taken from here: a claim with a kink or a declared
-function, an orthogonal or a symmetric variable, too many cases, or a difference not shown
-0 goes to the SymPy expressions, which find the point where it differs, or settle what a
+function, orthogonal or binary entries (SymPy's expressions reduce y² to y, where the ring
+would try 2ⁿ cases), a symmetric variable, too many cases, or a difference not shown 0
+goes to the SymPy expressions, which find the point where it differs, or settle what a
 ring cannot say.
 """
 
@@ -37,8 +38,8 @@ from ..vocabulary.shapes import concrete
 #: Kinds whose truth the ring can make (for psd, vᵀ(of)v against the certificate; a value or
 #: expectation claim is not one).
 KINDS = ("gradient", "jacobian", "backprop", "hessian", "equal", "psd")
-CASED = frozenset({"onehot", "sign", "binary"})  # entries of few values: one case each
-MAX_CASES = 16  # cases of onehot, sign and binary entries tried in the ring, at most
+CASED = frozenset({"onehot", "sign"})  # entries of few values: one case each
+MAX_CASES = 16  # cases of onehot and sign entries tried in the ring, at most
 #: Functions the ring applies as generators of their own (a slope in the table).
 APPLIED = frozenset(name for name, spec in ELEMENTWISE.items() if spec.slope is not None)
 #: Operations the ring never computes (looked for before anything is built).
@@ -63,7 +64,7 @@ def is_zero_at(model: Model, claim: Claim, sizes: dict[str, int]) -> bool:
         return False
     declared = {**model.symbols, **claim.introduced}  # (an upstream G is introduced)
     symbols = {name: declared[name] for name in claim.uses}
-    if any("orthogonal" in s.qualifiers or s.is_function or
+    if any(s.qualifiers & {"orthogonal", "binary"} or s.is_function or
            ("symmetric" in s.qualifiers and name == claim.wrt) for name, s in symbols.items()):
         return False
     varied = {claim.wrt, *claim.wrt_list} - {None}  # (cases fix entries: never these)
@@ -95,8 +96,8 @@ def _zero_in(model, claim, sizes, symbols, ops, case: dict) -> bool:
 
 def _cases(symbols: dict, sizes: dict) -> list[dict] | None:
     """The values the qualifiers allow for entries of few values, one case each (entry
-    label -> number): each position of a onehot vector's (or row's) 1, ±1 for a sign
-    entry, 0 and 1 for a binary one; None past :data:`MAX_CASES`."""
+    label -> number): each position of a onehot vector's (or row's) 1, and ±1 for a sign
+    entry; None past :data:`MAX_CASES`."""
     cases: list[dict] = [{}]
     for name, symbol in symbols.items():
         labels = _labels(name, symbol, sizes)
@@ -107,12 +108,11 @@ def _cases(symbols: dict, sizes: dict) -> list[dict] | None:
                          for case in cases for hot in range(len(row))]
                 if len(cases) > MAX_CASES:
                     return None
-        for values, qualifier in (((1, -1), "sign"), ((0, 1), "binary")):
-            if qualifier in symbol.qualifiers:
-                for label in labels.ravel():
-                    cases = [{**case, label: v} for case in cases for v in values]
-                    if len(cases) > MAX_CASES:
-                        return None
+        if "sign" in symbol.qualifiers:
+            for label in labels.ravel():
+                cases = [{**case, label: v} for case in cases for v in (1, -1)]
+                if len(cases) > MAX_CASES:
+                    return None
     return cases
 
 
