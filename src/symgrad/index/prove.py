@@ -40,13 +40,34 @@ class IndexOutcome:
 
 
 def prove(model: Model, claim: Claim) -> IndexOutcome:
-    """answer - truth in normal form.  Runs until done; the caller bounds it in time.  A
-    first try keeps sigmoid slopes whole (fast on deep networks); where that is not 0,
+    """answer - truth in normal form.  Runs until done; the caller bounds it in time.  With
+    sigmoids or tanhs of sigmoids or tanhs (a network's layers), a first try keeps sigmoid
+    slopes whole (fast on deep networks); where that is not 0, or with one layer at most,
     everything is expanded, and that decides."""
     if claim.kind not in KINDS:
         return IndexOutcome("none", f"the index path decides {', '.join(KINDS)} claims")
+    if _layers(model, claim) < 2:  # one layer of sigmoids expands at little cost
+        return _prove(model, claim, keep=False)
     first = _prove(model, claim, keep=True)
     return first if first.status == "zero" else _prove(model, claim, keep=False)
+
+
+LAYERS = frozenset({"sigmoid", "tanh"})  # the functions whose slopes a first try keeps
+
+
+def _layers(model: Model, claim: Claim) -> int:
+    """How deeply the claim's sigmoids and tanhs nest (through its definitions)."""
+
+    def depth(node, seen) -> int:
+        if id(node) in seen:
+            return seen[id(node)]
+        inner = node.args + ((model.defines[node.name],) if node.op == "define" else ())
+        found = max((depth(a, seen) for a in inner), default=0) + (node.op in LAYERS)
+        seen[id(node)] = found
+        return found
+
+    seen: dict = {}
+    return max((depth(node, seen) for node in claim.exprs.values()), default=0)
 
 
 def _prove(model: Model, claim: Claim, keep: bool) -> IndexOutcome:
