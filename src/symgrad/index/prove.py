@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from ..language.model import Claim, Model
+from ..language.model import Claim, Model, nesting
 from ..vocabulary import dims
 from . import forms
 from .differentiate import derivative
@@ -28,6 +28,7 @@ LARGEST_PROBE = 8  # sizes up to this are searched for where a remainder first s
 MAX_SHOWN = 120  # characters of a remainder's first term in the reason
 MAX_PROBED = 20  # terms of a remainder whose coefficients are probed
 MAX_PROBES = 4000  # coefficient evaluations, at most, in that search
+LAYERS = frozenset({"sigmoid", "tanh"})  # the functions whose slopes a first try keeps
 
 
 @dataclass
@@ -46,28 +47,10 @@ def prove(model: Model, claim: Claim) -> IndexOutcome:
     everything is expanded, and that decides."""
     if claim.kind not in KINDS:
         return IndexOutcome("none", f"the index path decides {', '.join(KINDS)} claims")
-    if _layers(model, claim) < 2:  # one layer of sigmoids expands at little cost
+    if nesting(model, claim, LAYERS) < 2:  # one layer of sigmoids expands at little cost
         return _prove(model, claim, keep=False)
     first = _prove(model, claim, keep=True)
     return first if first.status == "zero" else _prove(model, claim, keep=False)
-
-
-LAYERS = frozenset({"sigmoid", "tanh"})  # the functions whose slopes a first try keeps
-
-
-def _layers(model: Model, claim: Claim) -> int:
-    """How deeply the claim's sigmoids and tanhs nest (through its definitions)."""
-
-    def depth(node, seen) -> int:
-        if id(node) in seen:
-            return seen[id(node)]
-        inner = node.args + ((model.defines[node.name],) if node.op == "define" else ())
-        found = max((depth(a, seen) for a in inner), default=0) + (node.op in LAYERS)
-        seen[id(node)] = found
-        return found
-
-    seen: dict = {}
-    return max((depth(node, seen) for node in claim.exprs.values()), default=0)
 
 
 def _prove(model: Model, claim: Claim, keep: bool) -> IndexOutcome:

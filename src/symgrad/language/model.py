@@ -124,6 +124,20 @@ def symbols_in(model: Model, node) -> list[str]:
     return names
 
 
+def nesting(model: Model, claim: Claim, ops) -> int:
+    """How deeply applications of ``ops`` nest in the claim's expressions (through its
+    definitions): 2 for tanh(W @ tanh(V @ x)) with ops {"tanh"}."""
+
+    def depth(node, seen) -> int:
+        if id(node) not in seen:
+            inner = node.args + ((model.defines[node.name],) if node.op == "define" else ())
+            seen[id(node)] = max((depth(a, seen) for a in inner), default=0) + (node.op in ops)
+        return seen[id(node)]
+
+    seen: dict = {}
+    return max((depth(node, seen) for node in claim.exprs.values()), default=0)
+
+
 def located_error(exc: ExpressionError, text, **where) -> ClaimError:
     """The error of an expression, at its place in the file, with a caret under the column."""
     message, column = exc.message, getattr(exc, "column", None)

@@ -31,7 +31,7 @@ from ..engine.polynomials import (
     Quotients,
     TooManyApplications,
 )
-from ..language.model import Claim, Model
+from ..language.model import Claim, Model, nesting
 from ..vocabulary.ops import ELEMENTWISE
 from ..vocabulary.shapes import concrete
 
@@ -48,6 +48,8 @@ NEVER = (frozenset(ELEMENTWISE) - APPLIED) | {"apply", "leaky_relu", "max", "max
 #: :class:`Polynomials`), and those that apply functions (:class:`Applications`).
 QUOTIENTS = frozenset({"inv", "det", "solve", "div"})
 APPLYING = APPLIED | {"norm", "softmax", "logsumexp", "logdet"}
+MAX_NESTING = 4  # applications of applications, at most (a 5-layer network's slopes expand
+#                  past what the ring does fast; SymPy's expressions share them)
 SPARE = (12, 200)  # spare generators for function applications: a few, then many
 MAX_GENERATORS = 400  # entry symbols of one ring, at most (past this, SymPy's expressions)
 
@@ -60,7 +62,7 @@ def is_zero_at(model: Model, claim: Claim, sizes: dict[str, int]) -> bool:
     if claim.kind not in KINDS or claim.answer_field not in claim.exprs:
         return False
     ops = _operations(model, claim)
-    if ops & NEVER:
+    if ops & NEVER or nesting(model, claim, APPLYING) > MAX_NESTING:
         return False
     declared = {**model.symbols, **claim.introduced}  # (an upstream G is introduced)
     symbols = {name: declared[name] for name in claim.uses}
