@@ -182,3 +182,19 @@ def test_a_sign_flipped_term_beside_a_right_one_is_named_as_written():
     assert result.diagnosis["code"] == "term"
     assert result.diagnosis["message"] == ("the answer has the term X.T @ (y - p) where the "
                                            "truth has -X.T @ (y - p)")
+
+
+def test_a_network_too_large_to_show_a_rest_is_still_explained_in_its_time():
+    # a tanh layer under softmax cross-entropy with the wrong slope: the truth's entries at
+    # the symbolic sizes have ~10⁴ operations; the missing-term rule skips it (tidying it
+    # took the diagnosis's whole share before), and the correct answer is still derived
+    symbols = {"x": "vector(d)", "y": "vector(k, onehot)", "W1": "matrix(h, d)",
+               "W2": "matrix(k, h)"}
+    define = {"a": "tanh(W1 @ x)", "p": "softmax(W2 @ a)", "L": "-sum(y * log(p))",
+              "da": "W2.T @ (p - y)"}
+    text = claims_text(symbols, dict(name="c", kind="gradient", of="L", wrt="W1",
+                                     answer="outer(da * (1 - a), x)"), define=define)
+    [result] = symgrad.check(text)
+    assert result.verdict == "refuted"
+    assert "could not be made" not in result.reason
+    assert result.correct == "outer(da * (1 - a**2), x)"

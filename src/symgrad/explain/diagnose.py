@@ -287,6 +287,9 @@ def _tidied(e):
         return sp.simplify(e)
 
 
+MAX_TRUTH_OPS = 2000  # operations in the truth's entries past which no rest is shown
+
+
 def _missing_term(ctx: Context):
     """The answer is one part of the truth: the rest (truth - answer) is no more complex
     than the truth itself.  The rest is shown entry by entry at the first sizes of the
@@ -300,6 +303,8 @@ def _missing_term(ctx: Context):
     truth, answer, names = _exact_arrays(ctx)
     if truth is None or all(as_sympy(a) == 0 for a in np.ravel(answer)):
         return None
+    if sum(sp.count_ops(t) for t in np.ravel(truth)) > MAX_TRUTH_OPS:
+        return None  # no rest of it would be short to show (and tidying it takes seconds)
     rest = np.vectorize(lambda t, a: _tidied(t - a), otypes=[object])(truth, answer)
     whole = np.vectorize(_tidied, otypes=[object])(truth)
     broadcast = len({sp.srepr(r) for r in np.ravel(rest)}) == 1 and rest.size > 1
