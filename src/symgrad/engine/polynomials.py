@@ -287,9 +287,14 @@ class Quotients(Polynomials):
         return out
 
 
+MAX_LAPLACE = 5  # rows of a determinant expanded here, at most (n! terms; SymPy past it)
+
+
 def _determinant(rows, ring):
     """Laplace expansion along the first row (the matrices here are small)."""
     n = len(rows)
+    if n > MAX_LAPLACE:
+        raise NotPolynomial(f"a determinant of {n} rows")
     if n == 0:
         return ring.one
     if n == 1:
