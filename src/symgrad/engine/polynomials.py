@@ -23,6 +23,24 @@ class NotPolynomial(Exception):
     """The expression leaves polynomial arithmetic."""
 
 
+MAX_PRODUCT = 400_000  # terms times terms of one product, at most (past it, SymPy's turn)
+
+
+def _times(a, b):
+    """a * b of two polynomials, refused where it would grow past :data:`MAX_PRODUCT` (a
+    quotient never reduced by a gcd can grow fast: an inverse of an inverse of ...)."""
+    if len(a) * len(b) > MAX_PRODUCT:
+        raise NotPolynomial("the polynomials grow too large")
+    return a * b
+
+
+def _power(a, k: int):
+    result = a.ring.one
+    for _ in range(k):
+        result = _times(result, a)
+    return result
+
+
 class TooManyApplications(NotPolynomial):
     """More function applications than the ring has spare generators (a larger ring may
     do)."""
@@ -144,7 +162,7 @@ class Quotient:
         factor = self.above
         for base, k in common.items():
             if k > self.below.get(base, 0):
-                factor = factor * base ** (k - self.below.get(base, 0))
+                factor = _times(factor, _power(base, k - self.below.get(base, 0)))
         return factor
 
     def __add__(self, other):
@@ -178,7 +196,7 @@ class Quotient:
         below = dict(self.below)
         for base, k in other.below.items():
             below[base] = below.get(base, 0) + k
-        return Quotient(self.above * other.above, below)
+        return Quotient(_times(self.above, other.above), below)
 
     __rmul__ = __mul__
 
@@ -187,7 +205,7 @@ class Quotient:
             raise ZeroDivisionError("division by the zero polynomial")
         above = self.above.ring.one
         for base, k in self.below.items():
-            above = above * base ** k
+            above = _times(above, _power(base, k))
         lead = self.above.LC
         if self.above.is_ground:
             return Quotient(above.quo_ground(lead))
@@ -204,7 +222,7 @@ class Quotient:
     def __pow__(self, k: int):
         if k < 0:
             return self.inverse() ** -k
-        return Quotient(self.above ** k, {base: p * k for base, p in self.below.items()})
+        return Quotient(_power(self.above, k), {base: p * k for base, p in self.below.items()})
 
     def diff(self, x) -> Quotient:
         """d/dx of above / Π bᵖ: (above' Π b - above Σ p b' Π_{others} b) / Π bᵖ⁺¹ over
@@ -216,14 +234,14 @@ class Quotient:
             return Quotient(self.above.diff(x), self.below)
         product = self.above.ring.one
         for base, _, _ in moving:
-            product = product * base
-        above = self.above.diff(x) * product
+            product = _times(product, base)
+        above = _times(self.above.diff(x), product)
         for base, p, slope in moving:
             others = self.above.ring.one
             for other, _, _ in moving:
                 if other is not base:
-                    others = others * other
-            above = above - self.above * slope * others * p
+                    others = _times(others, other)
+            above = above - _times(_times(self.above, slope), others) * p
         below = dict(self.below)
         for base, _, _ in moving:
             below[base] += 1
@@ -267,18 +285,26 @@ class Quotients(Polynomials):
         return out
 
     def _polynomials(self, x):
+        """A matrix of quotients as N s: N's rows of polynomials, s = 1 / the entries'
+        common denominator."""
         x = self.asarray(x)
-        if any(entry.below for entry in x.ravel()):
-            raise NotPolynomial("an inverse or determinant of a matrix with quotients")
-        return [[x[i, j].above for j in range(x.shape[1])] for i in range(x.shape[0])]
+        common: dict = {}
+        for entry in x.ravel():
+            for base, k in entry.below.items():
+                common[base] = max(common.get(base, 0), k)
+        rows = [[x[i, j]._over(common) for j in range(x.shape[1])]
+                for i in range(x.shape[0])]
+        return rows, Quotient(self.ring.one, common)
 
     def det(self, x):
-        return self.asarray(Quotient(_determinant(self._polynomials(x), self.ring)))
+        rows, scale = self._polynomials(x)
+        return self.asarray(Quotient(_determinant(rows, self.ring)) * scale ** len(rows))
 
     def inv(self, x):
-        rows = self._polynomials(x)
+        """(N s)⁻¹ = adj(N) / (det(N) s), for x = N s (:meth:`_polynomials`)."""
+        rows, scale = self._polynomials(x)
         n = len(rows)
-        whole = Quotient(_determinant(rows, self.ring))
+        whole = Quotient(_determinant(rows, self.ring)) * scale
         out = np.empty((n, n), dtype=object)
         for i, j in np.ndindex(n, n):  # adj[i, j] = (-1)^(i+j) det(minor j, i)
             minor = [row[:i] + row[i + 1:] for k, row in enumerate(rows) if k != j]
@@ -303,7 +329,7 @@ def _determinant(rows, ring):
     for j in range(n):
         if rows[0][j]:
             minor = [row[:j] + row[j + 1:] for row in rows[1:]]
-            term = rows[0][j] * _determinant(minor, ring)
+            term = _times(rows[0][j], _determinant(minor, ring))
             total = total + term if j % 2 == 0 else total - term
     return total
 
