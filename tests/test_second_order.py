@@ -6,6 +6,8 @@ import textwrap
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symgrad
 from symgrad.language.files import builtin_folder
@@ -178,3 +180,28 @@ def test_expectation_estimates_are_reproducible():
     first = verdicts(text)["second-moment"].counterexample
     assert verdicts(text)["second-moment"].counterexample == first
     assert np.isfinite(first["expected"])
+
+
+@pytest.mark.parametrize("name", ["newton-root", "newton-optimum", "gradient-descent"])
+@settings(max_examples=5, deadline=None)
+@given(data=st.data())
+def test_a_convergence_step_built_once_is_the_step_built_at_each_point(name, data):
+    # the step x -> x_next, built once with the functions' coefficients as symbols (and
+    # evaluated as numerator over denominator), against the step built at the point itself
+    import mpmath
+
+    from symgrad.kinds import convergence
+    from symgrad.language.files import load
+
+    model = load(builtin_folder() / "newton.toml")
+    claim = next(c for c in model.claims if c.name == name)
+    iteration = convergence.Iteration(model, claim)
+    assert iteration.fraction is not None  # polynomial test functions: a rational step
+    point = data.draw(convergence.strategy(model, claim))
+    fast = iteration.stepper(point)
+    slow = convergence._stepper(*convergence._step_at(model, claim, point))
+    with mpmath.workdps(convergence.DIGITS):
+        for x in (mpmath.mpf("0.3"), mpmath.mpf("-1.25"), mpmath.mpf(2)):
+            a, b = fast(x), slow(x)
+            assert (a is None) == (b is None)
+            assert a is None or abs(a - b) <= mpmath.mpf(10) ** -60 * (1 + abs(b))

@@ -27,6 +27,7 @@ from ..engine.backends import Symbolic
 from ..engine.evaluate import Evaluator
 from ..language.model import Claim, Model
 from ..paths import zero
+from ..paths.fraction import rational_over
 from ..paths.numeric import Comparison, Point
 from ..paths.points import entry_strategies
 from ..paths.symbolic import SymbolicOutcome
@@ -255,9 +256,25 @@ class Iteration:
                 step = step.replace(cls, sp.Lambda(u, polynomial))
             self.functions[name] = (centre, a)
         self.step = step
+        self.fraction = rational_over(step, self.x)  # None: not rational (exp, sqrt, ...)
 
-    def at(self, point: Point):
-        """The step at a point's values and functions (None for a function of more
+    def stepper(self, point: Point):
+        """x -> x_next at a point, on mpmath numbers: the step's numerator and denominator
+        with the point's numbers put in (polynomials in x, evaluated by Horner's rule);
+        None for a function of more coefficients than the symbols have."""
+        numbers = self._numbers(point)
+        if numbers is None:
+            return None
+        if self.fraction is None or not set(self.fraction[0].symbols[1:]) <= set(numbers):
+            return _stepper(self.step.xreplace(numbers), self.x)
+        ring, above, below = self.fraction
+        at = [(gen, ring.domain.convert(Fraction(int(numbers[symbol].p),
+                                                 int(numbers[symbol].q))))
+              for gen, symbol in zip(ring.gens[1:], ring.symbols[1:], strict=True)]
+        parts = [part.evaluate(at) if at else part for part in (above, below)]
+        return _horner(*(_coefficients(part) for part in parts))
+    def _numbers(self, point: Point):
+        """Exact numbers for the step's symbols at a point (None for a function of more
         coefficients than the symbols have)."""
         sp = sympy()
         numbers = {symbol: _exact(point.values[name]) for name, symbol in self.scalars.items()
@@ -270,7 +287,7 @@ class Iteration:
             numbers.update({symbol: _exact(function.coefficients[k])
                             if k < len(function.coefficients) else sp.Integer(0)
                             for k, symbol in enumerate(a)})
-        return self.step.xreplace(numbers)
+        return numbers
 
 
 def _exact(value):
@@ -290,13 +307,9 @@ def _iterate(model: Model, claim: Claim, point: Point):
     """Successive errors x_n - root, to DIGITS digits."""
     from ..engine.backends import Invalid
 
-    iteration = _iteration(model, claim)
-    step, x = iteration.at(point), iteration.x
-    if step is None:
-        step, x = _step_at(model, claim, point)
+    advance = _iteration(model, claim).stepper(point) or _stepper(*_step_at(model, claim, point))
     import mpmath
 
-    advance = _stepper(step, x)
     with mpmath.workdps(DIGITS):
         root = mpmath.mpf(float(np.real(point.values[claim.fields["root"]])))
         current = root + mpmath.mpf(START.numerator) / START.denominator
@@ -349,12 +362,27 @@ def _stepper(step, x):
             return mpmath.mpf(result) if result.is_real and result.is_finite else None
 
         return slow
+    return _horner(*([(c.p, c.q) for c in part] for part in parts))
+
+
+def _coefficients(polynomial) -> list[tuple[int, int]]:
+    """A polynomial in one generator's coefficients, highest degree first, as (p, q)."""
+    terms = dict(polynomial.terms())
+    degree = max((monomial[0] for monomial in terms), default=0)
+    found = [terms.get((k,), 0) for k in range(degree, -1, -1)]
+    return [(int(c.numerator), int(c.denominator)) if c else (0, 1) for c in found]
+
+
+def _horner(above: list, below: list):
+    """x -> above(x) / below(x) on mpmath numbers (None where below is 0)."""
+    import mpmath
+
     with mpmath.workdps(DIGITS):
-        coefficients = [[mpmath.mpf(c.p) / c.q for c in part] for part in parts]
+        parts = [[mpmath.mpf(p) / q for p, q in part] for part in (above, below)]
 
     def fast(value):
-        below = mpmath.polyval(coefficients[1], value)
-        return None if below == 0 else mpmath.polyval(coefficients[0], value) / below
+        denominator = mpmath.polyval(parts[1], value)
+        return None if denominator == 0 else mpmath.polyval(parts[0], value) / denominator
 
     return fast
 

@@ -62,22 +62,32 @@ def rational_in(expr, variable) -> tuple[list, list] | None:
     """expr as a quotient of two polynomials in ``variable`` (their coefficients, highest
     degree first, as rationals), when it is a rational function of that symbol alone with
     rational coefficients; else None."""
+    made = rational_over(expr, variable)
+    if made is None or made[0].ngens != 1:
+        return None
+    return tuple(_dense(part, sympy()) for part in made[1:])
+
+
+def rational_over(expr, variable):
+    """expr as (ring, numerator, denominator) polynomials in a ring whose first generator is
+    ``variable`` and whose others are expr's other symbols, when it is a rational function
+    of its symbols with rational coefficients (no function application); else None."""
     sp = sympy()
     try:
         gens, replaced = _Atoms(expr, sp).scan(expr)
     except (TypeError, ValueError, RecursionError):
         return None
-    if gens != {variable} or replaced:
+    if variable not in gens or replaced:
         return None
     from sympy.polys.rings import PolyRing
 
-    ring = PolyRing([variable], sp.QQ)
+    order = [variable, *sp.ordered(gens - {variable})]
+    ring = PolyRing(order, sp.QQ)
     try:
-        above, below = _Fractions(ring, {variable: ring.gens[0]}, {}).of(expr)
-        parts = (above, _Fractions(ring, {}, {})._product(below))
+        above, below = _Fractions(ring, dict(zip(order, ring.gens, strict=True)), {}).of(expr)
+        return ring, above, _Fractions(ring, {}, {})._product(below)
     except (_TooLarge, ZeroDivisionError, TypeError, ValueError, RecursionError):
         return None
-    return tuple(_dense(part, sp) for part in parts)
 
 
 def _dense(polynomial, sp) -> list:
