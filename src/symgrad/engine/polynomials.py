@@ -98,10 +98,12 @@ class Polynomials(Arrays):
             return float(x[()].LC)
         return None
 
+    negative_powers = False  # a whole negative power is a quotient (:class:`Quotients`)
+
     def power(self, a, b):
         k = self.real_constant(b)
-        if k is None or k != int(k) or k < 0:
-            raise NotPolynomial("a power that is not whole and nonnegative")
+        if k is None or k != int(k) or (k < 0 and not self.negative_powers):
+            raise NotPolynomial("a power that is not whole (or, of a polynomial, negative)")
         a, k = self.asarray(a), int(k)
         out = np.empty(a.shape, dtype=object)
         for position in np.ndindex(a.shape):
@@ -274,15 +276,7 @@ class Quotients(Polynomials):
     def ones(self, shape):
         return np.full(shape, Quotient(self.ring.one), dtype=object)
 
-    def power(self, a, b):
-        k = self.real_constant(b)
-        if k is None or k != int(k):
-            raise NotPolynomial("a power that is not whole")
-        a, k = self.asarray(a), int(k)
-        out = np.empty(a.shape, dtype=object)
-        for position in np.ndindex(a.shape):
-            out[position] = a[position] ** k
-        return out
+    negative_powers = True
 
     def _polynomials(self, x):
         """A matrix of quotients as N s: N's rows of polynomials, s = 1 / the entries'
