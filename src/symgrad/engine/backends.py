@@ -78,6 +78,15 @@ class Arrays:
     def power(self, a, b):
         return a ** b
 
+    def stack(self, items):
+        """Arrays of objects (SymPy expressions, polynomials) stacked; :class:`Numeric` and
+        :class:`Batched` stack complex arrays their own way."""
+        items = [self.asarray(i) for i in items]
+        out = np.empty((len(items),) + items[0].shape, dtype=object)
+        for k, item in enumerate(items):
+            out[k] = item[()] if item.ndim == 0 else item  # not the 0-d array itself
+        return out
+
     def assemble(self, results, core):
         """An array of the given core shape from its entries' values, in order."""
         out = np.empty(len(results), dtype=self.dtype)
@@ -362,13 +371,6 @@ class Symbolic(Arrays):
 
     def ones(self, shape):
         return np.full(shape, self.sp.Integer(1), dtype=object)
-
-    def stack(self, items):
-        items = [self.asarray(i) for i in items]
-        out = np.empty((len(items),) + items[0].shape, dtype=object)
-        for k, item in enumerate(items):
-            out[k] = item[()] if item.ndim == 0 else item  # not the 0-d array itself
-        return out
 
     def elementwise(self, spec, x):
         return self._map(spec.symbolic, x)

@@ -82,13 +82,6 @@ class Polynomials(Arrays):
     def ones(self, shape):
         return np.full(shape, self.ring.one, dtype=object)
 
-    def stack(self, items):
-        items = [self.asarray(i) for i in items]
-        out = np.empty((len(items),) + items[0].shape, dtype=object)
-        for k, item in enumerate(items):
-            out[k] = item[()] if item.ndim == 0 else item
-        return out
-
     def guard(self, kind, x):
         pass
 
