@@ -97,6 +97,21 @@ def test_newton_constant_without_the_factor_two_is_refuted():
     assert "f" in result.counterexample["functions"]
 
 
+def test_shrinking_draws_no_constants_from_the_code_loaded(monkeypatch):
+    # hypothesis draws constants from the code of "local" modules now and then: a user's
+    # project (or symgrad's own code, installed editable) would change the counterexamples
+    from hypothesis.internal.conjecture import providers
+
+    asked = []
+    monkeypatch.setattr(providers, "_get_local_constants",
+                        lambda: asked.append(True) or providers.Constants())
+    text = replaced("newton.toml", 'constant = "diff(f, 2)(r) / (2 * diff(f)(r))"',
+                    'constant = "diff(f, 2)(r) / diff(f)(r)"')
+    results = {r.claim: r for r in symgrad.check(text, isolate=False)}  # (in this process)
+    assert results["newton-root"].verdict == "refuted"
+    assert not asked
+
+
 def test_gradient_descent_is_not_quadratic():
     text = builtin("newton.toml").replace(
         'order = 1\nconstant = "1 - eta * diff(g, 2)(r)"', "order = 2")

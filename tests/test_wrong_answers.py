@@ -88,3 +88,4 @@ def test_wrong_answer_in_a_builtin_file_is_refuted(tmp_path):
     path.write_text(text)
     verdicts = {r.claim: r.verdict for r in symgrad.check(path)}
     assert verdicts == {"mean-only": "refuted", "full": "proved"}
+

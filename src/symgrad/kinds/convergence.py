@@ -3,13 +3,15 @@
 Symbolic path.  With x = root + e, every declared function F is replaced by
 its Taylor polynomial around the root, whose coefficients F_k = F^(k)(root)
 are new symbols (the `given` equations fix some of them); the error
-x_next - root is expanded in e.  Its coefficients below e^order must vanish
-identically, the coefficient of e^order is the limit: it must equal the
-claimed constant (or, with no constant, not vanish identically).
+x_next - root is expanded in e (the power series of a fraction of two polynomials in e,
+or SymPy's series where it is not such a fraction).  Its coefficients below e^order must
+vanish identically, the coefficient of e^order is the limit: it must equal the claimed
+constant (or, with no constant, not vanish identically).
 
-Numeric path.  Hypothesis draws concrete functions — polynomials with the
+Numeric path.  numpy's seeded generator draws concrete functions — polynomials with the
 derivatives at the root drawn (and those the `given` equations fix set) —
-and values of the other symbols; the iteration runs from near the root with
+and values of the other symbols (hypothesis draws them alike, searching again to make a
+failing point small); the iteration runs from near the root with
 80-digit arithmetic.  The order is estimated from three successive errors,
 log(e2/e1) / log(e1/e0), and the constant from e_{n+1} / e_n^order; a
 mismatch is confirmed exactly from the expansion at the same function.
@@ -29,7 +31,7 @@ from ..language.model import Claim, Model
 from ..paths import zero
 from ..paths.fraction import rational_over
 from ..paths.numeric import Comparison, Point
-from ..paths.points import entry_strategies
+from ..paths.points import entry_strategies, random_values
 from ..paths.symbolic import SymbolicOutcome
 from ..vocabulary.ops import sympy
 
@@ -102,9 +104,12 @@ class Expansion:
         ev = Evaluator(model, self.backend, {}, values)
         self.given = self._solve_given(ev)
         error = self._expand(ev.value(claim.exprs["iteration"])[()]) - self.root
-        series = sp.series(error.xreplace(self.given), self.e, 0, self.order + 1).removeO()
-        series = sp.expand(series)
-        self.coefficients = [sp.together(series.coeff(self.e, j)) for j in range(self.order + 1)]
+        error = error.xreplace(self.given)
+        self.coefficients = _power_series(error, self.e, self.order)
+        if self.coefficients is None:  # not rational in e (exp, sqrt, ...): SymPy's series
+            series = sp.expand(sp.series(error, self.e, 0, self.order + 1).removeO())
+            self.coefficients = [sp.together(series.coeff(self.e, j))
+                                 for j in range(self.order + 1)]
         constant = claim.exprs.get("constant")
         self.constant = None if constant is None else \
             self._expand(ev.value(constant)[()]).xreplace(self.given)
@@ -151,8 +156,45 @@ class Expansion:
         return values
 
 
+def _power_series(error, e, order: int) -> list | None:
+    """The coefficients c_0 .. c_order of error's power series in e, where error is a
+    rational function N(e)/D(e) of its symbols (the functions' Taylor polynomials make it
+    one): with N = e^a N', D = e^b D' (N'(0), D'(0) not identically 0), the series is
+    e^(a-b) N'/D', and N'/D''s coefficients follow from q_k d_0 = n_k - Σ_{j≥1} d_j q_(k-j),
+    exactly, in the field of fractions of the other symbols.  None where error is not
+    such a fraction, or has negative powers of e (SymPy's series decides those)."""
+    made = rational_over(error, e)
+    if made is None:
+        return None
+    ring, above, below = made
+    field = ring.to_field()
+
+    def by_power(polynomial) -> dict:  # {k: the coefficient of e^k}
+        parts: dict = {}
+        for monomial, c in polynomial.terms():
+            parts[monomial[0]] = parts.get(monomial[0], ring.zero) + \
+                ring({(0, *monomial[1:]): c})
+        return parts
+
+    n, d = by_power(above), by_power(below)
+    sp = sympy()
+    if not n:
+        return [sp.Integer(0)] * (order + 1)
+    shift = min(n) - min(d)
+    if shift < 0:
+        return None
+    q: list = []
+    for k in range(order + 1 - shift):
+        rest = field(n.get(min(n) + k, ring.zero))
+        for j in range(1, k + 1):
+            rest -= field(d.get(min(d) + j, ring.zero)) * q[k - j]
+        q.append(rest / field(d[min(d)]))
+    coefficients = [field.zero] * shift + q
+    return [sp.together(c.as_expr()) for c in coefficients[:order + 1]]
+
+
 def prove(model: Model, claim: Claim, rng) -> SymbolicOutcome:
-    expansion = Expansion(model, claim)
+    expansion = _expansion(model, claim)
     scope = "every smooth function" + (" satisfying the given equations" if claim.given else "")
     for j, coefficient in enumerate(expansion.coefficients[:-1]):
         if not zero.is_zero(coefficient):
@@ -180,16 +222,12 @@ def strategy(model: Model, claim: Claim, sizes=None):
 
     entries = entry_strategies()
     expansion = _expansion(model, claim)
-    names = [n for n in dict.fromkeys([*claim.uses, claim.fields["root"]])
-             if not model.symbols[n].is_function and n != claim.fields["variable"]]
+    scalars = _scalars(model, claim)
 
     @st.composite
     def points(draw):
-        values = {}
-        for name in names:
-            q = model.symbols[name].qualifiers
-            kind = "positive" if q & {"positive", "probability"} else "plain"
-            values[name] = np.asarray(draw(entries[kind]), dtype=complex)
+        values = {name: np.asarray(draw(entries[kind]), dtype=complex)
+                  for name, kind in scalars}
         functions = {}
         for name in expansion.functions:
             drawn = [draw(entries["nonzero"]) for _ in range(DEGREE + 1)]
@@ -199,6 +237,31 @@ def strategy(model: Model, claim: Claim, sizes=None):
         return _impose_given(expansion, point)
 
     return points()
+
+
+def drawn(model: Model, claim: Claim, seed: int, count: int):
+    """``count`` points as :func:`strategy` draws them, from numpy's seeded generator
+    (hypothesis is only needed to make a failing point small)."""
+    generator = np.random.default_rng(seed)
+    expansion = _expansion(model, claim)
+    scalars = _scalars(model, claim)
+    for _ in range(count):
+        values = {name: np.asarray(random_values(kind, 1, generator)[0], dtype=complex)
+                  for name, kind in scalars}
+        centre = float(np.real(values[claim.fields["root"]]))
+        functions = {name: Polynomial(centre, tuple(float(a) for a in
+                                                    random_values("nonzero", DEGREE + 1,
+                                                                  generator)))
+                     for name in expansion.functions}
+        yield _impose_given(expansion, Point({}, values, functions))
+
+
+def _scalars(model: Model, claim: Claim) -> list[tuple[str, str]]:
+    """(name, kind of entry) of the scalars a point gives values (the root among them)."""
+    names = dict.fromkeys([*claim.uses, claim.fields["root"]])
+    return [(name, "positive" if model.symbols[name].qualifiers & {"positive", "probability"}
+             else "plain") for name in names
+            if not model.symbols[name].is_function and name != claim.fields["variable"]]
 
 
 def _impose_given(expansion: Expansion, point: Point) -> Point:

@@ -15,6 +15,7 @@ are rejected, not judged.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
 from dataclasses import dataclass, field
@@ -249,12 +250,15 @@ def _truth(claim: Claim, point: Point, evaluator):
 
 def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
            max_examples: int = MAX_EXAMPLES, judge=None, strategy=None,
-           fixed=None, shrink_calls: int = SHRINK_CALLS,
+           fixed=None, draw=None, shrink_calls: int = SHRINK_CALLS,
            sizes: list[dict[str, int]] = (), real: list[dict[str, int]] = ()) -> NumericOutcome:
     """Look for a point where the answer is wrong; if found, make it small: the
     smallest sizes that still fail, then values shrunk by hypothesis.  ``judge``,
     ``strategy`` and ``fixed`` replace :func:`compare`, :func:`point_strategy` and
-    :func:`fixed_points` for kinds that judge points their own way; ``sizes`` are size
+    :func:`fixed_points` for kinds that judge points their own way, and ``draw`` (model,
+    claim, seed, count -> points) draws such a kind's random points without hypothesis
+    (which then searches again only once one fails, to make it small, or where fewer than
+    :data:`MIN_JUDGED` could be judged, to find points in a narrow domain); ``sizes`` are size
     assignments tried first as well (where the index path says a difference may show), and
     ``real`` the user's own sizes (a layer's real size: judged, never drawn by hypothesis).
 
@@ -308,16 +312,28 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
             if sizes:
                 first = first + fixed_points(model, claim, random.Random(seed), list(sizes))
             edge = min(EDGE_EXAMPLES, max_examples // 2) if drawn_by_numpy else max_examples
-            found = next((p for p in first if fails(p)), None)
+            screened = judge in SCREENED_JUDGES
+            found = _first_failing(model, claim, ([point] for point in first), fails, outcome,
+                                   deadline, screened)
             if found is None and drawn_by_numpy:
                 count = max_examples if max_examples >= MAX_EXAMPLES else max_examples - edge
                 batches = itertools.chain(random_batches(model, claim, seed, count),
                                           random_batches(model, claim, seed, edge, edge=True))
-                screened = judge in SCREENED_JUDGES
                 found = _first_failing(model, claim, batches, fails, outcome, deadline,
                                        screened)
+            if found is None and draw is not None:
+                found = next((p for p in draw(model, claim, seed, max_examples) if fails(p)),
+                             None)
+                if found is not None:  # hypothesis searches afresh, for a small one
+                    smallest.clear()
+                    shrinking[0] = 0
             found = found or _real(model, claim, seed, real, fails, outcome)
-            if not drawn_by_numpy and (found is None or shrink_calls):
+            # (a kind that draws its own points asks hypothesis to make a failure small, or
+            # to search where nearly every point it drew was off the domain)
+            wanted = (found is None or shrink_calls) if draw is None else \
+                (found is not None and shrink_calls) or \
+                (found is None and outcome.examples < MIN_JUDGED)
+            if not drawn_by_numpy and wanted:
                 drawing.append(True)
                 try:
                     found = _find(strategy(model, claim), fails, seed, max_examples,
@@ -390,12 +406,35 @@ def _outside_any_test():
     (or a worker forked from one) that calls symgrad must not fail hypothesis's nested-test
     health check, which only the outer test could suppress.  hypothesis marks "inside a
     test" in a private variable; without it, nothing to undo."""
-    import contextlib
-
     from hypothesis import control
 
     context = getattr(control, "_current_build_context", None)
     return context.with_value(None) if context is not None else contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _without_local_constants():
+    """hypothesis also draws, now and then, constants it finds in the code of the "local"
+    modules loaded: an editable install's own, a user's project's.  A counterexample would
+    then depend on how symgrad was installed and on what else the process imported (and the
+    first search would read all those modules).  symgrad's searches see none: the same
+    input, the same counterexample.  (hypothesis's internals: where they are not as
+    expected, nothing is changed.)"""
+    try:
+        from hypothesis.internal.conjecture import providers
+
+        saved, empty = providers._get_local_constants, providers.Constants()
+        clear = providers.CONSTANTS_CACHE.cache.clear
+    except (ImportError, AttributeError, TypeError):
+        yield
+        return
+    providers._get_local_constants = lambda: empty
+    clear()  # (the permitted constants are cached with the local ones)
+    try:
+        yield
+    finally:
+        providers._get_local_constants = saved
+        clear()
 
 
 def _find(points, fails, seed, max_examples, shrink: bool = True) -> Point | None:
@@ -408,7 +447,7 @@ def _find(points, fails, seed, max_examples, shrink: bool = True) -> Point | Non
 
         set_hypothesis_home_dir(HYPOTHESIS_HOME)
     try:
-        with _outside_any_test():
+        with _outside_any_test(), _without_local_constants():
             return find(points, fails, random=random.Random(seed),
                         settings=settings(max_examples=max_examples, database=None,
                                           deadline=None, phases=phases,

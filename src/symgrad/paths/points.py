@@ -10,6 +10,7 @@ one (and for the kinds whose points are drawn by hypothesis throughout).
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -53,6 +54,10 @@ def _decoded(k: np.ndarray) -> np.ndarray:
     magnitude = np.abs(k)
     return np.where(magnitude <= 3, k.astype(float),
                     np.sign(k) * (((magnitude - 3) * 7 % 300 + 1) / 100))
+
+
+#: :func:`_decoded` of every draw -303..303, looked up by draw + 303.
+_DECODED = _decoded(np.arange(-303, 304))
 
 
 def entry_strategies():
@@ -242,14 +247,23 @@ def random_batches(model: Model, claim: Claim, seed: int, count: int, edge: bool
     for sizes, functions, many in _assignments(model, claim, symbols, generator, count,
                                                3 if edge else MAX_SIZE):
         shapes = {name: tuple(concrete(symbol.shape, sizes)) for name, symbol in drawn}
-        entries = sum(int(np.prod(shape)) for shape in shapes.values()) or 1
+        entries = sum(math.prod(shape) for shape in shapes.values()) or 1
         at_once = max(POINTS_PER_SIZE, BATCH_ENTRIES // entries)
         for start in range(0, many, at_once):
             samples = min(at_once, many - start)
             values = {name: _random_arrays(symbol, shapes[name], samples, generator, edge)
                       for name, symbol in drawn}
-            yield [Point(sizes, {name: values[name][k, ...] for name in values}, functions)
-                   for k in range(samples)]
+            yield Batch([Point(sizes, {name: values[name][k, ...] for name in values},
+                               functions) for k in range(samples)], values)
+
+
+class Batch(list):
+    """Points at one size assignment (and one set of test functions), with their values
+    also stacked on a leading axis of samples, as the screen evaluates them."""
+
+    def __init__(self, points: list[Point], values: dict[str, np.ndarray]):
+        super().__init__(points)
+        self.values = values
 
 
 def _assignments(model, claim, symbols, generator, count: int, largest: int):
@@ -260,14 +274,17 @@ def _assignments(model, claim, symbols, generator, count: int, largest: int):
     if claim.dim_constraints and not choices:
         return []
     functions = [name for name, symbol in symbols.items() if symbol.is_function]
+    rounds = -(-count // POINTS_PER_SIZE)
+    if choices:  # (every round's sizes in one draw)
+        picked = [choices[k] for k in generator.integers(len(choices), size=rounds).tolist()]
+    else:
+        lows = [model.min_sizes.get(d, 1) for d in claim.dims]
+        table = generator.integers(lows, [max(largest, low) + 1 for low in lows],
+                                   size=(rounds, len(lows))).tolist()
+        picked = [dict(zip(claim.dims, row, strict=True)) for row in table]
     planned: dict = {}
-    while count > 0:
-        if choices:
-            sizes = dict(choices[int(generator.integers(len(choices)))])
-        else:
-            sizes = {d: int(generator.integers(model.min_sizes.get(d, 1),
-                                               max(largest, model.min_sizes.get(d, 1)) + 1))
-                     for d in claim.dims}
+    for sizes in picked:
+        sizes = dict(sizes)
         drawn = {name: TestFunction(tuple(float(c) for c in generator.integers(-2, 3, size=5)))
                  for name in functions}
         many = min(POINTS_PER_SIZE, count)
@@ -287,11 +304,21 @@ CONDITIONED = frozenset({"spd", "orthogonal", "symmetric", "invertible"})
 def _random_arrays(symbol: Symbol, shape, samples: int, generator: np.random.Generator,
                    edge: bool = False) -> np.ndarray:
     """``samples`` arrays of ``shape`` (stacked on a leading axis), drawn in one call."""
-    kind = _entry_kind(symbol)
-    count = samples * (int(np.prod(shape)) if shape else 1)
+    count = samples * math.prod(shape)
     if "onehot" in symbol.qualifiers:
         rows = samples * (shape[0] if len(shape) == 2 else 1)
         return _onehot((rows, shape[-1]), generator).reshape((samples, *shape))
+    flat = random_values(_entry_kind(symbol), count, generator, edge)
+    arrays = np.asarray(flat, dtype=complex).reshape((samples, *shape))
+    if CONDITIONED & set(symbol.qualifiers):
+        arrays = np.stack([conditioned(symbol, array) for array in arrays])
+    return arrays
+
+
+def random_values(kind: str, count: int, generator: np.random.Generator,
+                  edge: bool = False) -> np.ndarray:
+    """``count`` entry values of a kind (:func:`entry_strategies`' names), as hypothesis
+    draws them, in one numpy call (with ``edge``, from :data:`EDGE_VALUES`)."""
     if edge and kind in EDGE_VALUES:
         flat = generator.choice(EDGE_VALUES[kind], size=count)
     elif kind == "probability":
@@ -305,10 +332,7 @@ def _random_arrays(symbol: Symbol, shape, samples: int, generator: np.random.Gen
             k = generator.integers(1, 303, size=count)
             flat = np.where(k <= 3, k.astype(float), (k - 2) / 100)
         else:
-            flat = _decoded(generator.integers(-303, 304, size=count))
+            flat = _DECODED[generator.integers(0, 607, size=count)]  # (-303..303, decoded)
             if kind == "nonzero":
                 flat[flat == 0] = 0.5
-    arrays = np.asarray(flat, dtype=complex).reshape((samples, *shape))
-    if CONDITIONED & set(symbol.qualifiers):
-        arrays = np.stack([conditioned(symbol, array) for array in arrays])
-    return arrays
+    return flat

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.backends import COMPLEX_STEP, MARGIN, REAL_MARGIN, Invalid, richardson
+from ..engine.backends import COMPLEX_STEP, MARGIN, REAL_MARGIN, Invalid
 from ..engine.batched import Screened
 from ..engine.evaluate import Evaluator
 from ..errors import ShapeMismatch
@@ -45,7 +45,7 @@ def screen(model, claim, points: list, tolerance: dict, tolerance_kind: str) -> 
 
 
 def _applies(model, claim, points, tolerance_kind: str) -> bool:
-    if len(points) < 2 or claim.kind not in KINDS:
+    if not points or claim.kind not in KINDS:
         return False
     if claim.kind == "equal":
         return tolerance_kind == "complex step"
@@ -57,7 +57,8 @@ def _screen(model, claim, points, tolerance) -> np.ndarray:
     first = points[0]
     affordable = claim.kind == "equal" or directions.full_is_affordable(claim, first)
     backend = Screened(samples, first.functions, MARGIN if affordable else REAL_MARGIN)
-    values = {name: np.stack([p.values[name] for p in points]) for name in first.values}
+    values = getattr(points, "values", None) or \
+        {name: np.stack([p.values[name] for p in points]) for name in first.values}
 
     def evaluated(node, at=values, entries=False):
         evaluator = Evaluator(model, backend, first.sizes, at, claim.index_dims)
@@ -71,9 +72,11 @@ def _screen(model, claim, points, tolerance) -> np.ndarray:
     rng = np.random.default_rng(directions.seed(first))
     count = directions.DIRECTIONS if affordable else 1
     if claim.kind == "hessian":
-        passes = _agree_hessian(claim, values, evaluated, answer, rng, count)
+        passes = _agree_hessian(model, claim, first, values, answer, rng, count,
+                                backend.margin)
     else:  # every direction in one evaluation: the samples repeated, once for each
-        along = [rng.standard_normal(first.values[claim.wrt].shape) for _ in range(count)]
+        along = np.stack([rng.standard_normal(first.values[claim.wrt].shape)
+                          for _ in range(count)])
         moved = {name: np.concatenate([value] * count) for name, value in values.items()}
         moved[claim.wrt] = np.concatenate([values[claim.wrt] + 1j * COMPLEX_STEP * v
                                            for v in along])
@@ -81,9 +84,9 @@ def _screen(model, claim, points, tolerance) -> np.ndarray:
         y = Evaluator(model, repeated, first.sizes, moved, claim.index_dims).value(
             claim.exprs["of"])
         y = np.broadcast_to(y, (samples * count, *y.shape[1:]))
-        passes = ~repeated.invalid.reshape(count, samples).any(axis=0)
-        for k, v in enumerate(along):
-            passes &= _agree_along(claim, values, y[k * samples:(k + 1) * samples], answer, v)
+        passes = ~repeated.invalid.reshape(count, samples).any(axis=0) & \
+            _agree_along(claim, values, y.reshape(count, samples, *y.shape[1:]), answer,
+                         along)
     return passes & ~backend.invalid
 
 
@@ -99,54 +102,69 @@ def _agree_entrywise(expected, got, tolerance) -> np.ndarray:
     return finite & ~bad.any(axis=1)
 
 
-def _agree_along(claim, values, y, answer, v) -> np.ndarray:
-    """directions' first-order test, sample by sample: ⟨answer, v⟩ (J·v for a Jacobian)
-    against the complex step along v, within AGREEMENT of ‖answer ∘ v‖₂."""
-    samples = len(answer)
+def _agree_along(claim, values, y, answer, along) -> np.ndarray:
+    """directions' first-order test, sample by sample, along every direction at once:
+    ⟨answer, v⟩ (J·v for a Jacobian) against the complex step along v (``y``: the output
+    moved along each direction, directions first), within AGREEMENT of ‖answer ∘ v‖₂."""
+    count, samples = len(along), len(answer)
     if claim.kind == "backprop":
-        upstream = np.broadcast_to(values[claim.upstream.name], y.shape)
-        y = np.sum((upstream * y).reshape(samples, -1), axis=1)
-    truth = (np.imag(y) / COMPLEX_STEP).reshape(samples, -1)
-    axes = tuple(range(answer.ndim - v.ndim, answer.ndim))
-    got = np.sum(answer * v, axis=axes).reshape(samples, -1)
-    magnitude = np.sqrt(np.sum(np.abs(answer) ** 2 * v ** 2, axis=axes)).reshape(samples, -1)
-    scale = 1.0 + np.max(np.abs(truth) + magnitude, axis=1)
-    finite = np.isfinite(truth).all(axis=1) & np.isfinite(got).all(axis=1)
-    disagreement = np.max(np.abs(truth - got), axis=1) / scale
-    return finite & (disagreement <= directions.AGREEMENT["complex step"])
+        upstream = np.broadcast_to(values[claim.upstream.name], y.shape[1:])
+        y = (upstream * y).reshape(count, samples, -1).sum(axis=2)
+    truth = (np.imag(y) / COMPLEX_STEP).reshape(count, samples, -1)
+    core = along.ndim - 1  # (the variable's axes, last in the answer)
+    v = along.reshape(count, *(1,) * (answer.ndim - core), *along.shape[1:])
+    axes = tuple(range(-core, 0)) if core else ()
+    got = (answer * v).sum(axis=axes).reshape(count, samples, -1)
+    magnitude = np.sqrt((np.abs(answer) ** 2 * v ** 2).sum(axis=axes)).reshape(count,
+                                                                                samples, -1)
+    scale = 1.0 + (np.abs(truth) + magnitude).max(axis=2, initial=0)
+    finite = np.isfinite(truth).all(axis=2) & np.isfinite(got).all(axis=2)
+    disagreement = np.abs(truth - got).max(axis=2, initial=0) / scale
+    return (finite & (disagreement <= directions.AGREEMENT["complex step"])).all(axis=0)
 
 
-def _agree_hessian(claim, values, evaluated, answer, rng, count) -> np.ndarray:
+#: The steps, as multiples of h, of the two Richardson estimates of a second derivative
+#: (at h and at h / 8: each from central differences at its step and at half of it).
+HESSIAN_STEPS = np.array([1.0, -1.0, 0.5, -0.5, 0.125, -0.125, 0.0625, -0.0625])
+
+
+def _agree_hessian(model, claim, first, values, answer, rng, count, margin) -> np.ndarray:
     """directions' Hessian test, sample by sample: uᵀ(answer)v against the complex step
     along u of central differences along v (two Richardson estimates that must settle),
-    within AGREEMENT of their scale."""
+    within AGREEMENT of their scale.  Every direction and every step in one evaluation:
+    the samples repeated, once for each."""
     names = directions.hessian_variables(claim)
-    samples = len(answer)
+    samples, steps = len(answer), len(HESSIAN_STEPS)
     cores = [values[name].shape[1:] for name in names]
     ends = np.cumsum([0] + [int(np.prod(core)) for core in cores])
     answer = answer.reshape(samples, ends[-1], ends[-1])
     largest = np.maximum(1.0, np.max([np.abs(values[name]).reshape(samples, -1).max(axis=1)
                                       for name in names], axis=0))
-    passes = np.ones(samples, dtype=bool)
-    for _ in range(count):
-        u, v = rng.standard_normal(ends[-1]), rng.standard_normal(ends[-1])
-
-        def slope(t, u=u, v=v):
-            moved = dict(values)
-            for name, core, start, end in zip(names, cores, ends, ends[1:], strict=False):
-                along_t = t.reshape((samples,) + (1,) * len(core)) * v[start:end].reshape(core)
-                moved[name] = moved[name] + (1j * COMPLEX_STEP * u[start:end]).reshape(core) \
-                    + along_t  # (a name repeated in wrt moves once for each)
-            value = evaluated(claim.exprs["of"], moved)
-            return np.real(np.imag(value) / COMPLEX_STEP).reshape(samples)
-
-        h = 1e-3 * largest / max(1.0, float(np.max(np.abs(v))))
-        central = lambda h, slope=slope: (slope(h) - slope(-h)) / (2 * h)  # noqa: E731
-        truth, check = richardson(central, h), richardson(central, h / 8)
-        got = np.einsum("i,sij,j->s", u, answer, v)
-        scale = 1.0 + np.abs(truth) + np.sqrt(np.einsum("i,sij,j->s", u ** 2, answer ** 2,
-                                                        v ** 2))
-        tolerance = directions.AGREEMENT["second order"] * scale
-        passes &= np.isfinite(truth) & np.isfinite(got) & \
-            (np.abs(truth - check) <= tolerance) & (np.abs(truth - got) <= tolerance)
-    return passes
+    pairs = [(rng.standard_normal(ends[-1]), rng.standard_normal(ends[-1]))
+             for _ in range(count)]
+    u, v = (np.stack(side) for side in zip(*pairs, strict=True))  # (count, variables)
+    h = 1e-3 * largest[None, :] / np.maximum(1.0, np.abs(v).max(axis=1))[:, None]
+    t = h[:, None, :] * HESSIAN_STEPS[None, :, None]  # (count, steps, samples)
+    repeats = count * steps
+    moved = {name: np.broadcast_to(value, (repeats, *value.shape)).reshape(-1, *value.shape[1:])
+             for name, value in values.items()}
+    for name, core, start, end in zip(names, cores, ends, ends[1:], strict=False):
+        axes = (1,) * len(core)  # (a name repeated in wrt moves once for each)
+        shift = 1j * COMPLEX_STEP * u[:, start:end].reshape(count, 1, 1, *core) + \
+            t.reshape(*t.shape, *axes) * v[:, start:end].reshape(count, 1, 1, *core)
+        moved[name] = moved[name] + shift.reshape(-1, *core)
+    repeated = Screened(samples * repeats, first.functions, margin)
+    value = Evaluator(model, repeated, first.sizes, moved, claim.index_dims).value(
+        claim.exprs["of"])
+    value = np.broadcast_to(value, (samples * repeats, *value.shape[1:]))
+    slope = np.real(np.imag(value) / COMPLEX_STEP).reshape(count, steps, samples)
+    central = (slope[:, 0::2] - slope[:, 1::2]) / (2 * t[:, 0::2])  # at h, h/2, h/8, h/16
+    truth = (4 * central[:, 1] - central[:, 0]) / 3  # (richardson: error O(h⁴))
+    check = (4 * central[:, 3] - central[:, 2]) / 3
+    got = np.einsum("ki,sij,kj->ks", u, answer, v)
+    scale = 1.0 + np.abs(truth) + np.sqrt(np.einsum("ki,sij,kj->ks", u ** 2, answer ** 2,
+                                                    v ** 2))
+    tolerance = directions.AGREEMENT["second order"] * scale
+    passes = np.isfinite(truth) & np.isfinite(got) & (np.abs(truth - check) <= tolerance) & \
+        (np.abs(truth - got) <= tolerance)
+    return passes.all(axis=0) & ~repeated.invalid.reshape(repeats, samples).any(axis=0)

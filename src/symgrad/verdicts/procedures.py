@@ -26,6 +26,7 @@ class Procedure:
     examples: int = MAX_EXAMPLES  # hypothesis examples of the numeric path
     strategy: Callable | None = None  # (model, claim, sizes=None) -> hypothesis strategy
     fixed: Callable | None = None  # (model, claim, rng) -> points always tried first
+    draw: Callable | None = None  # (model, claim, seed, count) -> the strategy's points, by numpy
     shrink_calls: int = SHRINK_CALLS  # judgements spent making a counterexample small
     recheck: Callable | None = None  # (model, claim, point) -> bool | None, when exact fails
     generic: Callable | None = None  # (model, claim) -> index.prove.IndexOutcome (all sizes)
@@ -45,7 +46,7 @@ def procedure(kind: str) -> Procedure:
         from ..kinds import convergence as c
 
         return Procedure(c.prove, c.judge, c.confirm, c.failure, c.EXAMPLES, c.strategy,
-                         c.fixed, shrink_calls=40)
+                         c.fixed, c.drawn, shrink_calls=40)
     from ..index import prove as index
     from ..paths import numeric, symbolic
 

@@ -12,7 +12,7 @@ that each of its dimension expressions is a whole number >= 1 (:func:`admissible
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from ..errors import ShapeMismatch
 
@@ -33,7 +33,7 @@ class Expr:
     def __str__(self) -> str:
         return text(self.sym)
 
-    @property
+    @cached_property
     def names(self) -> list[str]:
         return sorted(s.name for s in self.sym.free_symbols)
 
@@ -98,12 +98,20 @@ def value(d: Dim, sizes: dict[str, int]) -> int:
         return d
     if isinstance(d, str):
         return sizes[d]
-    result = evaluate(d, sizes)
-    if not result.is_Integer or result < 1:
-        raise ShapeMismatch(f"the dimension {d} is {result} at "
+    whole = _whole(d, tuple(sizes[n] for n in d.names))
+    if whole is None:
+        raise ShapeMismatch(f"the dimension {d} is {evaluate(d, sizes)} at "
                             f"{', '.join(f'{n}={sizes[n]}' for n in d.names)}, not a whole "
                             "number >= 1")
-    return int(result)
+    return whole
+
+
+@lru_cache(maxsize=4096)
+def _whole(d: Expr, values: tuple[int, ...]) -> int | None:
+    """The dimension at these sizes if it is a whole number >= 1 (an index sum asks at
+    every step)."""
+    result = _at(d, values)
+    return int(result) if result.is_Integer and result >= 1 else None
 
 
 def entries(shape, sizes: dict[str, int]) -> int:
