@@ -19,6 +19,9 @@ off by more than about 0.01 % of a typical entry.
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 import numpy as np
 
 from ..engine.backends import COMPLEX_STEP, MARGIN, REAL_MARGIN, Invalid, Numeric, richardson
@@ -50,18 +53,17 @@ def along(model, claim, point, tolerance_kind: str):
     node = claim.exprs[claim.answer_field]
     answer = np.real(evaluator(point.values).entries(node) if claim.indices else
                      evaluator(point.values).value(node))
-    rng = np.random.default_rng(seed(point))
     count = DIRECTIONS if full_is_affordable(claim, point) else 1
     if claim.kind == "hessian":
         names = hessian_variables(claim)
         size = sum(point.values[name].size for name in names)
         answer = answer.reshape(size, size)
-        rows = [_hessian_along(claim, point, evaluator, names, rng.standard_normal(size),
-                               rng.standard_normal(size), answer) for _ in range(count)]
+        drawn = vectors(point, (size,), 2 * count)  # (u, v) of each direction
+        rows = [_hessian_along(claim, point, evaluator, names, u, v, answer)
+                for u, v in zip(drawn[0::2], drawn[1::2], strict=True)]
     else:
-        rows = [_first_order_along(claim, point, evaluator, answer,
-                                   rng.standard_normal(point.values[claim.wrt].shape))
-                for _ in range(count)]
+        rows = [_first_order_along(claim, point, evaluator, answer, v)
+                for v in vectors(point, point.values[claim.wrt].shape, count)]
     truth = np.array([row[0] for row in rows])
     got = np.array([row[1] for row in rows])
     scale = np.array([row[2] for row in rows])
@@ -81,9 +83,32 @@ def full_is_affordable(claim, point) -> bool:
     return point.values[claim.wrt].size <= FULL_ENTRIES
 
 
+def vectors(point, shape, count: int) -> tuple[np.ndarray, ...]:
+    """``count`` random directions of a shape, from a seed of the point's sizes: the same
+    sizes, the same directions (the screen and the one-point judgement draw alike).  Drawn
+    once for each sizes and shape, unless they are large (a layer's real size)."""
+    shape = tuple(shape)
+    if math.prod(shape) > FULL_ENTRIES:
+        return _drawn(seed(point), shape, count)
+    return _kept(seed(point), shape, count)
+
+
 def seed(point) -> int:
     """A seed from the point's sizes: the same point, the same directions."""
     return 7919 + sum((k + 1) * 31 * s for k, s in enumerate(sorted(point.sizes.values())))
+
+
+def _drawn(seed: int, shape: tuple, count: int) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(seed)
+    return tuple(rng.standard_normal(shape) for _ in range(count))
+
+
+@lru_cache(maxsize=1024)
+def _kept(seed: int, shape: tuple, count: int) -> tuple[np.ndarray, ...]:
+    drawn = _drawn(seed, shape, count)
+    for vector in drawn:
+        vector.flags.writeable = False  # (shared by every later point at these sizes)
+    return drawn
 
 
 def _first_order_along(claim, point, evaluator, answer, v):

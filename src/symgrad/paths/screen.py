@@ -69,21 +69,19 @@ def _screen(model, claim, points, tolerance) -> np.ndarray:
     if claim.kind == "equal":
         return _agree_entrywise(np.real(evaluated(claim.exprs["lhs"])), answer, tolerance) \
             & ~backend.invalid
-    rng = np.random.default_rng(directions.seed(first))
     count = directions.DIRECTIONS if affordable else 1
     if claim.kind == "hessian":
-        passes = _agree_hessian(model, claim, first, values, answer, rng, count,
-                                backend.margin)
+        passes = _agree_hessian(model, claim, first, values, answer, count, backend.margin)
     else:  # every direction in one evaluation: the samples repeated, once for each
-        along = np.stack([rng.standard_normal(first.values[claim.wrt].shape)
-                          for _ in range(count)])
+        along = np.stack(directions.vectors(first, first.values[claim.wrt].shape, count))
         moved = {name: np.concatenate([value] * count) for name, value in values.items()}
         moved[claim.wrt] = np.concatenate([values[claim.wrt] + 1j * COMPLEX_STEP * v
                                            for v in along])
         repeated = Screened(samples * count, first.functions, backend.margin)
         y = Evaluator(model, repeated, first.sizes, moved, claim.index_dims).value(
             claim.exprs["of"])
-        y = np.broadcast_to(y, (samples * count, *y.shape[1:]))
+        if len(y) != samples * count:  # (a value the same in every sample)
+            y = np.broadcast_to(y, (samples * count, *y.shape[1:]))
         passes = ~repeated.invalid.reshape(count, samples).any(axis=0) & \
             _agree_along(claim, values, y.reshape(count, samples, *y.shape[1:]), answer,
                          along)
@@ -128,7 +126,7 @@ def _agree_along(claim, values, y, answer, along) -> np.ndarray:
 HESSIAN_STEPS = np.array([1.0, -1.0, 0.5, -0.5, 0.125, -0.125, 0.0625, -0.0625])
 
 
-def _agree_hessian(model, claim, first, values, answer, rng, count, margin) -> np.ndarray:
+def _agree_hessian(model, claim, first, values, answer, count, margin) -> np.ndarray:
     """directions' Hessian test, sample by sample: uᵀ(answer)v against the complex step
     along u of central differences along v (two Richardson estimates that must settle),
     within AGREEMENT of their scale.  Every direction and every step in one evaluation:
@@ -140,9 +138,8 @@ def _agree_hessian(model, claim, first, values, answer, rng, count, margin) -> n
     answer = answer.reshape(samples, ends[-1], ends[-1])
     largest = np.maximum(1.0, np.max([np.abs(values[name]).reshape(samples, -1).max(axis=1)
                                       for name in names], axis=0))
-    pairs = [(rng.standard_normal(ends[-1]), rng.standard_normal(ends[-1]))
-             for _ in range(count)]
-    u, v = (np.stack(side) for side in zip(*pairs, strict=True))  # (count, variables)
+    drawn = np.stack(directions.vectors(first, (ends[-1],), 2 * count))
+    u, v = drawn[0::2], drawn[1::2]  # (count, variables): (u, v) of each direction
     h = 1e-3 * largest[None, :] / np.maximum(1.0, np.abs(v).max(axis=1))[:, None]
     t = h[:, None, :] * HESSIAN_STEPS[None, :, None]  # (count, steps, samples)
     repeats = count * steps
