@@ -17,7 +17,7 @@ from symgrad.language import expressions as language
 from symgrad.language.build import variant
 from symgrad.language.files import builtin_folder, claim_files, load
 from symgrad.paths import numeric
-from symgrad.paths.points import Point, random_batches
+from symgrad.paths.points import POINTS_PER_SIZE, Point, random_batches
 from symgrad.paths.screen import KINDS, screen
 from tests.helpers import claims_text
 
@@ -176,7 +176,8 @@ def test_random_batches_keep_test_functions_apart_and_scalars_as_arrays():
     model = _one_claim({"x": "scalar", "f": "function"}, kind="gradient", of="f(x)",
                        wrt="x", answer="diff(f)(x)")
     batches = list(random_batches(model, model.claims[0], 5, 40))
-    assert [len(b) for b in batches] == [4] * 10  # sizes are all fixed, the functions not
+    # sizes are all fixed, the functions not: a batch for each draw of them
+    assert [len(b) for b in batches] == [POINTS_PER_SIZE] * (40 // POINTS_PER_SIZE)
     assert len({b[0].functions["f"] for b in batches}) > 1
     assert all(p.values["x"].shape == () for b in batches for p in b)
 

@@ -24,7 +24,7 @@ from .sizes import admissible
 from .symbolic import claim_symbols, size_assignments
 
 MAX_SIZE = 4  # largest size hypothesis (and the random draws) give a named dimension
-POINTS_PER_SIZE = 4  # random points drawn for each random size assignment
+POINTS_PER_SIZE = 8  # random points drawn for each random size assignment
 BATCH_ENTRIES = 1 << 16  # entries of a batch's values, at most, beyond POINTS_PER_SIZE points
 LARGE = 4096  # entries of an array from which fixed points are drawn with numpy
 #: The values edge points draw from, by the kind of entry (binary and sign: as always).
