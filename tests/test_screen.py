@@ -193,3 +193,17 @@ def test_a_hessian_wrt_a_repeated_scalar_moves_it_once_for_each(answer, right):
     judged = [_judged(model, claim, point) for point in batch]
     assert passes == [j is True for j in judged]
     assert any(passes) == right
+
+
+def test_a_singular_sample_costs_the_batch_only_that_sample():
+    # edge values (0, ±1, ±2) make singular matrices common: one must not send the whole
+    # batch to the one-point judgement
+    model = _one_claim({"A": "matrix(n, n)", "x": "vector(n)"}, kind="gradient",
+                       of="sum(inv(A) @ x)", wrt="x", answer="inv(A).T @ ones(n)")
+    claim = model.claims[0]
+    matrices = ([[2.0, 1.0], [0.0, 1.0]], [[1.0, 2.0], [2.0, 4.0]], [[0.0, 1.0], [1.0, 0.0]])
+    points = [Point({"n": 2}, {"A": np.array(a, dtype=complex),
+                               "x": np.array([1.0, -2.0], dtype=complex)}) for a in matrices]
+    assert screen(model, claim, points, numeric.TOLERANCE["complex step"],
+                  "complex step") == [True, False, True]
+    assert _judged(model, claim, points[1]) is None  # singular: not judged at all
