@@ -6,7 +6,7 @@ the complex step: f(x + i·h·v) with h = 1e-20 gives the derivative along v in 
 imaginary part, exact to rounding, with no subtractive cancellation; a point is judged
 along random directions first (:mod:`.directions`), entry by entry where they disagree.
 The points (:mod:`.points`): the symbolic path's distinct sizes, then numpy-drawn random
-and edge points at sizes from 1 (non-square included), a size assignment for every four,
+and edge points at sizes from 1 (non-square included), a size assignment for every eight,
 the points at one size assignment screened in one batched evaluation (:mod:`.screen`).
 Once a point differs beyond :data:`TOLERANCE`, hypothesis makes it small: the smallest
 sizes that still fail, then the simplest values.  Points on a kink or outside a domain
@@ -40,7 +40,7 @@ TOLERANCE = {
     "differences": {"rtol": 1e-5, "atol": 1e-6},  # grad() or hessian() inside an expression
 }
 MAX_EXAMPLES = 40  # random points (numpy's, or hypothesis's for kinds of their own)
-EDGE_EXAMPLES = 12  # edge points after the random ones: small integers, boundaries
+EDGE_EXAMPLES = 12  # edge points with the random ones: small integers, boundaries
 MIN_JUDGED = 3  # points rejected (off-domain) before this many are judged do not count...
 MAX_EARLY_REJECTIONS = 60  # ... up to this many, so a narrow domain still gets examples
 SHRINK_CALLS = 500  # judgements spent making a counterexample small, once one is found
@@ -264,7 +264,7 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
 
     With the default strategy, ``max_examples`` points are drawn with numpy
     (:func:`random_batches`, screened a batch at a time) and :data:`EDGE_EXAMPLES` edge
-    points too (small integers, the qualifiers' boundaries; a smaller budget, as an
+    points among them (small integers, the qualifiers' boundaries; a smaller budget, as an
     expectation's, is shared between the two), and hypothesis searches only once a point
     fails, for a small counterexample: at each smaller size assignment, smallest first,
     then at the failing point's own sizes, shrinking the values of the first it finds.  A
@@ -317,8 +317,7 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
                                    deadline, screened)
             if found is None and drawn_by_numpy:
                 count = max_examples if max_examples >= MAX_EXAMPLES else max_examples - edge
-                batches = itertools.chain(random_batches(model, claim, seed, count),
-                                          random_batches(model, claim, seed, edge, edge=True))
+                batches = random_batches(model, claim, seed, count, edge)
                 found = _first_failing(model, claim, batches, fails, outcome, deadline,
                                        screened)
             if found is None and draw is not None:

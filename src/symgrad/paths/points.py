@@ -25,6 +25,8 @@ from .symbolic import claim_symbols, size_assignments
 
 MAX_SIZE = 4  # largest size hypothesis (and the random draws) give a named dimension
 POINTS_PER_SIZE = 8  # random points drawn for each random size assignment
+EDGE_SIZE = 3  # largest size of an edge point's dimensions (1 included)
+EDGE_BATCHES = 2  # random batches the edge points join (at sizes up to EDGE_SIZE)
 BATCH_ENTRIES = 1 << 16  # entries of a batch's values, at most, beyond POINTS_PER_SIZE points
 LARGE = 4096  # entries of an array from which fixed points are drawn with numpy
 #: The values edge points draw from, by the kind of entry (binary and sign: as always).
@@ -170,7 +172,7 @@ def fixed_points(model: Model, claim: Claim, rng: random.Random,
                 functions[name] = TestFunction(tuple(float(rng.randint(-2, 2)) for _ in range(5)))
                 continue
             shape = concrete(symbol.shape, sizes)
-            if real or int(np.prod(shape)) >= LARGE:
+            if real or math.prod(shape) >= LARGE:
                 values[name] = _drawn(symbol, shape, np.random.default_rng(rng.getrandbits(32)))
             else:
                 values[name] = _listed(symbol, shape, rng)
@@ -184,11 +186,11 @@ def _listed(symbol: Symbol, shape, rng: random.Random) -> np.ndarray:
         hots = [rng.randrange(shape[-1]) for _ in range(shape[0] if len(shape) == 2 else 1)]
         array = np.eye(shape[-1])[hots if len(shape) == 2 else hots[0]]
     elif kind == "sign":
-        array = np.array([rng.choice((-1, 1)) for _ in range(int(np.prod(shape)))])
+        array = np.array([rng.choice((-1, 1)) for _ in range(math.prod(shape))])
         array = array.reshape(shape)
     else:
         low, high = {"probability": (1, 99), "binary": (0, 1)}.get(kind, (-250, 250))
-        array = np.array([rng.randint(low, high) for _ in range(int(np.prod(shape)))])
+        array = np.array([rng.randint(low, high) for _ in range(math.prod(shape))])
         array = array.reshape(shape) / (1 if kind == "binary" else 100)
         if kind in ("positive", "nonzero"):
             array = np.abs(array) + 0.1
@@ -228,33 +230,57 @@ def _onehot(shape, generator: np.random.Generator) -> np.ndarray:
     return array if len(shape) == 2 else array[0]
 
 
-def random_batches(model: Model, claim: Claim, seed: int, count: int, edge: bool = False):
-    """``count`` points in batches, one batch for each random size assignment up to
-    :data:`MAX_SIZE` (only admissible ones), so that the numeric search evaluates a batch at
-    once (:mod:`.screen`).  A size assignment is drawn for every :data:`POINTS_PER_SIZE`
-    points; the points drawn at the same sizes form one batch (at most
-    :data:`BATCH_ENTRIES` entries), and so do the points at one set of test functions (a
-    claim with test functions draws them afresh for every assignment, and keeps its
-    batches apart).  The values are as hypothesis draws them (:func:`_decode` of a uniform
-    integer), from numpy's generator, each symbol's for a whole batch in one call: the
-    bulk of the search, without hypothesis's cost per drawn value.  With ``edge``, the
-    values random draws miss: small integers (0, ±1, ±2), the qualifiers' boundaries (0.01
-    and 0.99 for a probability), at sizes up to 3 (1 included)."""
-    generator = np.random.default_rng(seed + (1 if edge else 0))
+def random_batches(model: Model, claim: Claim, seed: int, count: int, edge: int = 0):
+    """``count`` random points and ``edge`` edge points in batches, one batch for each
+    random size assignment up to :data:`MAX_SIZE` (only admissible ones), so that the
+    numeric search evaluates a batch at once (:mod:`.screen`).  A size assignment is drawn
+    for every :data:`POINTS_PER_SIZE` points; the points drawn at the same sizes form one
+    batch (at most :data:`BATCH_ENTRIES` entries), and so do the points at one set of test
+    functions (a claim with test functions draws them afresh for every assignment, and
+    keeps its batches apart).  The values are as hypothesis draws them (:func:`_decode` of
+    a uniform integer), from numpy's generator, each symbol's for a whole batch in one
+    call: the bulk of the search, without hypothesis's cost per drawn value.
+
+    The edge points have the values random draws miss: small integers (0, ±1, ±2), the
+    qualifiers' boundaries (0.01 and 0.99 for a probability), at sizes up to
+    :data:`EDGE_SIZE`.  They come last in the first :data:`EDGE_BATCHES` batches at such
+    sizes (no evaluation of their own), or, where no random sizes are that small, in
+    batches of their own."""
+    generator = np.random.default_rng(seed)
+    edges = np.random.default_rng(seed + 1)  # (the edge values: a stream of their own)
     symbols = claim_symbols(model, claim)
     drawn = [(name, symbol) for name, symbol in symbols.items()
              if not (symbol.random or symbol.is_function)]
-    for sizes, functions, many in _assignments(model, claim, symbols, generator, count,
-                                               3 if edge else MAX_SIZE):
+    planned = [[sizes, functions, many, 0] for sizes, functions, many in
+               _assignments(model, claim, symbols, generator, count, MAX_SIZE)]
+    small = [plan for plan in planned
+             if max(plan[0].values(), default=0) <= EDGE_SIZE][:EDGE_BATCHES]
+    if edge and small:
+        for k, plan in enumerate(small):
+            plan[3] = edge // len(small) + (k < edge % len(small))
+    elif edge:
+        planned += [[sizes, functions, 0, many] for sizes, functions, many in
+                    _assignments(model, claim, symbols, edges, edge, EDGE_SIZE)]
+    for sizes, functions, many, on_the_edge in planned:
         shapes = {name: tuple(concrete(symbol.shape, sizes)) for name, symbol in drawn}
         entries = sum(math.prod(shape) for shape in shapes.values()) or 1
         at_once = max(POINTS_PER_SIZE, BATCH_ENTRIES // entries)
-        for start in range(0, many, at_once):
-            samples = min(at_once, many - start)
-            values = {name: _random_arrays(symbol, shapes[name], samples, generator, edge)
-                      for name, symbol in drawn}
+        total = many + on_the_edge
+        for start in range(0, total, at_once):
+            samples = min(at_once, total - start)
+            plain = min(samples, max(0, many - start))  # (random points first)
+            values = {name: _drawn_arrays(symbol, shapes[name], plain, samples - plain,
+                                          generator, edges) for name, symbol in drawn}
             yield Batch([Point(sizes, {name: values[name][k, ...] for name in values},
                                functions) for k in range(samples)], values)
+
+
+def _drawn_arrays(symbol, shape, plain: int, on_the_edge: int, generator, edges):
+    if not on_the_edge:
+        return _random_arrays(symbol, shape, plain, generator)
+    edged = _random_arrays(symbol, shape, on_the_edge, edges, edge=True)
+    return np.concatenate([_random_arrays(symbol, shape, plain, generator), edged]) \
+        if plain else edged
 
 
 class Batch(list):
