@@ -11,7 +11,7 @@ import pytest
 from symgrad.engine.backends import Invalid, Numeric
 from symgrad.engine.batched import Screened
 from symgrad.engine.deadline import Deadline
-from symgrad.engine.evaluate import Evaluator
+from symgrad.engine.evaluate import Evaluator, entrywise
 from symgrad.explain.mutations import MUTATIONS, variants
 from symgrad.language import expressions as language
 from symgrad.language.build import variant
@@ -207,3 +207,31 @@ def test_a_singular_sample_costs_the_batch_only_that_sample():
     assert screen(model, claim, points, numeric.TOLERANCE["complex step"],
                   "complex step") == [True, False, True]
     assert _judged(model, claim, points[1]) is None  # singular: not judged at all
+
+
+INDEX_FORMS = [(model, claim) for model, claim in CASES if claim.indices]
+
+
+@pytest.mark.parametrize("model, claim", INDEX_FORMS,
+                         ids=[f"{m.path.split('/')[-1]}::{c.name}" for m, c in INDEX_FORMS])
+def test_an_index_form_answer_walked_once_has_the_entries_walked_one_by_one(model, claim):
+    class OneByOne(Screened):
+        entries_at_once = False
+
+    node = claim.exprs[claim.answer_field]
+    assert entrywise(node)
+    for batch in random_batches(model, claim, 7, 16, edge=4):
+        fast, slow = Screened(len(batch)), OneByOne(len(batch))
+        at_once = Evaluator(model, fast, batch[0].sizes, batch.values,
+                            claim.index_dims).entries(node)
+        one_by_one = Evaluator(model, slow, batch[0].sizes, batch.values,
+                               claim.index_dims).entries(node)
+        np.testing.assert_allclose(at_once, np.broadcast_to(one_by_one, at_once.shape))
+        assert fast.invalid.tolist() == slow.invalid.tolist()
+
+
+def test_an_answer_not_made_entry_by_entry_is_walked_one_entry_at_a_time():
+    model = _one_claim({"x": "vector(n)"}, kind="gradient", of="norm(x)**2", wrt="x",
+                       indices=["i"], answer="norm(x[i] * x) / norm(x) * 2 * x[i] / abs(x[i])")
+    assert not entrywise(model.claims[0].exprs["answer"])
+    assert INDEX_FORMS  # (the built-ins have index-form answers to walk at once)

@@ -14,8 +14,21 @@ class Batched(Numeric):
     sample axis of length 1 for what does not vary.  For Monte-Carlo estimates: one walk
     evaluates every sample.  Kinks are not guarded (they have probability zero)."""
 
+    entries_at_once = True  # (an index-form answer: every entry in one walk)
+
     def core_shape(self, x):
         return x.shape[1:]
+
+    def entries_at(self, base, position):
+        """The entries at a grid of positions (0 outside the array: zero padding)."""
+        inside, clipped = True, []
+        for at, size in zip(position, self.core_shape(base), strict=True):
+            inside = inside & (at >= 0) & (at < size)
+            clipped.append(np.clip(at, 0, size - 1))
+        return np.where(inside, base[(slice(None), *clipped)], 0)
+
+    def indicator(self, mask):
+        return np.asarray(mask, dtype=complex)[None]
 
     def index(self, position):
         return (slice(None), *position)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from weakref import WeakKeyDictionary
 
+import numpy as np
+
 from ..language.model import Model
 from ..vocabulary import dims
-from ..vocabulary.ops import OPS
+from ..vocabulary.ops import ELEMENTWISE, OPS
 
 
 class Evaluator:
@@ -24,8 +26,9 @@ class Evaluator:
         self.sizes = sizes
         self.values = values  # symbol name -> array
         self.index_dims = index_dims or {}  # free index -> dimension (index-form answers)
-        self.bound: dict[str, int] = {}
+        self.bound: dict[str, int] = {}  # (or, walking every entry at once, index grids)
         self._cache: dict = {}
+        self._grids = False
 
     def with_values(self, values: dict) -> Evaluator:
         """A fresh evaluator at other values (same sizes, same bound indices)."""
@@ -36,7 +39,12 @@ class Evaluator:
     # --- the walk -------------------------------------------------------------------
     def value(self, node):
         free = free_indices(node)
-        key = (id(node), tuple(self.bound[i] for i in sorted(free))) if free else id(node)
+        if not free:
+            key = id(node)
+        elif self._grids:
+            key = (id(node), tuple(_grid_key(self.bound[i]) for i in sorted(free)))
+        else:
+            key = (id(node), tuple(self.bound[i] for i in sorted(free)))
         found = self._cache.get(key)
         if found is None:
             found = self._cache[key] = self.backend.asarray(self._compute(node))
@@ -96,9 +104,16 @@ class Evaluator:
         return total
 
     def entries(self, node) -> object:
-        """An index-form answer evaluated at every position of its free indices."""
+        """An index-form answer evaluated at every position of its free indices: on a
+        backend that can (the batched one), in one walk with each free index bound to the
+        grid of its positions, where the answer is made entry by entry (:func:`entrywise`);
+        else one position at a time."""
         names = list(self.index_dims)
         sizes = [self.size_of(self.index_dims[n]) for n in names]
+        if names and getattr(self.backend, "entries_at_once", False) and entrywise(node):
+            found = self._at_once(node, names, sizes)
+            if found is not None:
+                return found
         found = []
         for position in _positions(sizes):
             self.bound.update(zip(names, position, strict=True))
@@ -106,6 +121,49 @@ class Evaluator:
         for name in names:
             del self.bound[name]
         return self.backend.assemble(found, tuple(sizes))
+
+
+    def _at_once(self, node, names, sizes):
+        """Every entry in one walk (None where the walk cannot: then one at a time)."""
+        cache, self._grids = dict(self._cache), True  # (values at grids are not kept)
+        self.bound.update(zip(names, np.ix_(*[np.arange(size) for size in sizes]),
+                              strict=True))
+        try:
+            value = np.asarray(self.value(node))
+        except (TypeError, ValueError, IndexError):
+            return None
+        finally:
+            for name in names:
+                del self.bound[name]
+            self._cache, self._grids = cache, False
+        if value.ndim == 1:  # (no entry depends on the indices)
+            value = value.reshape(len(value), *(1,) * len(sizes))
+        if value.ndim != len(sizes) + 1:
+            return None
+        return np.broadcast_to(value, (len(value), *sizes))
+
+
+#: What an answer made entry by entry is built of, where it depends on its free indices.
+ENTRYWISE = frozenset({"add", "sub", "mul", "div", "neg", "pow", "getitem", "isum", "delta",
+                       *ELEMENTWISE})
+
+
+def entrywise(node) -> bool:
+    """Whether every operation on the free indices' values acts entry by entry (so a grid
+    of positions in place of one position gives the grid of entries)."""
+    if not free_indices(node) or node.op == "delta":
+        return True
+    if node.op not in ENTRYWISE:
+        return False
+    if node.op == "getitem":  # (its positions are index arithmetic, grids and all)
+        return not free_indices(node.args[0])
+    if node.op == "isum":
+        return entrywise(node.args[0])
+    return all(entrywise(arg) for arg in node.args)
+
+
+def _grid_key(bound):
+    return bound if isinstance(bound, int) else id(bound)
 
 
 _FREE: WeakKeyDictionary = WeakKeyDictionary()  # node -> its free indices (a tree's own)
