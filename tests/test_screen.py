@@ -218,10 +218,14 @@ def test_an_index_form_answer_walked_once_has_the_entries_walked_one_by_one(mode
     class OneByOne(Screened):
         entries_at_once = False
 
+    class AtOnceOnly(Screened):
+        def assemble(self, results, core):
+            raise AssertionError("walked one entry at a time")
+
     node = claim.exprs[claim.answer_field]
     assert entrywise(node)
     for batch in random_batches(model, claim, 7, 16, edge=4):
-        fast, slow = Screened(len(batch)), OneByOne(len(batch))
+        fast, slow = AtOnceOnly(len(batch)), OneByOne(len(batch))
         at_once = Evaluator(model, fast, batch[0].sizes, batch.values,
                             claim.index_dims).entries(node)
         one_by_one = Evaluator(model, slow, batch[0].sizes, batch.values,

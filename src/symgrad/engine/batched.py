@@ -23,9 +23,15 @@ class Batched(Numeric):
         """The entries at a grid of positions (0 outside the array: zero padding)."""
         inside, clipped = True, []
         for at, size in zip(position, self.core_shape(base), strict=True):
-            inside = inside & (at >= 0) & (at < size)
-            clipped.append(np.clip(at, 0, size - 1))
-        return np.where(inside, base[(slice(None), *clipped)], 0)
+            if isinstance(at, np.ndarray):
+                inside = inside & (at >= 0) & (at < size)
+                clipped.append(np.minimum(np.maximum(at, 0), size - 1))
+            else:
+                if not 0 <= at < size:
+                    inside = False
+                clipped.append(min(max(at, 0), size - 1))
+        found = base[(slice(None), *clipped)]
+        return found if inside is True else np.where(inside, found, 0)
 
     def indicator(self, mask):
         return np.asarray(mask, dtype=complex)[None]
