@@ -106,3 +106,30 @@ def test_every_package_is_installed():
     folders = {".".join(p.parent.relative_to(PACKAGE.parent).parts)
                for p in PACKAGE.rglob("__init__.py")}
     assert folders <= listed, f"add to [tool.setuptools] packages: {sorted(folders - listed)}"
+
+
+#: Calls that run or build code from text: a claim file's text must never reach one.
+RUNS_TEXT = frozenset({"eval", "exec", "compile", "sympify", "parse_expr", "lambdify",
+                       "S", "__import__"})
+
+
+def _calls_that_run_text(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else \
+                getattr(node.func, "id", None)
+            owner = getattr(getattr(node.func, "value", None), "id", None)
+            if name in RUNS_TEXT and owner != "re":  # (re.compile makes a pattern)
+                yield node.lineno, name
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_runs_code_made_from_text(path):
+    assert list(_calls_that_run_text(path)) == []
+
+
+def test_the_code_check_sees_calls_by_name_and_by_attribute(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import re, sympy as sp\nf = sp.lambdify(x, y)\neval('1')\n"
+                      "p = re.compile('a')\n")
+    assert [name for _, name in _calls_that_run_text(module)] == ["lambdify", "eval"]

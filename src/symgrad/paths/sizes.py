@@ -12,6 +12,8 @@ costs nothing); the numeric path draws from all admissible ones up to a bound.
 from __future__ import annotations
 
 import itertools
+import math
+from fractions import Fraction
 from functools import cache, lru_cache
 
 from ..language.model import Claim, Model
@@ -72,13 +74,32 @@ def _exact(constraints: tuple, names: tuple, lows: tuple) -> tuple[dict[str, int
 
 @cache
 def _derived(constraints, names):
-    """A fast function: the sizes, in the order of names -> each constraint's value."""
+    """A fast function: the sizes, in the order of names -> each constraint's value (an
+    exact fraction).  Each dimension expression is walked once into nested closures (no
+    code is generated from it)."""
+    positions = {dims.symbol(n): k for k, n in enumerate(names)}
+    functions = [_walked(dims.as_sympy(d), positions) for d in constraints]
+    return lambda sizes: [fn(sizes) for fn in functions]
+
+
+def _walked(expr, positions):
+    """sizes -> the value of a dimension expression: + and * of sizes and rationals, whole
+    powers, floor (what dimension arithmetic makes)."""
     sp = dims.sympy()
-    symbols = [dims.symbol(n) for n in names]
-    functions = [sp.lambdify(symbols, dims.as_sympy(d), modules=[{"floor": _floor}])
-                 for d in constraints]
-    return lambda sizes: [fn(*sizes) for fn in functions]
-
-
-def _floor(x):
-    return x // 1
+    if expr.is_Symbol:
+        k = positions[expr]
+        return lambda sizes: sizes[k]
+    if expr.is_Rational:
+        value = Fraction(int(expr.p), int(expr.q))
+        return lambda sizes: value
+    parts = [_walked(arg, positions) for arg in expr.args]
+    if expr.is_Add:
+        return lambda sizes: sum(part(sizes) for part in parts)
+    if expr.is_Mul:
+        return lambda sizes: math.prod(part(sizes) for part in parts)
+    if expr.is_Pow and expr.exp.is_Integer:
+        exponent = int(expr.exp)
+        return lambda sizes: Fraction(parts[0](sizes)) ** exponent
+    if isinstance(expr, sp.floor):
+        return lambda sizes: math.floor(parts[0](sizes))
+    raise ValueError(f"a dimension expression symgrad cannot evaluate: {expr}")
