@@ -239,3 +239,28 @@ def test_an_answer_not_made_entry_by_entry_is_walked_one_entry_at_a_time():
                        indices=["i"], answer="norm(x[i] * x) / norm(x) * 2 * x[i] / abs(x[i])")
     assert not entrywise(model.claims[0].exprs["answer"])
     assert INDEX_FORMS  # (the built-ins have index-form answers to walk at once)
+
+
+@pytest.mark.parametrize("answer", [
+    "sum(x[j - a] * w[a], a)",  # a read outside x is 0 (zero padding)
+    "sum(sum(x[p] * w[q], p), q) * delta(j, 0) + x[j]",  # sums with no free index
+    "sum(x[j] * 2, a) + sum(sum(x[a] * delta(a, b), b) ** 2, a)",  # a body without its index
+    "sum(tanh(x[j + a]) / (1 + w[a] ** 2), a)",
+])
+def test_sums_walked_at_once_have_the_entries_walked_one_by_one(answer):
+    model = _one_claim({"x": "vector(n)", "w": "vector(k)"}, kind="jacobian", of="x",
+                       wrt="x", indices=["j", "i"], answer=f"({answer}) * delta(i, j)")
+    claim = model.claims[0]
+    assert claim.error is None, claim.error
+    values = {"x": np.random.default_rng(1).standard_normal((5, 4)).astype(complex),
+              "w": np.random.default_rng(2).standard_normal((5, 3)).astype(complex)}
+
+    class OneByOne(Screened):
+        entries_at_once = False
+
+    node = claim.exprs["answer"]
+    at_once = Evaluator(model, Screened(5), {"n": 4, "k": 3}, values,
+                        claim.index_dims).entries(node)
+    one_by_one = Evaluator(model, OneByOne(5), {"n": 4, "k": 3}, values,
+                           claim.index_dims).entries(node)
+    np.testing.assert_allclose(at_once, np.broadcast_to(one_by_one, at_once.shape))

@@ -9,6 +9,7 @@ module only walks, binds indices and caches.
 
 from __future__ import annotations
 
+import math
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -29,6 +30,7 @@ class Evaluator:
         self.bound: dict[str, int] = {}  # (or, walking every entry at once, index grids)
         self._cache: dict = {}
         self._grids = False
+        self._summed: dict = {}  # id(index sum) -> (its axis, its grid), walking at once
 
     def with_values(self, values: dict) -> Evaluator:
         """A fresh evaluator at other values (same sizes, same bound indices)."""
@@ -93,8 +95,12 @@ class Evaluator:
         return dims.value(dim, self.sizes)
 
     def sum_over(self, node):
-        """The value of an index sum node: its body summed over the index's range."""
+        """The value of an index sum node: its body summed over the index's range (walking
+        every entry at once, with the index bound to a grid on an axis of its own, then that
+        axis summed)."""
         body, index = node.args
+        if id(node) in self._summed:
+            return self._summed_at_once(body, index.name, *self._summed[id(node)])
         total = None
         for at in range(self.size_of(self.model.sum_ranges[id(node)])):
             self.bound[index.name] = at
@@ -122,25 +128,62 @@ class Evaluator:
             del self.bound[name]
         return self.backend.assemble(found, tuple(sizes))
 
-
     def _at_once(self, node, names, sizes):
-        """Every entry in one walk (None where the walk cannot: then one at a time)."""
+        """Every entry in one walk (None where the walk cannot: then one at a time).  The
+        free indices are bound to grids on axes of their own, and so are the indices the
+        answer sums over, where every sum's body is made entry by entry and the grid of
+        all of them is at most :data:`MAX_GRID` entries (else those sums loop)."""
+        sums = _sums(node)
+        ranges = [self.size_of(self.model.sum_ranges[id(s)]) for s in sums]
+        if not all(entrywise(s.args[0]) for s in sums) or math.prod(sizes + ranges) > MAX_GRID:
+            sums, ranges = [], []
+        grids = np.ix_(*[np.arange(size) for size in sizes + ranges])
+        self._summed = {id(s): (len(names) + k, grid)
+                        for k, (s, grid) in enumerate(zip(sums, grids[len(names):], strict=True))}
         cache, self._grids = dict(self._cache), True  # (values at grids are not kept)
-        self.bound.update(zip(names, np.ix_(*[np.arange(size) for size in sizes]),
-                              strict=True))
+        self.bound.update(zip(names, grids, strict=False))
         try:
             value = np.asarray(self.value(node))
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, KeyError):
             return None
         finally:
             for name in names:
                 del self.bound[name]
-            self._cache, self._grids = cache, False
+            self._cache, self._grids, self._summed = cache, False, {}
         if value.ndim == 1:  # (no entry depends on the indices)
-            value = value.reshape(len(value), *(1,) * len(sizes))
-        if value.ndim != len(sizes) + 1:
+            value = value.reshape(len(value), *(1,) * len(grids))
+        if value.ndim != len(grids) + 1 or any(n != 1 for n in value.shape[1 + len(sizes):]):
             return None
+        value = value.reshape(value.shape[:1 + len(sizes)])
         return np.broadcast_to(value, (len(value), *sizes))
+
+    def _summed_at_once(self, body, name, axis, grid):
+        outer = self.bound.get(name)
+        self.bound[name] = grid
+        try:
+            value = np.asarray(self.value(body))
+        finally:
+            if outer is None:
+                del self.bound[name]
+            else:
+                self.bound[name] = outer
+        if value.ndim == 1:  # (a body the same for every index)
+            value = value.reshape(len(value), *(1,) * grid.ndim)
+        shape = list(value.shape)
+        shape[1 + axis] = grid.shape[axis]
+        return np.broadcast_to(value, shape).sum(axis=1 + axis, keepdims=True)
+
+
+#: Entries of the grid of every index at once (free and summed), at most.
+MAX_GRID = 1 << 20
+
+
+def _sums(node) -> list:
+    """The index sums of an expression (not inside its defines), outermost first."""
+    found = [node] if node.op == "isum" else []
+    for arg in node.args if node.op != "define" else ():
+        found += _sums(arg)
+    return found
 
 
 #: What an answer made entry by entry is built of, where it depends on its free indices.
