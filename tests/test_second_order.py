@@ -112,6 +112,36 @@ def test_shrinking_draws_no_constants_from_the_code_loaded(monkeypatch):
     assert not asked
 
 
+def test_steffensens_method_a_function_of_a_function_is_quadratic():
+    # f(x + f(x)): the series and the iterations stay small (each point builds its step)
+    text = textwrap.dedent("""\
+        title = "Steffensen"
+        [symbols]
+        f = "function"
+        x = "scalar"
+        r = "scalar"
+        [[claims]]
+        name = "steffensen"
+        kind = "convergence"
+        iteration = "x - f(x)**2 / (f(x + f(x)) - f(x))"
+        variable = "x"
+        root = "r"
+        given = ["f(r) == 0"]
+        order = 2
+        [[claims]]
+        name = "steffensen-cubic"
+        kind = "convergence"
+        iteration = "x - f(x)**2 / (f(x + f(x)) - f(x))"
+        variable = "x"
+        root = "r"
+        given = ["f(r) == 0"]
+        order = 3
+        """)
+    results = verdicts(text)
+    assert results["steffensen"].verdict == "proved", results["steffensen"].reason
+    assert results["steffensen-cubic"].verdict == "refuted"
+
+
 def test_gradient_descent_is_not_quadratic():
     text = builtin("newton.toml").replace(
         'order = 1\nconstant = "1 - eta * diff(g, 2)(r)"', "order = 2")

@@ -308,8 +308,14 @@ class Iteration:
         values = {name: backend.asarray(symbol) for name, symbol in self.scalars.items()}
         values[variable] = backend.asarray(self.x)
         step = Evaluator(model, backend, {}, values).value(claim.exprs["iteration"])[()]
+        declared = [n for n in dict.fromkeys(claim.uses) if model.symbols[n].is_function]
+        classes = [cls for name in declared for cls in backend.family(name)]
+        # a function of a function (Steffensen's f(x + f(x))): with its coefficients as
+        # symbols, the step's polynomials have thousands of terms; each point builds its own
+        self.composed = bool(classes) and any(a.args[0].has(*classes)
+                                              for a in step.atoms(*classes))
         self.functions = {}  # name -> (centre, coefficients)
-        for name in dict.fromkeys(n for n in claim.uses if model.symbols[n].is_function):
+        for name in declared:
             centre = sp.Dummy(f"{name}_centre", real=True)
             a = [sp.Dummy(f"{name}_{k}", real=True) for k in range(DEGREE + 1)]
             u = sp.Dummy("u")
@@ -319,14 +325,15 @@ class Iteration:
                 step = step.replace(cls, sp.Lambda(u, polynomial))
             self.functions[name] = (centre, a)
         self.step = step
-        self.fraction = rational_over(step, self.x)  # None: not rational (exp, sqrt, ...)
+        # (None: not rational in x, as with exp or sqrt, or composed)
+        self.fraction = None if self.composed else rational_over(step, self.x)
 
     def stepper(self, point: Point):
         """x -> x_next at a point, on mpmath numbers: the step's numerator and denominator
         with the point's numbers put in (polynomials in x, evaluated by Horner's rule);
         None for a function of more coefficients than the symbols have."""
         numbers = self._numbers(point)
-        if numbers is None:
+        if numbers is None or self.composed:
             return None
         if self.fraction is None or not set(self.fraction[0].symbols[1:]) <= set(numbers):
             return _stepper(self.step.xreplace(numbers), self.x)
