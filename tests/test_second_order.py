@@ -236,16 +236,17 @@ def test_a_convergence_step_built_once_is_the_step_built_at_each_point(name, dat
     import mpmath
 
     from symgrad.kinds import convergence
+    from symgrad.kinds import iteration as iteration_module
     from symgrad.language.files import load
 
     model = load(builtin_folder() / "newton.toml")
     claim = next(c for c in model.claims if c.name == name)
-    iteration = convergence.Iteration(model, claim)
+    iteration = iteration_module.Iteration(model, claim)
     assert iteration.fraction is not None  # polynomial test functions: a rational step
     point = data.draw(convergence.strategy(model, claim))
     fast = iteration.stepper(point)
-    slow = convergence._stepper(*convergence._step_at(model, claim, point))
-    with mpmath.workdps(convergence.DIGITS):
+    slow = iteration_module._stepper(*iteration_module._step_at(model, claim, point))
+    with mpmath.workdps(iteration_module.DIGITS):
         for x in (mpmath.mpf("0.3"), mpmath.mpf("-1.25"), mpmath.mpf(2)):
             a, b = fast(x), slow(x)
             assert (a is None) == (b is None)

@@ -20,7 +20,6 @@ mismatch is confirmed exactly from the expansion at the same function.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -29,48 +28,18 @@ from ..engine.backends import Symbolic
 from ..engine.evaluate import Evaluator
 from ..language.model import Claim, Model
 from ..paths import zero
-from ..paths.fraction import rational_over
+from ..paths.fraction import power_series
 from ..paths.numeric import Comparison, Point
 from ..paths.points import entry_strategies, random_values
 from ..paths.symbolic import SymbolicOutcome
 from ..vocabulary.ops import sympy
+from .iteration import DEGREE, Polynomial, iterate
 
-DIGITS = 80
-START = Fraction(1, 20)  # the first iterate is root + START
-MAX_STEPS = 400
-DEGREE = 6  # Taylor coefficients F_0 .. F_DEGREE of each function
-EXAMPLES = 8  # hypothesis examples (each a high-precision iteration)
+EXAMPLES = 8  # random points (each a high-precision iteration)
 
 
 class Diverges(Exception):
     pass
-
-
-@dataclass(frozen=True)
-class Polynomial:
-    """A concrete function for the numeric path: sum_k a_k (u - center)^k / k!."""
-
-    center: float
-    coefficients: tuple[float, ...]
-
-    def symbolic(self, u, order: int = 0):
-        """The polynomial (or its derivative of ``order``: the coefficients shifted down)."""
-        sp = sympy()
-        shifted = self.coefficients[order:]
-        return sp.Add(*[sp.Rational(Fraction(a)) * (u - sp.Rational(Fraction(self.center))) ** k
-                        / sp.factorial(k) for k, a in enumerate(shifted)])
-
-    def describe(self, variable: str = "u") -> str:
-        center = _number(self.center)
-        shifted = variable if self.center == 0 else f"({variable} - {center})"
-        terms = [_number(a) if k == 0 else f"{_number(a)}*{shifted}" if k == 1 else
-                 f"{_number(a)}*{shifted}**{k}/{math.factorial(k)}"
-                 for k, a in enumerate(self.coefficients) if a]
-        return " + ".join(terms) or "0"
-
-
-def _number(x):
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
 # --- the expansion ------------------------------------------------------------------
@@ -105,7 +74,7 @@ class Expansion:
         self.given = self._solve_given(ev)
         error = self._expand(ev.value(claim.exprs["iteration"])[()]) - self.root
         error = error.xreplace(self.given)
-        self.coefficients = _power_series(error, self.e, self.order)
+        self.coefficients = power_series(error, self.e, self.order)
         if self.coefficients is None:  # not rational in e (exp, sqrt, ...): SymPy's series
             series = sp.expand(sp.series(error, self.e, 0, self.order + 1).removeO())
             self.coefficients = [sp.together(series.coeff(self.e, j))
@@ -154,43 +123,6 @@ class Expansion:
                 a = poly.coefficients[k] if k < len(poly.coefficients) else 0.0
                 values[symbol] = sp.Rational(Fraction(a))
         return values
-
-
-def _power_series(error, e, order: int) -> list | None:
-    """The coefficients c_0 .. c_order of error's power series in e, where error is a
-    rational function N(e)/D(e) of its symbols (the functions' Taylor polynomials make it
-    one): with N = e^a N', D = e^b D' (N'(0), D'(0) not identically 0), the series is
-    e^(a-b) N'/D', and N'/D''s coefficients follow from q_k d_0 = n_k - Σ_{j≥1} d_j q_(k-j),
-    exactly, in the field of fractions of the other symbols.  None where error is not
-    such a fraction, or has negative powers of e (SymPy's series decides those)."""
-    made = rational_over(error, e)
-    if made is None:
-        return None
-    ring, above, below = made
-    field = ring.to_field()
-
-    def by_power(polynomial) -> dict:  # {k: the coefficient of e^k}
-        parts: dict = {}
-        for monomial, c in polynomial.terms():
-            parts[monomial[0]] = parts.get(monomial[0], ring.zero) + \
-                ring({(0, *monomial[1:]): c})
-        return parts
-
-    n, d = by_power(above), by_power(below)
-    sp = sympy()
-    if not n:
-        return [sp.Integer(0)] * (order + 1)
-    shift = min(n) - min(d)
-    if shift < 0:
-        return None
-    q: list = []
-    for k in range(order + 1 - shift):
-        rest = field(n.get(min(n) + k, ring.zero))
-        for j in range(1, k + 1):
-            rest -= field(d.get(min(d) + j, ring.zero)) * q[k - j]
-        q.append(rest / field(d[min(d)]))
-    coefficients = [field.zero] * shift + q
-    return [sp.together(c.as_expr()) for c in coefficients[:order + 1]]
 
 
 def prove(model: Model, claim: Claim, rng) -> SymbolicOutcome:
@@ -291,177 +223,11 @@ def _expansion(model: Model, claim: Claim) -> Expansion:
     return _last[2]
 
 
-class Iteration:
-    """The iteration's step x -> x_next as one SymPy expression in x, built once per claim
-    from the claim's own tree (not from the expansion): each declared function and its
-    derivatives a polynomial Σ_k a_k (u - c)^k / k! in coefficient and centre symbols,
-    each other scalar a symbol.  A point's step is this with the point's numbers put in,
-    which is what evaluating the tree at that point would give, without evaluating it."""
-
-    def __init__(self, model: Model, claim: Claim):
-        sp = sympy()
-        backend = Symbolic()
-        self.x = sp.Dummy("x", real=True)  # (dummies: no clash with the claim's names)
-        variable = claim.fields["variable"]
-        self.scalars = {name: sp.Dummy(name, real=True) for name in claim.uses
-                        if not model.symbols[name].is_function and name != variable}
-        values = {name: backend.asarray(symbol) for name, symbol in self.scalars.items()}
-        values[variable] = backend.asarray(self.x)
-        step = Evaluator(model, backend, {}, values).value(claim.exprs["iteration"])[()]
-        declared = [n for n in dict.fromkeys(claim.uses) if model.symbols[n].is_function]
-        classes = [cls for name in declared for cls in backend.family(name)]
-        # a function of a function (Steffensen's f(x + f(x))): with its coefficients as
-        # symbols, the step's polynomials have thousands of terms; each point builds its own
-        self.composed = bool(classes) and any(a.args[0].has(*classes)
-                                              for a in step.atoms(*classes))
-        self.functions = {}  # name -> (centre, coefficients)
-        for name in declared:
-            centre = sp.Dummy(f"{name}_centre", real=True)
-            a = [sp.Dummy(f"{name}_{k}", real=True) for k in range(DEGREE + 1)]
-            u = sp.Dummy("u")
-            for k, cls in enumerate(backend.family(name)):
-                polynomial = sp.Add(*[a[k + j] * (u - centre) ** j / sp.factorial(j)
-                                      for j in range(DEGREE + 1 - k)])
-                step = step.replace(cls, sp.Lambda(u, polynomial))
-            self.functions[name] = (centre, a)
-        self.step = step
-        # (None: not rational in x, as with exp or sqrt, or composed)
-        self.fraction = None if self.composed else rational_over(step, self.x)
-
-    def stepper(self, point: Point):
-        """x -> x_next at a point, on mpmath numbers: the step's numerator and denominator
-        with the point's numbers put in (polynomials in x, evaluated by Horner's rule);
-        None for a function of more coefficients than the symbols have."""
-        numbers = self._numbers(point)
-        if numbers is None or self.composed:
-            return None
-        if self.fraction is None or not set(self.fraction[0].symbols[1:]) <= set(numbers):
-            return _stepper(self.step.xreplace(numbers), self.x)
-        ring, above, below = self.fraction
-        at = [(gen, ring.domain.convert(Fraction(int(numbers[symbol].p),
-                                                 int(numbers[symbol].q))))
-              for gen, symbol in zip(ring.gens[1:], ring.symbols[1:], strict=True)]
-        parts = [part.evaluate(at) if at else part for part in (above, below)]
-        return _horner(*(_coefficients(part) for part in parts))
-    def _numbers(self, point: Point):
-        """Exact numbers for the step's symbols at a point (None for a function of more
-        coefficients than the symbols have)."""
-        sp = sympy()
-        numbers = {symbol: _exact(point.values[name]) for name, symbol in self.scalars.items()
-                   if name in point.values}
-        for name, (centre, a) in self.functions.items():
-            function = point.functions[name]
-            if len(function.coefficients) > len(a):
-                return None
-            numbers[centre] = _exact(function.center)
-            numbers.update({symbol: _exact(function.coefficients[k])
-                            if k < len(function.coefficients) else sp.Integer(0)
-                            for k, symbol in enumerate(a)})
-        return numbers
-
-
-def _exact(value):
-    return sympy().Rational(Fraction(float(np.real(value))))
-
-
-_built: list = []  # (model, claim, iteration) of the claim judged last
-
-
-def _iteration(model: Model, claim: Claim) -> Iteration:
-    if not _built or _built[0] is not model or _built[1] is not claim:
-        _built[:] = [model, claim, Iteration(model, claim)]
-    return _built[2]
-
-
-def _iterate(model: Model, claim: Claim, point: Point):
-    """Successive errors x_n - root, to DIGITS digits."""
-    from ..engine.backends import Invalid
-
-    advance = _iteration(model, claim).stepper(point) or _stepper(*_step_at(model, claim, point))
-    import mpmath
-
-    with mpmath.workdps(DIGITS):
-        root = mpmath.mpf(float(np.real(point.values[claim.fields["root"]])))
-        current = root + mpmath.mpf(START.numerator) / START.denominator
-        small = mpmath.mpf(10) ** (-DIGITS // 2 - 5)
-        errors = []
-        for _ in range(MAX_STEPS):
-            current = advance(current)
-            if current is None:
-                raise Invalid("the iteration leaves the reals from the start point")
-            error = current - root
-            if abs(error) > 1:
-                raise Invalid("the iteration does not converge from the start point")
-            errors.append(error)
-            if abs(error) < small:
-                break
-    if not errors or abs(errors[-1]) > 1e-12:
-        raise Invalid("the iteration does not converge from the start point")
-    return errors
-
-
-def _step_at(model: Model, claim: Claim, point: Point):
-    """The step built at one point, its functions as they are (any number of
-    coefficients)."""
-    sp = sympy()
-    x = sp.Symbol("x", real=True)
-    backend = Symbolic()
-    values = {n: backend.asarray(_exact(v)) for n, v in point.values.items()}
-    values[claim.fields["variable"]] = backend.asarray(x)
-    step = Evaluator(model, backend, {}, values).value(claim.exprs["iteration"])[()]
-    for name, function in point.functions.items():
-        u = sp.Dummy("u")
-        for k, cls in enumerate(backend.family(name)):
-            step = step.replace(cls, sp.Lambda(u, function.symbolic(u, k)))
-    return step, x
-
-
-def _stepper(step, x):
-    """x -> step(x) on mpmath numbers (at DIGITS digits, the caller's precision): the
-    quotient of numerator and denominator polynomials where the step is rational in x (as
-    with polynomial test functions), else SymPy's evalf."""
-    import mpmath
-
-    from ..paths.fraction import rational_in
-
-    sp = sympy()
-    parts = rational_in(step, x)  # (the cheap form's fraction: no together, no Poly)
-    if parts is None:
-        def slow(value):
-            result = step.xreplace({x: sp.Float(value, DIGITS)}).evalf(DIGITS)
-            return mpmath.mpf(result) if result.is_real and result.is_finite else None
-
-        return slow
-    return _horner(*([(c.p, c.q) for c in part] for part in parts))
-
-
-def _coefficients(polynomial) -> list[tuple[int, int]]:
-    """A polynomial in one generator's coefficients, highest degree first, as (p, q)."""
-    terms = dict(polynomial.terms())
-    degree = max((monomial[0] for monomial in terms), default=0)
-    found = [terms.get((k,), 0) for k in range(degree, -1, -1)]
-    return [(int(c.numerator), int(c.denominator)) if c else (0, 1) for c in found]
-
-
-def _horner(above: list, below: list):
-    """x -> above(x) / below(x) on mpmath numbers (None where below is 0)."""
-    import mpmath
-
-    with mpmath.workdps(DIGITS):
-        parts = [[mpmath.mpf(p) / q for p, q in part] for part in (above, below)]
-
-    def fast(value):
-        denominator = mpmath.polyval(parts[1], value)
-        return None if denominator == 0 else mpmath.polyval(parts[0], value) / denominator
-
-    return fast
-
-
 def judge(model: Model, claim: Claim, point: Point) -> Comparison:
     from ..engine.backends import Invalid
 
     order = claim.fields["order"]
-    errors = [e for e in _iterate(model, claim, point) if e != 0]
+    errors = [e for e in iterate(model, claim, point) if e != 0]
     usable = [e for e in errors if abs(e) > 1e-35]
     if len(usable) < 3:
         raise Invalid("the iteration converged too fast (or exactly) to measure its order")

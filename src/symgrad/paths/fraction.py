@@ -16,6 +16,10 @@ is 0 exactly when the expression is 0 as a rational function of its atoms, so
 
 Zero denominators are not this test's business: like ``cancel``, it proves the identity
 where every denominator is nonzero.
+
+The same fractions give a rational function's power series in one of its symbols
+(:func:`power_series`: a convergence claim's error in e = x − root), coefficient by
+coefficient, without SymPy's ``series``.
 """
 
 from __future__ import annotations
@@ -88,6 +92,43 @@ def rational_over(expr, variable):
         return ring, above, _Fractions(ring, {}, {})._product(below)
     except (_TooLarge, ZeroDivisionError, TypeError, ValueError, RecursionError):
         return None
+
+
+def power_series(error, e, order: int) -> list | None:
+    """The coefficients c_0 .. c_order of error's power series in e, where error is a
+    rational function N(e)/D(e) of its symbols (the functions' Taylor polynomials make it
+    one): with N = e^a N', D = e^b D' (N'(0), D'(0) not identically 0), the series is
+    e^(a-b) N'/D', and N'/D''s coefficients follow from q_k d_0 = n_k - Σ_{j≥1} d_j q_(k-j),
+    exactly, in the field of fractions of the other symbols.  None where error is not
+    such a fraction, or has negative powers of e (SymPy's series decides those)."""
+    made = rational_over(error, e)
+    if made is None:
+        return None
+    ring, above, below = made
+    field = ring.to_field()
+
+    def by_power(polynomial) -> dict:  # {k: the coefficient of e^k}
+        parts: dict = {}
+        for monomial, c in polynomial.terms():
+            parts[monomial[0]] = parts.get(monomial[0], ring.zero) + \
+                ring({(0, *monomial[1:]): c})
+        return parts
+
+    n, d = by_power(above), by_power(below)
+    sp = sympy()
+    if not n:
+        return [sp.Integer(0)] * (order + 1)
+    shift = min(n) - min(d)
+    if shift < 0:
+        return None
+    q: list = []
+    for k in range(order + 1 - shift):
+        rest = field(n.get(min(n) + k, ring.zero))
+        for j in range(1, k + 1):
+            rest -= field(d.get(min(d) + j, ring.zero)) * q[k - j]
+        q.append(rest / field(d[min(d)]))
+    coefficients = [field.zero] * shift + q
+    return [sp.together(c.as_expr()) for c in coefficients[:order + 1]]
 
 
 def _dense(polynomial, sp) -> list:
