@@ -87,11 +87,11 @@ def hypothesis_files_in_the_cache() -> None:
     """hypothesis keeps files (its constants cache) under ./.hypothesis by default; symgrad
     (its workers, and the command) keeps them in the user's cache folder, so that a run
     leaves the working directory alone (set where hypothesis is first run:
-    :data:`symgrad.paths.numeric.HYPOTHESIS_HOME`)."""
-    from .paths import numeric
+    :data:`symgrad.paths.hypothesis_search.HYPOTHESIS_HOME`)."""
+    from .paths import hypothesis_search
 
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    numeric.HYPOTHESIS_HOME = os.path.join(cache, "symgrad", "hypothesis")
+    hypothesis_search.HYPOTHESIS_HOME = os.path.join(cache, "symgrad", "hypothesis")
 
 
 class _Worker:
