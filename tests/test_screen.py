@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from symgrad.engine.backends import Invalid, Numeric
-from symgrad.engine.batched import Screened
+from symgrad.engine.batched import Batched, Screened
 from symgrad.engine.deadline import Deadline
 from symgrad.engine.evaluate import Evaluator, entrywise
 from symgrad.explain.mutations import MUTATIONS, variants
@@ -195,6 +195,12 @@ def test_a_hessian_wrt_a_repeated_scalar_moves_it_once_for_each(answer, right):
     assert any(passes) == right
 
 
+def test_the_plain_batched_backend_leaves_a_singular_matrix_to_numpy():
+    # (a Monte-Carlo estimate has no samples to set aside: numpy's error, as before)
+    with pytest.raises(np.linalg.LinAlgError):
+        Batched().inv(np.zeros((3, 2, 2), dtype=complex))
+
+
 def test_a_singular_sample_costs_the_batch_only_that_sample():
     # edge values (0, ±1, ±2) make singular matrices common: one must not send the whole
     # batch to the one-point judgement
@@ -246,6 +252,7 @@ def test_an_answer_not_made_entry_by_entry_is_walked_one_entry_at_a_time():
     "sum(sum(x[p] * w[q], p), q) * delta(j, 0) + x[j]",  # sums with no free index
     "sum(x[j] * 2, a) + sum(sum(x[a] * delta(a, b), b) ** 2, a)",  # a body without its index
     "sum(tanh(x[j + a]) / (1 + w[a] ** 2), a)",
+    "sum([sum(w[p], p), x[0]]) + x[j]",  # a sum inside what is not made entry by entry
 ])
 def test_sums_walked_at_once_have_the_entries_walked_one_by_one(answer):
     model = _one_claim({"x": "vector(n)", "w": "vector(k)"}, kind="jacobian", of="x",

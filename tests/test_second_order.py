@@ -112,6 +112,21 @@ def test_shrinking_draws_no_constants_from_the_code_loaded(monkeypatch):
     assert not asked
 
 
+def test_searches_in_two_threads_leave_hypothesis_as_it_was():
+    from hypothesis.internal.conjecture import providers
+
+    from symgrad.paths.hypothesis_search import _without_local_constants
+
+    own = providers._get_local_constants
+    first, second = _without_local_constants(), _without_local_constants()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # (the first to start ends first)
+    assert providers._get_local_constants is not own  # the second still runs without
+    second.__exit__(None, None, None)
+    assert providers._get_local_constants is own
+
+
 def test_steffensens_method_a_function_of_a_function_is_quadratic():
     # f(x + f(x)): the series and the iterations stay small (each point builds its step)
     text = textwrap.dedent("""\
@@ -251,3 +266,40 @@ def test_a_convergence_step_built_once_is_the_step_built_at_each_point(name, dat
             a, b = fast(x), slow(x)
             assert (a is None) == (b is None)
             assert a is None or abs(a - b) <= mpmath.mpf(10) ** -60 * (1 + abs(b))
+
+
+def test_a_failure_drawn_by_numpy_is_kept_when_time_runs_out_making_it_small():
+    from symgrad.errors import OutOfTime
+    from symgrad.language.files import load
+    from symgrad.paths import numeric
+    from symgrad.paths.numeric import Comparison, Point
+
+    class Deadline:  # runs out three checks after the first failure
+        checks, armed = 0, None
+
+        def check(self):
+            Deadline.checks += 1
+            if Deadline.armed is not None and Deadline.checks > Deadline.armed:
+                raise OutOfTime("time limit reached")
+
+        def remaining(self):
+            return 1.0
+
+    def judge(model, claim, point):
+        wrong = float(np.real(point.values["x"])) > 0.5
+        if wrong and Deadline.armed is None:
+            Deadline.armed = Deadline.checks + 3
+        return Comparison(np.array(0.0), np.array(1.0), [()] if wrong else [])
+
+    def draw(model, claim, seed, count):
+        return (Point({}, {"x": np.asarray(-1 + 2 * k / count + 0j)}) for k in range(count))
+
+    def strategy(model, claim, sizes=None):
+        return st.floats(-1, 1).map(lambda x: Point({}, {"x": np.asarray(x + 0j)}))
+
+    model = load(builtin_folder() / "newton.toml")
+    outcome = numeric.search(model, model.claims[0], 0, Deadline(), 40, judge=judge,
+                             strategy=strategy, fixed=lambda *_: [], draw=draw,
+                             shrink_calls=40)
+    assert outcome.status == "failed"
+    assert float(np.real(outcome.point.values["x"])) > 0.5

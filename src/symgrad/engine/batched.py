@@ -121,17 +121,6 @@ class Batched(Numeric):
         axes = tuple(range(1, x.ndim)) if axis is None else axis + 1
         return np.max(np.real(x), axis=axes, keepdims=True)
 
-    def inv(self, x):
-        """A sample whose matrix is exactly singular (the guard marked it already) is given
-        the identity's inverse, so that the batch's other samples go on."""
-        try:
-            return np.linalg.inv(x)
-        except np.linalg.LinAlgError:
-            singular = np.array([_singular(matrix) for matrix in x])
-            self._mark(singular)
-            identity = np.eye(x.shape[-1], dtype=x.dtype)
-            return np.linalg.inv(np.where(singular[:, None, None], identity, x))
-
     def max_entry(self, v):
         flat = v.reshape(v.shape[0], -1)
         return flat[np.arange(flat.shape[0]), np.argmax(np.real(flat), axis=1)]

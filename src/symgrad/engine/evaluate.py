@@ -179,9 +179,13 @@ MAX_GRID = 1 << 20
 
 
 def _sums(node) -> list:
-    """The index sums of an expression (not inside its defines), outermost first."""
+    """The index sums of an expression that depend on its free indices or are inside such
+    a sum, outermost first: the ones combined entry by entry (a sum of its own, inside a
+    part that depends on no free index, loops as it always does)."""
+    if not free_indices(node):  # (defines included: they have none)
+        return []
     found = [node] if node.op == "isum" else []
-    for arg in node.args if node.op != "define" else ():
+    for arg in node.args:
         found += _sums(arg)
     return found
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import threading
 
 #: Where hypothesis keeps its files: set by symgrad's own processes (the command, its
 #: workers) to the user's cache folder, so that a run leaves the working directory alone;
@@ -34,23 +35,34 @@ def _without_local_constants():
     modules loaded: an editable install's own, a user's project's.  A counterexample would
     then depend on how symgrad was installed and on what else the process imported (and the
     first search would read all those modules).  symgrad's searches see none: the same
-    input, the same counterexample.  (hypothesis's internals: where they are not as
-    expected, nothing is changed.)"""
+    input, the same counterexample.  Searches in several threads at once (a Dask worker's)
+    share one change, undone by the last to end.  (hypothesis's internals: where they are
+    not as expected, nothing is changed.)"""
     try:
         from hypothesis.internal.conjecture import providers
 
-        saved, empty = providers._get_local_constants, providers.Constants()
-        clear = providers.CONSTANTS_CACHE.cache.clear
+        empty, clear = providers.Constants(), providers.CONSTANTS_CACHE.cache.clear
+        _ = providers._get_local_constants
     except (ImportError, AttributeError, TypeError):
         yield
         return
-    providers._get_local_constants = lambda: empty
-    clear()  # (the permitted constants are cached with the local ones)
+    with _PATCHED[0]:
+        if _PATCHED[1] == 0:
+            _PATCHED[2] = providers._get_local_constants
+            providers._get_local_constants = lambda: empty
+            clear()  # (the permitted constants are cached with the local ones)
+        _PATCHED[1] += 1
     try:
         yield
     finally:
-        providers._get_local_constants = saved
-        clear()
+        with _PATCHED[0]:
+            _PATCHED[1] -= 1
+            if _PATCHED[1] == 0:
+                providers._get_local_constants = _PATCHED[2]
+                clear()
+
+
+_PATCHED: list = [threading.Lock(), 0, None]  # (lock, searches running, hypothesis's own)
 
 
 def find(points, fails, seed, max_examples, shrink: bool = True, stops=()):

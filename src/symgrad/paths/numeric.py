@@ -274,6 +274,7 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     smallest: list[Point] = []  # the latest failing point: the smallest found so far
     shrinking = [0]  # judgements since the first failure (a count, so runs are reproducible)
     drawing: list[bool] = []  # non-empty while hypothesis draws the points
+    drawn_failure: list[Point] = []  # a failing point of ``draw``'s, while hypothesis searches
 
     def fails(point: Point) -> bool:
         deadline.check()
@@ -318,6 +319,7 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
                 found = next((p for p in draw(model, claim, seed, max_examples) if fails(p)),
                              None)
                 if found is not None:  # hypothesis searches afresh, for a small one
+                    drawn_failure.append(found)  # (kept should the time run out first)
                     smallest.clear()
                     shrinking[0] = 0
             found = found or _real(model, claim, seed, real, fails, outcome)
@@ -340,7 +342,7 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     except _ShrinkingDone:
         found = smallest[0]
     except OutOfTime:
-        found = smallest[0] if smallest else None
+        found = smallest[0] if smallest else drawn_failure[0] if drawn_failure else None
         if found is None and outcome.examples < 10:
             return NumericOutcome("unknown", outcome.examples, outcome.rejected,
                                   "the time limit ran out after "
