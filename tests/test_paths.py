@@ -85,3 +85,34 @@ def test_generic_function_is_checked_with_concrete_test_functions():
              answer="G * diff(h)(2 * X)")))
     assert result.verdict == "refuted"  # the chain-rule factor 2 is missing
     assert "h" in result.counterexample["functions"]
+
+
+def _dimension(text):
+    import sympy as sp
+
+    from symgrad.vocabulary import dims
+
+    n, k, s = (dims.symbol(name) for name in "nks")
+    return dims.make({"(n - k) / s + 1": (n - k) / s + 1,
+                      "floor((n + 2 - k) / s) + 1": sp.floor((n + 2 - k) / s) + 1,
+                      "1 / (n - k) + 1": 1 / (n - k) + 1, "(n - k)**2 / s": (n - k) ** 2 / s,
+                      "(n - 1) / 2": sp.Rational(1, 2) * (n - 1), "n / (k - 2)": n / (k - 2),
+                      "4 / (n - k)**2": 4 * (n - k) ** -2}[text])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["(n - k) / s + 1", "floor((n + 2 - k) / s) + 1", "1 / (n - k) + 1",
+                        "(n - k)**2 / s", "(n - 1) / 2", "n / (k - 2)", "4 / (n - k)**2"]),
+       st.integers(1, 7), st.integers(1, 7), st.integers(1, 7))
+def test_derived_sizes_are_exact_as_sympy_has_them(text, n, k, s):
+    # every assignment at once, in integer numerators and denominators, against SymPy
+    from symgrad.paths import sizes
+    from symgrad.vocabulary import dims
+
+    d = _dimension(text)
+    [(above, below)] = sizes._derived((d,), ("n", "k", "s"))(np.array([[n], [k], [s]]))
+    value = dims.evaluate(d, {"n": n, "k": k, "s": s})
+    whole = value.is_Integer and value >= 1 and not value.has(dims.sympy().zoo)
+    assert (int(sizes._whole(above, below)[0]) >= 1) == bool(whole)
+    if whole:
+        assert int(sizes._whole(above, below)[0]) == int(value)

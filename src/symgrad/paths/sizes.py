@@ -11,10 +11,11 @@ costs nothing); the numeric path draws from all admissible ones up to a bound.
 
 from __future__ import annotations
 
+import functools
 import itertools
-import math
-from fractions import Fraction
 from functools import cache, lru_cache
+
+import numpy as np
 
 from ..language.model import Claim, Model
 from ..vocabulary import dims
@@ -38,9 +39,11 @@ def _admissible(constraints: tuple, names: tuple, lows: tuple, high: int) -> lis
         total *= len(r)
     if total > MAX_ASSIGNMENTS:
         ranges = [range(low, low + 4) for low in lows]
-    derived = _derived(constraints, names)
-    found = [dict(zip(names, sizes, strict=True)) for sizes in itertools.product(*ranges)
-             if all(v >= 1 and v == int(v) for v in derived(sizes))]
+    table = np.array(list(itertools.product(*ranges)), dtype=np.int64).reshape(-1, len(names))
+    fits = np.ones(len(table), dtype=bool)
+    for above, below in _derived(constraints, names)(table.T):
+        fits &= _whole(above, below) >= 1
+    found = [dict(zip(names, sizes, strict=True)) for sizes in table[fits].tolist()]
     return sorted(found, key=lambda s: (sum(s.values()), list(s.values())))
 
 
@@ -57,11 +60,14 @@ def _exact(constraints: tuple, names: tuple, lows: tuple) -> tuple[dict[str, int
     candidates = _admissible(constraints, names, lows, 7)
     if not candidates:
         return ()
-    derived = _derived(constraints, names)
+    table = np.array([list(s.values()) for s in candidates], dtype=np.int64)
+    derived = [_whole(*parts).tolist() for parts in _derived(constraints, names)(table.T)]
+    made_at = {tuple(row): [values[k] for values in derived]
+               for k, row in enumerate(table.tolist())}  # (every candidate's, at once)
 
     def badness(sizes):
         given = list(sizes.values())
-        made = [int(v) for v in derived(given)]
+        made = made_at[tuple(given)]
         values = given + made
         return (len(given) - len(set(given)), made.count(1), sum(v < 2 for v in given),
                 sum(given), len(values) - len(set(values)))
@@ -74,8 +80,9 @@ def _exact(constraints: tuple, names: tuple, lows: tuple) -> tuple[dict[str, int
 
 @cache
 def _derived(constraints, names):
-    """A fast function: the sizes, in the order of names -> each constraint's value (an
-    exact fraction).  Each dimension expression is walked once into nested closures (no
+    """A fast function: the sizes (in the order of names; each an integer array, every
+    assignment at once) -> each constraint's value as exact (numerator, denominator)
+    integer arrays.  Each dimension expression is walked once into nested closures (no
     code is generated from it)."""
     positions = {dims.symbol(n): k for k, n in enumerate(names)}
     functions = [_walked(dims.as_sympy(d), positions) for d in constraints]
@@ -83,23 +90,51 @@ def _derived(constraints, names):
 
 
 def _walked(expr, positions):
-    """sizes -> the value of a dimension expression: + and * of sizes and rationals, whole
-    powers, floor (what dimension arithmetic makes)."""
+    """sizes -> (numerator, denominator) of a dimension expression: + and * of sizes and
+    rationals, whole powers, floor (what dimension arithmetic makes).  The denominators
+    are products of sizes: never negative, 0 where a division by 0 is asked."""
     sp = dims.sympy()
     if expr.is_Symbol:
         k = positions[expr]
-        return lambda sizes: sizes[k]
+        return lambda sizes: (sizes[k], 1)
     if expr.is_Rational:
-        value = Fraction(int(expr.p), int(expr.q))
+        value = (int(expr.p), int(expr.q))
         return lambda sizes: value
     parts = [_walked(arg, positions) for arg in expr.args]
     if expr.is_Add:
-        return lambda sizes: sum(part(sizes) for part in parts)
+        return lambda sizes: functools.reduce(_plus, (part(sizes) for part in parts))
     if expr.is_Mul:
-        return lambda sizes: math.prod(part(sizes) for part in parts)
+        return lambda sizes: functools.reduce(_times, (part(sizes) for part in parts))
     if expr.is_Pow and expr.exp.is_Integer:
         exponent = int(expr.exp)
-        return lambda sizes: Fraction(parts[0](sizes)) ** exponent
+        return lambda sizes: _power(parts[0](sizes), exponent)
     if isinstance(expr, sp.floor):
-        return lambda sizes: math.floor(parts[0](sizes))
+        return lambda sizes: _floor(parts[0](sizes))
     raise ValueError(f"a dimension expression symgrad cannot evaluate: {expr}")
+
+
+def _plus(a, b):
+    return a[0] * b[1] + b[0] * a[1], a[1] * b[1]
+
+
+def _times(a, b):
+    return a[0] * b[0], a[1] * b[1]
+
+
+def _power(a, exponent: int):
+    above, below = (a[0], a[1]) if exponent >= 0 else (a[1], a[0])
+    flip = np.asarray(below) < 0  # (1/(n - k) with n < k: the sign goes above)
+    above, below = np.where(flip, -above, above), np.where(flip, -below, below)
+    return above ** abs(exponent), below ** abs(exponent)
+
+
+def _floor(a):
+    below = np.asarray(a[1])
+    return np.where(below == 0, 0, a[0] // np.where(below == 0, 1, below)), 1
+
+
+def _whole(above, below):
+    """The value where it is a whole number, else 0 (so ">= 1" asks both at once)."""
+    above, below = np.asarray(above), np.asarray(below)
+    safe = np.where(below == 0, 1, below)
+    return np.where((below != 0) & (above % safe == 0), above // safe, 0)
