@@ -39,7 +39,7 @@ TOLERANCE = {
     "second order": {"rtol": 1e-6, "atol": 1e-7},  # Hessians: complex step over differences
     "differences": {"rtol": 1e-5, "atol": 1e-6},  # grad() or hessian() inside an expression
 }
-MAX_EXAMPLES = 40  # random points (numpy's, or hypothesis's for kinds of their own)
+MAX_EXAMPLES = 40  # random points (numpy's; hypothesis's for a strategy with no draw)
 EDGE_EXAMPLES = 12  # edge points with the random ones: small integers, boundaries
 MIN_JUDGED = 3  # points rejected (off-domain) before this many are judged do not count...
 MAX_EARLY_REJECTIONS = 60  # ... up to this many, so a narrow domain still gets examples
@@ -323,11 +323,11 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
                     smallest.clear()
                     shrinking[0] = 0
             found = found or _real(model, claim, seed, real, fails, outcome)
-            # (a kind that draws its own points asks hypothesis to make a failure small, or
-            # to search where nearly every point it drew was off the domain)
-            wanted = (found is None or shrink_calls) if draw is None else \
-                (found is not None and shrink_calls) or \
-                (found is None and outcome.examples < MIN_JUDGED)
+            if draw is None:
+                wanted = found is None or shrink_calls
+            else:  # (hypothesis makes a failure small, or searches a narrow domain)
+                wanted = bool(shrink_calls) if found is not None else \
+                    outcome.examples < MIN_JUDGED
             if not drawn_by_numpy and wanted:
                 drawing.append(True)
                 try:
