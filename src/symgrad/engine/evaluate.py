@@ -141,7 +141,7 @@ class Evaluator:
         self._summed = {id(s): (len(names) + k, grid)
                         for k, (s, grid) in enumerate(zip(sums, grids[len(names):], strict=True))}
         cache, self._grids = dict(self._cache), True  # (values at grids are not kept)
-        self.bound.update(zip(names, grids, strict=False))
+        self.bound.update(zip(names, grids[:len(names)], strict=True))
         try:
             value = np.asarray(self.value(node))
         except (TypeError, ValueError, IndexError, KeyError):
@@ -179,9 +179,9 @@ MAX_GRID = 1 << 20
 
 
 def _sums(node) -> list:
-    """The index sums of an expression that depend on its free indices or are inside such
-    a sum, outermost first: the ones combined entry by entry (a sum of its own, inside a
-    part that depends on no free index, loops as it always does)."""
+    """The index sums of an expression whose value depends on an index bound outside them
+    (the answer's free indices, an enclosing sum's), outermost first: the sums combined
+    entry by entry.  A sum that depends on none loops, as it always has."""
     if not free_indices(node):  # (defines included: they have none)
         return []
     found = [node] if node.op == "isum" else []
