@@ -45,3 +45,20 @@ def decide_one(symbols, claim, define=None, **options):
     results = symgrad.check(claims_text(symbols, claim, define=define), **options)
     assert len(results) == 1
     return results[0]
+
+
+def answer_mutants(model, kinds, per_claim: int):
+    """(mutant answer, its model, its claim) for the first ``per_claim`` well-formed
+    mutants of each answer of a claim of ``kinds`` in ``model`` (a built-in file's)."""
+    from symgrad.explain.mutations import MUTATIONS, variants
+    from symgrad.language import expressions as language
+    from symgrad.language.build import variant
+
+    for claim in model.claims:
+        text = claim.fields.get(claim.answer_field)
+        if claim.kind not in kinds or not isinstance(text, str):
+            continue
+        for _, mutant in variants(language.parse(text), MUTATIONS.values())[:per_claim]:
+            wrong_model, wrong = variant(model, claim, {claim.answer_field: mutant})
+            if not (wrong_model.error or wrong.error or wrong.answer_problem):
+                yield mutant, wrong_model, wrong

@@ -12,14 +12,11 @@ from symgrad.engine.backends import Invalid, Numeric
 from symgrad.engine.batched import Batched, Screened
 from symgrad.engine.deadline import Deadline
 from symgrad.engine.evaluate import Evaluator, entrywise
-from symgrad.explain.mutations import MUTATIONS, variants
-from symgrad.language import expressions as language
-from symgrad.language.build import variant
 from symgrad.language.files import builtin_folder, claim_files, load
 from symgrad.paths import numeric
 from symgrad.paths.points import POINTS_PER_SIZE, Point, random_batches
 from symgrad.paths.screen import KINDS, screen
-from tests.helpers import claims_text
+from tests.helpers import answer_mutants, claims_text
 
 CASES = [(model, claim) for path in claim_files([builtin_folder()])
          for model in [load(path)] for claim in model.claims
@@ -62,17 +59,10 @@ MUTATED = ["cookbook_traces.toml", "softmax.toml", "linear_layer.toml", "convolu
 def test_the_screen_never_passes_a_point_where_a_wrong_answer_differs(name):
     model = load(builtin_folder() / name)
     differing = 0
-    for claim in model.claims:
-        text = claim.fields.get(claim.answer_field)
-        if claim.kind not in KINDS or not isinstance(text, str):
-            continue
-        for _, mutant in variants(language.parse(text), MUTATIONS.values())[:6]:
-            mutant_model, mutant_claim = variant(model, claim, {claim.answer_field: mutant})
-            if mutant_model.error or mutant_claim.error or mutant_claim.answer_problem:
-                continue
-            _, pairs = _screened_and_judged(mutant_model, mutant_claim, 3, count=8)
-            assert not any(passed and judged is not True for passed, judged in pairs), mutant
-            differing += sum(judged is False for _, judged in pairs)
+    for mutant, mutant_model, mutant_claim in answer_mutants(model, KINDS, 6):
+        _, pairs = _screened_and_judged(mutant_model, mutant_claim, 3, count=8)
+        assert not any(passed and judged is not True for passed, judged in pairs), mutant
+        differing += sum(judged is False for _, judged in pairs)
     assert differing > 0  # the mutants are wrong somewhere: the test could fail
 
 
