@@ -318,7 +318,7 @@ class Resolver:
                                     f"and over {dim} ({why})")
             dims.setdefault(key, (dim, why))
         result = {}
-        for index in parent:
+        for index in sorted(parent):  # (sorted: the same message whatever the hash seed)
             if root(index) not in dims:
                 raise ExpressionError(f"cannot tell the range of index {index}",
                                       hint=f"use {index} to index an array, or link it to "
