@@ -12,6 +12,7 @@ from symgrad.engine.backends import Invalid, Numeric
 from symgrad.engine.batched import Batched, Screened
 from symgrad.engine.deadline import Deadline
 from symgrad.engine.evaluate import Evaluator, entrywise
+from symgrad.kinds import psd
 from symgrad.language.files import builtin_folder, claim_files, load
 from symgrad.paths import numeric
 from symgrad.paths.points import POINTS_PER_SIZE, Point, random_batches
@@ -261,3 +262,42 @@ def test_sums_walked_at_once_have_the_entries_walked_one_by_one(answer):
     one_by_one = Evaluator(model, OneByOne(5), {"n": 4, "k": 3}, values,
                            claim.index_dims).entries(node)
     np.testing.assert_allclose(at_once, np.broadcast_to(one_by_one, at_once.shape))
+
+
+PSD = [(model, claim) for path in claim_files([builtin_folder()])
+       for model in [load(path)] for claim in model.claims
+       if claim.kind == "psd" and not claim.error]
+
+
+def _psd_judged(model, claim, point):
+    try:
+        with np.errstate(all="ignore"):
+            return not psd.judge(model, claim, point).differs
+    except Invalid:
+        return None
+
+
+@pytest.mark.parametrize("model, claim", PSD, ids=[f"{m.path.split('/')[-1]}::{c.name}"
+                                                   for m, c in PSD])
+def test_the_psd_screen_passes_the_points_the_judgement_passes(model, claim):
+    pairs = [(passed, _psd_judged(model, claim, point))
+             for batch in random_batches(model, claim, 3, 24)
+             for point, passed in zip(batch, psd.screen(model, claim, batch), strict=True)]
+    assert [passed for passed, _ in pairs] == [judged is True for _, judged in pairs]
+    assert any(passed for passed, _ in pairs)
+
+
+@pytest.mark.parametrize("claim", [
+    dict(kind="psd", of="X @ X.T - lam * eye(n)"),  # negative eigenvalues at most points
+    dict(kind="psd", of="X @ X.T", certificate="sum((X.T @ v)**2) + sum(v)"),  # wrong certificate
+    dict(kind="psd", of="diag(x)"),  # psd only where x >= 0
+])
+def test_the_psd_screen_never_passes_a_point_the_judgement_fails(claim):
+    model = _one_claim({"X": "matrix(n, m)", "x": "vector(n)", "lam": "scalar(positive)"},
+                       **claim)
+    claim = model.claims[0]
+    pairs = [(passed, _psd_judged(model, claim, point))
+             for batch in random_batches(model, claim, 5, 40, edge=8)
+             for point, passed in zip(batch, psd.screen(model, claim, batch), strict=True)]
+    assert all(judged is True for passed, judged in pairs if passed)
+    assert any(judged is False for _, judged in pairs)  # (the claim is wrong at some point)

@@ -2,6 +2,7 @@
 the built-in wrong claims it lists are refuted with a concrete point, and the kinds'
 own rules hold."""
 
+import random
 import textwrap
 
 import numpy as np
@@ -10,7 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symgrad
-from symgrad.language.files import builtin_folder
+from symgrad.engine.backends import Invalid, Numeric
+from symgrad.engine.evaluate import Evaluator
+from symgrad.language.files import builtin_folder, claim_files, load
+from symgrad.paths import hessian, numeric
+from symgrad.paths.points import Point, fixed_points
 from tests.helpers import claims_text, decide_one
 
 LOGISTIC = {"w": "scalar", "b": "scalar", "x": "vector(N)", "y": "vector(N, binary)"}
@@ -303,3 +308,33 @@ def test_a_failure_drawn_by_numpy_is_kept_when_time_runs_out_making_it_small():
                              shrink_calls=40)
     assert outcome.status == "failed"
     assert float(np.real(outcome.point.values["x"])) > 0.5
+
+
+HESSIANS = [(model, claim) for path in claim_files([builtin_folder()])
+            for model in [load(path)] for claim in model.claims if claim.kind == "hessian"]
+
+
+@pytest.mark.parametrize("model, claim", HESSIANS,
+                         ids=[f"{m.path.split('/')[-1]}::{c.name}" for m, c in HESSIANS])
+def test_the_batched_hessian_truth_is_the_one_evaluated_entry_by_entry(model, claim):
+    for point in fixed_points(model, claim, random.Random(3)):
+        def evaluator(values, point=point):
+            return Evaluator(model, Numeric(point.functions), point.sizes, values,
+                             claim.index_dims)
+
+        variables = claim.variables(point.values)
+        batched = hessian._batched(model, claim, point, variables)
+        assert batched is not None
+        for at_once, one_by_one in zip(batched, hessian._one_at_a_time(
+                claim, point, evaluator, variables), strict=True):
+            np.testing.assert_allclose(at_once, one_by_one, rtol=1e-9, atol=1e-9)
+
+
+def test_a_hessian_point_a_guard_flags_is_refused_with_the_reason_of_the_walk():
+    model = load("<test>", claims_text({"x": "vector(n)"}, dict(
+        name="c", kind="hessian", of="sum(log(x))", wrt="x", answer="diag(x)")))
+    claim = model.claims[0]
+    point = Point({"n": 2}, {"x": np.array([1.0, 1e-12], dtype=complex)})
+    assert hessian._batched(model, claim, point, claim.variables(point.values)) is None
+    with pytest.raises(Invalid, match="outside the domain"):
+        numeric.compare(model, claim, point)

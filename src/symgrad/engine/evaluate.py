@@ -10,7 +10,6 @@ module only walks, binds indices and caches.
 from __future__ import annotations
 
 import math
-from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -213,13 +212,10 @@ def _grid_key(bound):
     return bound if isinstance(bound, int) else id(bound)
 
 
-_FREE: WeakKeyDictionary = WeakKeyDictionary()  # node -> its free indices (a tree's own)
-
-
 def free_indices(node) -> frozenset[str]:
     """The indices a node's value depends on (what an index sum binds is not free), known
-    once per node: every evaluation of a tree walks the same nodes."""
-    known = _FREE.get(node)
+    once per node (kept on the node): every evaluation of a tree walks the same nodes."""
+    known = node.__dict__.get("_free")
     if known is not None:
         return known
     if node.op == "index":
@@ -230,7 +226,7 @@ def free_indices(node) -> frozenset[str]:
         result = frozenset().union(*(free_indices(a) for a in node.args))
         if node.op == "isum":
             result -= {node.args[1].name}
-    _FREE[node] = result
+    node.__dict__["_free"] = result  # (a frozen node's cache: not one of its fields)
     return result
 
 

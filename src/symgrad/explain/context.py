@@ -105,7 +105,7 @@ class Context:
         seconds = min(SCREEN_SECONDS, max(self.deadline.remaining(), 0.0))
         outcome = numeric.search(model, claim, self.seed, Deadline(seconds), how.examples,
                                  judge=how.judge, strategy=how.strategy, fixed=how.fixed,
-                                 draw=how.draw, shrink_calls=0)
+                                 draw=how.draw, screen=how.screen, shrink_calls=0)
         return outcome.status != "failed"
 
     def _screen_at_fixed_points(self, model, claim) -> bool:

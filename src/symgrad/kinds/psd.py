@@ -7,10 +7,11 @@ matrix is decided by its exact eigenvalues; otherwise no proof is attempted
 (a sum-of-squares search is beyond this version), so a passing claim is
 `verified` by the numeric path alone.
 
-Numeric path.  At hypothesis-drawn points, the smallest eigenvalue of the
-symmetric part of M must be >= −tolerance·scale; with a certificate, vᵀMv
-must also equal C at the drawn v.  A negative eigenvalue is confirmed exactly:
-the eigenvector, rounded to a rational vector u, gives uᵀMu < 0 computed with
+Numeric path.  At random points, the smallest eigenvalue of the symmetric part of M must
+be >= −tolerance·scale; with a certificate, vᵀMv must also equal C at the drawn v.  The
+points of one size assignment are screened in one batched evaluation (:func:`screen`);
+those it does not pass are judged one at a time.  A negative eigenvalue is confirmed
+exactly: the eigenvector, rounded to a rational vector u, gives uᵀMu < 0 computed with
 SymPy at the same point.
 """
 
@@ -18,8 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.backends import Numeric
+from ..engine.backends import Invalid, Numeric
+from ..engine.batched import Screened
 from ..engine.evaluate import Evaluator
+from ..errors import ShapeMismatch
 from ..language.model import Claim, Model
 from ..paths import polynomial
 from ..paths.numeric import TOLERANCE, Comparison, Point, tolerance_kind
@@ -102,6 +105,41 @@ def judge(model: Model, claim: Claim, point: Point) -> Comparison:
                               message="the certificate is not vᵀ(of)v (expected: vᵀ(of)v, "
                                       "got: the certificate)")
     return Comparison(np.array(0.0), np.array(smallest), [])
+
+
+def screen(model: Model, claim: Claim, points) -> list[bool]:
+    """:func:`judge`'s test for a batch of points at one size assignment, in one batched
+    evaluation (:class:`~symgrad.engine.batched.Screened`): True where a point passes for
+    certain, with half the judgement's tolerance (so that rounding cannot pass a point the
+    judgement fails); every other point is judged on its own."""
+    first = points[0]
+    samples = len(points)
+    values = getattr(points, "values", None) or \
+        {name: np.stack([p.values[name] for p in points]) for name in first.values}
+    backend = Screened(samples, first.functions)
+    tolerance = TOLERANCE[tolerance_kind(model, claim)]
+    try:
+        with np.errstate(all="ignore"):
+            ev = Evaluator(model, backend, first.sizes, values)
+            matrix = np.real(ev.value(claim.exprs["of"]))
+            matrix = np.broadcast_to(matrix, (samples, *matrix.shape[1:]))
+            finite = np.isfinite(matrix).all(axis=(1, 2))
+            matrix = np.where(finite[:, None, None], matrix, 0)
+            scale = np.maximum(1.0, np.abs(matrix).max(axis=(1, 2), initial=0))
+            smallest = np.linalg.eigvalsh((matrix + np.swapaxes(matrix, 1, 2)) / 2)[:, 0]
+            passes = finite & (smallest >= -tolerance["atol"] / 2 * scale)
+            certificate = claim.exprs.get("certificate")
+            if certificate is not None:
+                v = np.real(values["v"])
+                quadratic = np.einsum("si,sij,sj->s", v, matrix, v)
+                value = np.broadcast_to(np.real(ev.value(certificate)).reshape(-1), (samples,))
+                passes &= np.abs(quadratic - value) <= (
+                    tolerance["rtol"] * np.abs(quadratic) +
+                    tolerance["atol"] * scale * np.maximum(1.0, (v * v).sum(axis=1))) / 2
+    except (Invalid, ShapeMismatch, ArithmeticError, ValueError, TypeError, IndexError,
+            np.linalg.LinAlgError):
+        return [False] * samples  # what the batch cannot do, one point at a time can
+    return (passes & ~backend.invalid).tolist()
 
 
 def confirm(model: Model, claim: Claim, point: Point) -> bool:

@@ -93,6 +93,21 @@ def vectors(point, shape, count: int) -> tuple[np.ndarray, ...]:
     return _kept(seed(point), shape, count)
 
 
+def stacked(point, shape, count: int) -> np.ndarray:
+    """:func:`vectors` stacked on a leading axis (kept, read-only, like them)."""
+    shape = tuple(shape)
+    if math.prod(shape) > FULL_ENTRIES:
+        return np.stack(_drawn(seed(point), shape, count))
+    return _kept_stacked(seed(point), shape, count)
+
+
+@lru_cache(maxsize=1024)
+def _kept_stacked(seed: int, shape: tuple, count: int) -> np.ndarray:
+    array = np.stack(_kept(seed, shape, count))
+    array.flags.writeable = False
+    return array
+
+
 def seed(point) -> int:
     """A seed from the point's sizes: the same point, the same directions."""
     return 7919 + sum((k + 1) * 31 * s for k, s in enumerate(sorted(point.sizes.values())))

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine.backends import COMPLEX_STEP, Invalid, Numeric, moved, richardson
+from ..engine.backends import COMPLEX_STEP, Invalid, Numeric, richardson
 from ..engine.deadline import Deadline
 from ..engine.evaluate import Evaluator
 from ..errors import OutOfTime, ShapeMismatch
 from ..language.model import Claim, Model
-from . import directions
+from . import directions, hessian
 from .hypothesis_search import find
 from .points import MAX_SIZE, Point, fixed_points, point_strategy, random_batches
 from .screen import screen
@@ -90,7 +90,7 @@ def compare(model: Model, claim: Claim, point: Point, differences: bool = False,
     elif differences:
         expected = _truth_by_differences(claim, point, evaluator)
     else:
-        expected = _truth(claim, point, evaluator)
+        expected = _truth(model, claim, point, evaluator)
     if not (np.all(np.isfinite(expected)) and np.all(np.isfinite(got))):
         raise Invalid("where a value overflows or is undefined")
     error = np.abs(got - expected)
@@ -189,38 +189,10 @@ def tolerance_kind(model: Model, claim: Claim) -> str:
     return "second order" if claim.kind == "hessian" else "complex step"
 
 
-def _hessian_truth(claim: Claim, point: Point, evaluator):
-    """H[i, j]: the complex step in variable i, central differences (Richardson) in j, at
-    two step sizes; where they do not settle within the tolerance (the function varies
-    faster than the steps resolve, near a singularity), the point cannot be judged."""
-    variables = claim.variables(point.values)
-    truth = np.zeros((len(variables), len(variables)))
-    check = np.zeros_like(truth)
-    for i, (name_i, at_i) in enumerate(variables):
-        for j, (name_j, at_j) in enumerate(variables):
-            h = 1e-3 * max(1.0, abs(float(np.real(point.values[name_j][at_j]))))
-            shift_i = (name_i, at_i, 1j * COMPLEX_STEP)
-
-            def slope(step, shift_i=shift_i, variable_j=(name_j, at_j)):
-                value = evaluator(moved(point.values, [shift_i, (*variable_j, step)])).value(
-                    claim.exprs["of"])
-                return np.imag(value) / COMPLEX_STEP
-
-            central = lambda h, f=slope: (f(h) - f(-h)) / (2 * h)  # noqa: E731
-            truth[i, j] = richardson(central, h)
-            check[i, j] = richardson(central, h / 8)
-    tolerance = TOLERANCE["second order"]
-    scale = max(1.0, float(np.max(np.abs(truth))))
-    if np.any(np.abs(truth - check) > 0.1 * (tolerance["rtol"] * np.abs(truth)
-                                             + tolerance["atol"] * scale)):
-        raise Invalid("the second-order differences do not settle at this point")
-    return truth
-
-
-def _truth(claim: Claim, point: Point, evaluator):
+def _truth(model: Model, claim: Claim, point: Point, evaluator):
     """The derivative the claim is about, by the complex step on each entry of wrt."""
     if claim.kind == "hessian":
-        return _hessian_truth(claim, point, evaluator)
+        return hessian.truth(model, claim, point, evaluator, TOLERANCE["second order"])
     wrt = point.values[claim.wrt]
     upstream = point.values[claim.upstream.name] if claim.upstream else None
 
@@ -244,7 +216,7 @@ def _truth(claim: Claim, point: Point, evaluator):
 
 def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
            max_examples: int = MAX_EXAMPLES, judge=None, strategy=None,
-           fixed=None, draw=None, shrink_calls: int = SHRINK_CALLS,
+           fixed=None, draw=None, screen=None, shrink_calls: int = SHRINK_CALLS,
            sizes: list[dict[str, int]] = (), real: list[dict[str, int]] = ()) -> NumericOutcome:
     """Look for a point where the answer is wrong; if found, make it small: the
     smallest sizes that still fail, then values shrunk by hypothesis.  ``judge``,
@@ -252,7 +224,9 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     :func:`fixed_points` for kinds that judge points their own way, and ``draw`` (model,
     claim, seed, count -> points) draws such a kind's random points without hypothesis
     (which then searches again only once one fails, to make it small, or where fewer than
-    :data:`MIN_JUDGED` could be judged, to find points in a narrow domain); ``sizes`` are size
+    :data:`MIN_JUDGED` could be judged, to find points in a narrow domain); ``screen``
+    (model, claim, batch -> passes) screens a kind's numpy-drawn batches for its own judge,
+    as :func:`~.screen.screen` does for the default one; ``sizes`` are size
     assignments tried first as well (where the index path says a difference may show), and
     ``real`` the user's own sizes (a layer's real size: judged, never drawn by hypothesis).
 
@@ -307,7 +281,7 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
             if sizes:
                 first = first + fixed_points(model, claim, random.Random(seed), list(sizes))
             edge = min(EDGE_EXAMPLES, max_examples // 2) if drawn_by_numpy else max_examples
-            screened = judge in SCREENED_JUDGES
+            screened = _screen if judge in SCREENED_JUDGES else screen
             found = _first_failing(model, claim, ([point] for point in first), fails, outcome,
                                    deadline, screened)
             if found is None and drawn_by_numpy:
@@ -359,20 +333,26 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     return outcome
 
 
-def _first_failing(model, claim, batches, fails, outcome, deadline,
-                   screened: bool) -> Point | None:
-    """The first point of the batches that fails.  With ``screened`` (the default judge),
-    each batch is screened at once first (:mod:`.screen`): a point that passes there is an
-    example that agrees; the others are judged one by one, in order."""
+def _screen(model, claim, batch) -> list[bool]:
+    """The default judgement's screen (:mod:`.screen`)."""
     kind = tolerance_kind(model, claim)
+    return screen(model, claim, batch, TOLERANCE[kind], kind)
+
+
+def _first_failing(model, claim, batches, fails, outcome, deadline,
+                   screened) -> Point | None:
+    """The first point of the batches that fails.  With a ``screened`` (model, claim, batch
+    -> passes), each batch is screened at once first: a point that passes there is an
+    example that agrees; the others are judged one by one, in order."""
     for batch in batches:
         deadline.check()
-        passes = screen(model, claim, batch, TOLERANCE[kind], kind) if screened else \
-            [False] * len(batch)
-        for point, passed in zip(batch, passes, strict=True):
+        passes = screened(model, claim, batch) if screened else [False] * len(batch)
+        for k, passed in enumerate(passes):
             if passed:
                 outcome.examples += 1
-            elif fails(point):
+                continue
+            point = batch[k]  # (made only for the points the screen did not pass)
+            if fails(point):
                 return point
     return None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,6 +61,10 @@ def _decoded(k: np.ndarray) -> np.ndarray:
 
 #: :func:`_decoded` of every draw -303..303, looked up by draw + 303.
 _DECODED = _decoded(np.arange(-303, 304))
+#: The edge values and the signs as arrays, indexed by a draw (what ``generator.choice``
+#: draws from a tuple, from the same stream, without its cost per call).
+_EDGE_ARRAYS = {kind: np.array(values) for kind, values in EDGE_VALUES.items()}
+_SIGNS = np.array((1.0, -1.0))
 
 
 def entry_strategies():
@@ -271,8 +276,7 @@ def random_batches(model: Model, claim: Claim, seed: int, count: int, edge: int 
             plain = min(samples, max(0, many - start))  # (random points first)
             values = {name: _drawn_arrays(symbol, shapes[name], plain, samples - plain,
                                           generator, edges) for name, symbol in drawn}
-            yield Batch([Point(sizes, {name: values[name][k, ...] for name in values},
-                               functions) for k in range(samples)], values)
+            yield Batch(sizes, functions, values, samples)
 
 
 def _drawn_arrays(symbol, shape, plain: int, on_the_edge: int, generator, edges):
@@ -283,13 +287,23 @@ def _drawn_arrays(symbol, shape, plain: int, on_the_edge: int, generator, edges)
         if plain else edged
 
 
-class Batch(list):
-    """Points at one size assignment (and one set of test functions), with their values
-    also stacked on a leading axis of samples, as the screen evaluates them."""
+class Batch(Sequence):
+    """Points at one size assignment (and one set of test functions), their values stacked
+    on a leading axis of samples, as the screen evaluates them; a point of its own is made
+    only when asked for (most pass the screen and never are)."""
 
-    def __init__(self, points: list[Point], values: dict[str, np.ndarray]):
-        super().__init__(points)
-        self.values = values
+    def __init__(self, sizes: dict[str, int], functions: dict, values: dict[str, np.ndarray],
+                 samples: int):
+        self.sizes, self.functions, self.values, self.samples = sizes, functions, values, samples
+
+    def __len__(self) -> int:
+        return self.samples
+
+    def __getitem__(self, k: int) -> Point:
+        if not -self.samples <= k < self.samples:
+            raise IndexError(k)
+        return Point(self.sizes, {name: value[k, ...] for name, value in self.values.items()},
+                     self.functions)
 
 
 def _assignments(model, claim, symbols, generator, count: int, largest: int):
@@ -346,13 +360,13 @@ def random_values(kind: str, count: int, generator: np.random.Generator,
     """``count`` entry values of a kind (:func:`entry_strategies`' names), as hypothesis
     draws them, in one numpy call (with ``edge``, from :data:`EDGE_VALUES`)."""
     if edge and kind in EDGE_VALUES:
-        flat = generator.choice(EDGE_VALUES[kind], size=count)
+        flat = _EDGE_ARRAYS[kind][generator.integers(0, len(EDGE_VALUES[kind]), size=count)]
     elif kind == "probability":
         flat = ((50 + generator.integers(0, 99, size=count)) % 99) / 100 + 0.01
     elif kind == "binary":
         flat = generator.integers(0, 2, size=count).astype(float)
     elif kind == "sign":
-        flat = generator.choice((1.0, -1.0), size=count)
+        flat = _SIGNS[generator.integers(0, 2, size=count)]
     else:
         if kind == "positive":
             k = generator.integers(1, 303, size=count)

@@ -41,7 +41,7 @@ def screen(model, claim, points: list, tolerance: dict, tolerance_kind: str) -> 
     except (Invalid, ShapeMismatch, ArithmeticError, ValueError, TypeError, IndexError,
             np.linalg.LinAlgError):
         return [False] * len(points)  # what the batch cannot do, one point at a time can
-    return [bool(p) for p in passes]
+    return np.asarray(passes, dtype=bool).tolist()
 
 
 def _applies(model, claim, points, tolerance_kind: str) -> bool:
@@ -73,10 +73,11 @@ def _screen(model, claim, points, tolerance) -> np.ndarray:
     if claim.kind == "hessian":
         passes = _agree_hessian(model, claim, first, values, answer, count, backend.margin)
     else:  # every direction in one evaluation: the samples repeated, once for each
-        along = np.stack(directions.vectors(first, first.values[claim.wrt].shape, count))
-        moved = {name: np.concatenate([value] * count) for name, value in values.items()}
-        moved[claim.wrt] = np.concatenate([values[claim.wrt] + 1j * COMPLEX_STEP * v
-                                           for v in along])
+        along = directions.stacked(first, first.values[claim.wrt].shape, count)
+        moved = {name: _repeated(value, count) for name, value in values.items()}
+        wrt = values[claim.wrt]
+        moved[claim.wrt] = (wrt[None] + 1j * COMPLEX_STEP * along[:, None]).reshape(
+            -1, *wrt.shape[1:])
         repeated = Screened(samples * count, first.functions, backend.margin)
         y = Evaluator(model, repeated, first.sizes, moved, claim.index_dims).value(
             claim.exprs["of"])
@@ -100,6 +101,11 @@ def _agree_entrywise(expected, got, tolerance) -> np.ndarray:
     return finite & ~bad.any(axis=1)
 
 
+def _repeated(value: np.ndarray, count: int) -> np.ndarray:
+    """The samples repeated ``count`` times, one after another, on the sample axis."""
+    return np.concatenate((value,) * count)
+
+
 def _agree_along(claim, values, y, answer, along) -> np.ndarray:
     """directions' first-order test, sample by sample, along every direction at once:
     ⟨answer, v⟩ (J·v for a Jacobian) against the complex step along v (``y``: the output
@@ -108,17 +114,15 @@ def _agree_along(claim, values, y, answer, along) -> np.ndarray:
     if claim.kind == "backprop":
         upstream = np.broadcast_to(values[claim.upstream.name], y.shape[1:])
         y = (upstream * y).reshape(count, samples, -1).sum(axis=2)
-    truth = (np.imag(y) / COMPLEX_STEP).reshape(count, samples, -1)
-    core = along.ndim - 1  # (the variable's axes, last in the answer)
-    v = along.reshape(count, *(1,) * (answer.ndim - core), *along.shape[1:])
-    axes = tuple(range(-core, 0)) if core else ()
-    got = (answer * v).sum(axis=axes).reshape(count, samples, -1)
-    magnitude = np.sqrt((np.abs(answer) ** 2 * v ** 2).sum(axis=axes)).reshape(count,
-                                                                                samples, -1)
-    scale = 1.0 + (np.abs(truth) + magnitude).max(axis=2, initial=0)
-    finite = np.isfinite(truth).all(axis=2) & np.isfinite(got).all(axis=2)
-    disagreement = np.abs(truth - got).max(axis=2, initial=0) / scale
-    return (finite & (disagreement <= directions.AGREEMENT["complex step"])).all(axis=0)
+    v = along.reshape(count, -1).T  # (variables, directions)
+    matrix = answer.reshape(samples, -1, len(v))  # (samples, outputs, variables)
+    got = matrix @ v  # (samples, outputs, directions)
+    magnitude = np.sqrt((matrix * matrix) @ (v * v))
+    truth = (np.imag(y) / COMPLEX_STEP).reshape(count, samples, -1).transpose(1, 2, 0)
+    scale = 1.0 + (np.abs(truth) + magnitude).max(axis=1, initial=0)
+    finite = np.isfinite(truth).all(axis=1) & np.isfinite(got).all(axis=1)
+    disagreement = np.abs(truth - got).max(axis=1, initial=0) / scale
+    return (finite & (disagreement <= directions.AGREEMENT["complex step"])).all(axis=1)
 
 
 #: The steps, as multiples of h, of the two Richardson estimates of a second derivative
@@ -138,13 +142,12 @@ def _agree_hessian(model, claim, first, values, answer, count, margin) -> np.nda
     answer = answer.reshape(samples, ends[-1], ends[-1])
     largest = np.maximum(1.0, np.max([np.abs(values[name]).reshape(samples, -1).max(axis=1)
                                       for name in names], axis=0))
-    drawn = np.stack(directions.vectors(first, (ends[-1],), 2 * count))
+    drawn = directions.stacked(first, (ends[-1],), 2 * count)
     u, v = drawn[0::2], drawn[1::2]  # (count, variables): (u, v) of each direction
     h = 1e-3 * largest[None, :] / np.maximum(1.0, np.abs(v).max(axis=1))[:, None]
     t = h[:, None, :] * HESSIAN_STEPS[None, :, None]  # (count, steps, samples)
     repeats = count * steps
-    moved = {name: np.broadcast_to(value, (repeats, *value.shape)).reshape(-1, *value.shape[1:])
-             for name, value in values.items()}
+    moved = {name: _repeated(value, repeats) for name, value in values.items()}
     for name, core, start, end in zip(names, cores, ends, ends[1:], strict=False):
         axes = (1,) * len(core)  # (a name repeated in wrt moves once for each)
         shift = 1j * COMPLEX_STEP * u[:, start:end].reshape(count, 1, 1, *core) + \

@@ -105,7 +105,7 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
     started = time.perf_counter()
     num = numeric.search(model, claim, claim_seed, deadline, how.examples,
                          judge=how.judge, strategy=how.strategy,
-                         fixed=how.fixed, draw=how.draw,
+                         fixed=how.fixed, draw=how.draw, screen=how.screen,
                          shrink_calls=how.shrink_calls if shrink else 0,
                          sizes=generic.sizes if generic else (),
                          real=_real_sizes(model, claim, how))

@@ -30,6 +30,7 @@ class Procedure:
     shrink_calls: int = SHRINK_CALLS  # judgements spent making a counterexample small
     recheck: Callable | None = None  # (model, claim, point) -> bool | None, when exact fails
     generic: Callable | None = None  # (model, claim) -> index.prove.IndexOutcome (all sizes)
+    screen: Callable | None = None  # (model, claim, batch) -> passes, for a kind's own judge
 
 
 def procedure(kind: str) -> Procedure:
@@ -37,7 +38,8 @@ def procedure(kind: str) -> Procedure:
         from ..index import prove as index
         from ..kinds import psd
 
-        return Procedure(psd.prove, psd.judge, psd.confirm, psd.failure, generic=index.prove)
+        return Procedure(psd.prove, psd.judge, psd.confirm, psd.failure, generic=index.prove,
+                         screen=psd.screen)
     if kind == "expectation":
         from ..kinds import expectation as e
 
