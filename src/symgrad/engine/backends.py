@@ -14,6 +14,7 @@ handled when proving (compared almost everywhere).
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 import numpy as np
@@ -118,12 +119,17 @@ class Arrays:
         kernel = self.core_shape(w)
         rank = len(kernel)
         if any(paddings):
-            widths = [(0, 0)] * (x.ndim - rank) + [(p, p) for p in paddings]
-            x = np.pad(x, widths, constant_values=np.ravel(self.number("0"))[0])
+            core = self.core_shape(x)[-rank:]
+            padded = np.full(x.shape[:x.ndim - rank] + tuple(
+                n + 2 * p for n, p in zip(core, paddings, strict=True)),
+                np.ravel(self.zeros(()))[0], dtype=x.dtype)
+            padded[(Ellipsis, *(slice(p, p + n) for n, p in zip(core, paddings,
+                                                                  strict=True)))] = x
+            x = padded
         out = [(n - k) // s + 1
                for n, k, s in zip(self.core_shape(x), kernel, strides, strict=True)]
         total = None
-        for offset in np.ndindex(*kernel):
+        for offset in itertools.product(*(range(k) for k in kernel)):
             window = tuple(slice(a, a + s * (o - 1) + 1, s)
                            for a, o, s in zip(offset, out, strides, strict=True))
             term = x[(Ellipsis, *window)] * w[(Ellipsis, *offset) + (None,) * rank]

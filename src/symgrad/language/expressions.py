@@ -45,6 +45,10 @@ class Node:
     order: int = 0
     col: int = 0
 
+    def __getstate__(self):
+        """A node pickled without what the engine caches on it (``_free``, ``_dim``)."""
+        return {key: value for key, value in self.__dict__.items() if not key.startswith("_")}
+
     def kwarg(self, key: str) -> Node | None:
         return dict(self.kwargs).get(key)
 

@@ -281,7 +281,7 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
             if sizes:
                 first = first + fixed_points(model, claim, random.Random(seed), list(sizes))
             edge = min(EDGE_EXAMPLES, max_examples // 2) if drawn_by_numpy else max_examples
-            screened = _screen if judge in SCREENED_JUDGES else screen
+            screened = _default_screen(model, claim) if judge in SCREENED_JUDGES else screen
             found = _first_failing(model, claim, ([point] for point in first), fails, outcome,
                                    deadline, screened)
             if found is None and drawn_by_numpy:
@@ -333,10 +333,10 @@ def search(model: Model, claim: Claim, seed: int, deadline: Deadline,
     return outcome
 
 
-def _screen(model, claim, batch) -> list[bool]:
-    """The default judgement's screen (:mod:`.screen`)."""
+def _default_screen(model, claim):
+    """The default judgement's screen (:mod:`.screen`), at the claim's tolerance."""
     kind = tolerance_kind(model, claim)
-    return screen(model, claim, batch, TOLERANCE[kind], kind)
+    return lambda model, claim, batch: screen(model, claim, batch, TOLERANCE[kind], kind)
 
 
 def _first_failing(model, claim, batches, fails, outcome, deadline,

@@ -183,7 +183,15 @@ def _wrapped(expr) -> str:
 
 
 def of_node(node) -> Dim:
-    """The dimension a resolved tree of ``dim`` and ``num`` leaves under + - * / // denotes."""
+    """The dimension a resolved tree of ``dim`` and ``num`` leaves under + - * / // denotes
+    (known once per node, kept on it: an evaluation asks at every walk)."""
+    known = node.__dict__.get("_dim")
+    if known is None:
+        known = node.__dict__["_dim"] = _of_node(node)
+    return known
+
+
+def _of_node(node) -> Dim:
     if node.op == "num":
         return int(node.name)
     if node.op == "dim":
