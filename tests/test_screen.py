@@ -11,9 +11,10 @@ import pytest
 from symgrad.engine.backends import Invalid, Numeric
 from symgrad.engine.batched import Batched, Screened
 from symgrad.engine.deadline import Deadline
-from symgrad.engine.evaluate import Evaluator, entrywise
+from symgrad.engine.evaluate import Evaluator
 from symgrad.kinds import psd
 from symgrad.language.files import builtin_folder, claim_files, load
+from symgrad.language.indexing import entrywise
 from symgrad.paths import numeric
 from symgrad.paths.points import POINTS_PER_SIZE, Point, random_batches
 from symgrad.paths.screen import KINDS, screen

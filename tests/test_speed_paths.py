@@ -16,6 +16,7 @@ import symgrad
 from symgrad.cli import main
 from symgrad.language.files import load
 from symgrad.language.real_sizes import parse_option
+from symgrad.output.report import describe
 from symgrad.paths import directions, numeric
 from symgrad.paths.fraction import is_zero_over_atoms, rational_in
 from symgrad.paths.points import fixed_points, random_batches
@@ -231,12 +232,66 @@ def test_sizes_are_only_for_kinds_that_take_them():
     assert result.verdict == "error" and "unknown field 'sizes'" in result.reason
 
 
-def test_real_sizes_refuse_what_is_checked_entry_by_entry():
-    index_form = dict(kind="gradient", of="x @ B @ x", wrt="x", indices=["i"],
-                      answer="sum(B[i, k] * x[k], k) + sum(B[k, i] * x[k], k)",
-                      sizes={"n": 1000})
-    result = decide_one({"x": "vector(n)", "B": "matrix(n, n)"}, index_form)
-    assert result.verdict == "error" and "answers in matrix form" in result.reason
+QUADRATIC = {"x": "vector(n)", "B": "matrix(n, n)"}
+QUADRATIC_INDEX = dict(kind="gradient", of="x @ B @ x", wrt="x", indices=["i"],
+                       answer="sum(B[i, k] * x[k], k) + sum(B[k, i] * x[k], k)")
+
+
+def test_an_index_form_answer_made_entry_by_entry_is_checked_at_real_sizes():
+    result = decide_one(QUADRATIC, {**QUADRATIC_INDEX, "sizes": {"n": 1000}})
+    assert result.verdict == "proved" and result.scope.endswith("numeric also at n=1000")
+
+
+def test_a_conv_backward_pass_in_index_form_is_walked_at_once_at_a_layer_size():
+    """wrt (the kernel) is small, but the sum runs over 10⁵ positions: one walk, not 10⁵."""
+    claim = dict(kind="backprop", of="conv1d(x, w)", wrt="w", upstream="G", indices=["a"],
+                 answer="sum(G[i] * x[i + a], i)", sizes={"n": 100_000, "k": 5})
+    result = decide_one({"x": "vector(n)", "w": "vector(k)"}, claim, timeout=10)
+    assert result.verdict == "proved" and "numeric also at n=100000, k=5" in result.scope
+
+
+@pytest.mark.parametrize("answer, sizes, message", [
+    ("sum(sum(B[i, k] * B[k, j] * x[j], j), k) * 0 + sum(B[i, k] * x[k] + B[k, i] * x[k], k)",
+     {"n": 200}, "a grid of 8,000,000 entries"),  # i, k, j nested: 200 each
+    ("sum(softmax(B[i, k] * x)[k], k) * 0 + sum(B[i, k] * x[k] + B[k, i] * x[k], k)",
+     {"n": 100}, "evaluated one entry at a time"),  # softmax of what depends on i
+])
+def test_real_sizes_refuse_an_index_form_answer_beyond_the_grid_or_not_entry_by_entry(
+        answer, sizes, message):
+    result = decide_one(QUADRATIC, {**QUADRATIC_INDEX, "answer": answer, "sizes": sizes})
+    assert result.verdict == "error" and message in result.reason
+
+
+def test_sums_side_by_side_are_walked_one_at_a_time_not_multiplied():
+    """Two sums over k, each with i: the grid is n², not n³ (each sum's axis in turn)."""
+    result = decide_one(QUADRATIC, {**QUADRATIC_INDEX, "sizes": {"n": 2000}}, timeout=20)
+    assert result.verdict == "proved" and "numeric also at n=2000" in result.scope
+
+
+@pytest.mark.parametrize("claim", [
+    dict(QUADRATIC_INDEX, answer="sum(B[i, k] * x[k] + B[k, i] * x[k], k) * "
+                                 "(1 + delta(i, 299))"),  # entry 299 wrong: n >= 300 only
+    dict(kind="gradient", of="x @ B @ x", wrt="x",
+         answer="(B + B.T) @ x + x * (n // 300)"),  # a term that is 0 below n = 300
+])
+def test_an_answer_wrong_only_at_the_real_sizes_is_refuted_there_and_shown_briefly(claim):
+    result = decide_one(QUADRATIC, {**claim, "sizes": {"n": 400}}, timeout=20)
+    assert result.verdict == "refuted", result.reason
+    assert "confirmed by central differences" in result.reason
+    assert result.counterexample["sizes"] == {"n": 400}
+    B = result.counterexample["inputs"]["B"]  # 160,000 entries: the shape and the first
+    assert B["shape"] == [400, 400] and B["entries"] == 160_000 and len(B["first"]) == 8
+    assert len(result.counterexample["inputs"]["x"]) == 400  # (up to 1,000: in full)
+    text = describe(result)
+    assert len(text) < 3000 and "400 x 400 array" in text
+
+
+def test_the_recheck_along_a_direction_tells_a_right_answer_from_a_wrong_one():
+    model, claim = _claim(TRACE, RIGHT_TRACE)
+    point = fixed_points(model, claim, random.Random(0), [{"n": 40, "m": 30, "p": 40}])[0]
+    assert directions.recheck_along(model, claim, point) is False
+    model, claim = _claim(TRACE, WRONG_TRACE)
+    assert directions.recheck_along(model, claim, point) is True
 
 
 def test_a_hessian_wrt_a_repeated_scalar_is_judged_as_entrywise():

@@ -13,14 +13,18 @@ import math
 
 import numpy as np
 
+from ..language.indexing import deepest, entrywise, free_indices, outer_sums
 from ..language.model import Model
+from ..limits import MAX_REAL_GRID
 from ..vocabulary import dims
-from ..vocabulary.ops import ELEMENTWISE, OPS
+from ..vocabulary.ops import OPS
+from .backends import Invalid, Numeric
+from .batched import Screened
 
 
 class Evaluator:
     def __init__(self, model: Model, backend, sizes: dict[str, int], values: dict,
-                 index_dims: dict | None = None):
+                 index_dims: dict | None = None, max_grid: int | None = None):
         self.model = model
         self.backend = backend
         self.sizes = sizes
@@ -30,10 +34,12 @@ class Evaluator:
         self._cache: dict = {}
         self._grids = False
         self._summed: dict = {}  # id(index sum) -> (its axis, its grid), walking at once
+        self.max_grid = max_grid or MAX_GRID  # entries of the grid walked at once, at most
 
     def with_values(self, values: dict) -> Evaluator:
         """A fresh evaluator at other values (same sizes, same bound indices)."""
-        other = Evaluator(self.model, self.backend, self.sizes, values, self.index_dims)
+        other = Evaluator(self.model, self.backend, self.sizes, values, self.index_dims,
+                          self.max_grid)
         other.bound = dict(self.bound)
         return other
 
@@ -119,6 +125,9 @@ class Evaluator:
             found = self._at_once(node, names, sizes)
             if found is not None:
                 return found
+        elif names and type(self.backend) is Numeric and entrywise(node) and \
+                self._steps(node, sizes) > ONE_AT_A_TIME:
+            return self._in_a_batch_of_one(node)
         found = []
         for position in _positions(sizes):
             self.bound.update(zip(names, position, strict=True))
@@ -127,14 +136,37 @@ class Evaluator:
             del self.bound[name]
         return self.backend.assemble(found, tuple(sizes))
 
+    def _range(self, sum_node) -> int:
+        return self.size_of(self.model.sum_ranges[id(sum_node)])
+
+    def _steps(self, node, sizes) -> int:
+        """Evaluations a walk one entry at a time takes (about): every position of the free
+        indices, every step of the sums over them."""
+        return math.prod(sizes) * deepest(node, self._range)
+
+    def _in_a_batch_of_one(self, node):
+        """One point's entries in one walk, as a batch of one sample (a layer's real size:
+        the walk one entry at a time would take millions of evaluations).  A guard the batch
+        marks is a point the one-point backend rejects (its reason said more plainly)."""
+        backend = Screened(1, self.backend.functions, self.backend.margin)
+        values = {name: np.asarray(value)[None] for name, value in self.values.items()}
+        found = Evaluator(self.model, backend, self.sizes, values, self.index_dims,
+                          max(self.max_grid, MAX_REAL_GRID)).entries(node)
+        if backend.invalid.any():
+            raise Invalid("on a kink, a domain edge or an ill-conditioned matrix (in the "
+                          "answer)")
+        return found[0]
+
     def _at_once(self, node, names, sizes):
         """Every entry in one walk (None where the walk cannot: then one at a time).  The
         free indices are bound to grids on axes of their own, and so are the indices the
         answer sums over, where every sum's body is made entry by entry and the grid of
-        all of them is at most :data:`MAX_GRID` entries (else those sums loop)."""
-        sums = _sums(node)
+        all of them (:func:`~symgrad.language.indexing.deepest`) is at most
+        :attr:`max_grid` entries (else those sums loop)."""
+        sums = outer_sums(node)
         ranges = [self.size_of(self.model.sum_ranges[id(s)]) for s in sums]
-        if not all(entrywise(s.args[0]) for s in sums) or math.prod(sizes + ranges) > MAX_GRID:
+        if not all(entrywise(s.args[0]) for s in sums) or \
+                math.prod(sizes) * deepest(node, self._range) > self.max_grid:
             sums, ranges = [], []
         grids = np.ix_(*[np.arange(size) for size in sizes + ranges])
         self._summed = {id(s): (len(names) + k, grid)
@@ -175,59 +207,13 @@ class Evaluator:
 
 #: Entries of the grid of every index at once (free and summed), at most.
 MAX_GRID = 1 << 20
-
-
-def _sums(node) -> list:
-    """The index sums of an expression whose value depends on an index bound outside them
-    (the answer's free indices, an enclosing sum's), outermost first: the sums combined
-    entry by entry.  A sum that depends on none loops, as it always has."""
-    if not free_indices(node):  # (defines included: they have none)
-        return []
-    found = [node] if node.op == "isum" else []
-    for arg in node.args:
-        found += _sums(arg)
-    return found
-
-
-#: What an answer made entry by entry is built of, where it depends on its free indices.
-ENTRYWISE = frozenset({"add", "sub", "mul", "div", "neg", "pow", "getitem", "isum", "delta",
-                       *ELEMENTWISE})
-
-
-def entrywise(node) -> bool:
-    """Whether every operation on the free indices' values acts entry by entry (so a grid
-    of positions in place of one position gives the grid of entries)."""
-    if not free_indices(node) or node.op == "delta":
-        return True
-    if node.op not in ENTRYWISE:
-        return False
-    if node.op == "getitem":  # (its positions are index arithmetic, grids and all)
-        return not free_indices(node.args[0])
-    if node.op == "isum":
-        return entrywise(node.args[0])
-    return all(entrywise(arg) for arg in node.args)
+#: Evaluations of an index-form answer walked one entry at a time on the one-point backend,
+#: at most; past them (a layer's real size), one walk as a batch of one sample.
+ONE_AT_A_TIME = 4096
 
 
 def _grid_key(bound):
     return bound if isinstance(bound, int) else id(bound)
-
-
-def free_indices(node) -> frozenset[str]:
-    """The indices a node's value depends on (what an index sum binds is not free), known
-    once per node (kept on the node): every evaluation of a tree walks the same nodes."""
-    known = node.__dict__.get("_free")
-    if known is not None:
-        return known
-    if node.op == "index":
-        result = frozenset({node.name})
-    elif node.op == "define":
-        result = frozenset()
-    else:
-        result = frozenset().union(*(free_indices(a) for a in node.args))
-        if node.op == "isum":
-            result -= {node.args[1].name}
-    node.__dict__["_free"] = result  # (a frozen node's cache: not one of its fields)
-    return result
 
 
 def _positions(sizes):

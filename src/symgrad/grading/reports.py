@@ -9,6 +9,7 @@ import io
 import re
 from pathlib import Path
 
+from ..engine.jsonable import written
 from ..output.latex import without_verdict
 from .grade import Cell, Grades, unknown_labels
 
@@ -180,10 +181,10 @@ def _question_feedback(cell: Cell, points: float) -> list[str]:
 def _counterexample(cex: dict) -> list[str]:
     sizes = ", ".join(f"{d} = {s}" for d, s in cex.get("sizes", {}).items())
     lines = [f"**Counterexample**{' at ' + sizes if sizes else ''}:", "", "| | |", "|---|---|"]
-    lines += [f"| `{name}` | `{value}` |" for name, value in cex.get("inputs", {}).items()]
+    lines += [f"| `{name}` | `{written(value)}` |" for name, value in cex.get("inputs", {}).items()]
     lines += [f"| `{name}(u)` | `{text}` |" for name, text in cex.get("functions", {}).items()]
-    lines += [f"| expected (the true value) | `{cex.get('expected')}` |",
-              f"| got (your answer) | `{cex.get('got')}` |", ""]
+    lines += [f"| expected (the true value) | `{written(cex.get('expected'))}` |",
+              f"| got (your answer) | `{written(cex.get('got'))}` |", ""]
     return lines
 
 

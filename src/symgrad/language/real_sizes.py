@@ -6,16 +6,19 @@ the command line wins over the file).  The symbolic paths stay at their small si
 numeric path judges the claim at these sizes as well (along random directions, one
 evaluation each).  A dimension the claim has but the sizes do not name keeps the
 symbolic path's first size.  What they ask for is checked before any work: known
-dimensions, whole numbers, admissible ones (n - k + 1 >= 1), and no array of the claim
-past :data:`~symgrad.limits.MAX_REAL_ENTRIES` entries.
+dimensions, whole numbers, admissible ones (n - k + 1 >= 1), no array of the claim
+past :data:`~symgrad.limits.MAX_REAL_ENTRIES` entries, and, for an answer in index form
+(walked at once, each index on an axis of its own), no grid of its indices past
+:data:`~symgrad.limits.MAX_REAL_GRID` entries.
 """
 
 from __future__ import annotations
 
 from ..errors import ClaimError
-from ..limits import ENTRIES_AT, MAX_REAL_ENTRIES
+from ..limits import ENTRIES_AT, MAX_REAL_ENTRIES, MAX_REAL_GRID
 from ..vocabulary import dims as dims_
 from ..vocabulary import shapes
+from . import indexing
 from .claimfile import REAL_SIZES_KINDS
 from .model import Claim, Model
 
@@ -53,6 +56,14 @@ def attach(model: Model, claim: Claim, sizes: dict[str, int], where: str) -> Non
     if claim.dim_constraints and not dims_.admissible(claim.dim_constraints, filled):
         raise ClaimError(f"{_prefix(where)}these sizes make a dimension of the claim less than 1 "
                          "(or not whole)", **place, hint="e.g. a kernel no longer than its input")
+    if claim.indices:
+        grid = indexing.grid_entries(model, claim, filled)
+        if grid > MAX_REAL_GRID:
+            raise ClaimError(f"{_prefix(where)}the answer in index form would be walked on a "
+                             f"grid of {grid:,} entries (its free and summed indices' ranges "
+                             f"multiplied), beyond symgrad's limit of {MAX_REAL_GRID:,} for "
+                             "real sizes", **place, hint="ask for smaller sizes, or write the "
+                             "answer in matrix form")
     for shape in _shapes(model, claim):
         count = dims_.entries(shape, filled)
         if count > MAX_REAL_ENTRIES:
@@ -71,10 +82,12 @@ def _prefix(where: str) -> str:
 
 def cannot_take(model: Model, claim: Claim) -> str | None:
     """Why the claim cannot be checked at real sizes (None: it can).  Both reasons are
-    checks that cost one evaluation per entry, out of reach at 10⁶ entries."""
-    if claim.indices:
-        return "an answer in index form is evaluated entry by entry: real sizes are for " \
-               "answers in matrix form"
+    checks that cost one evaluation per entry, out of reach at 10⁶ entries (an index-form
+    answer made entry by entry is walked at once, on a grid of its indices)."""
+    if claim.indices and not indexing.entrywise(claim.exprs[claim.answer_field]):
+        return "this answer in index form is evaluated one entry at a time (it is not made " \
+               "entry by entry of + - * / **, elementwise functions, indexing, delta and " \
+               "index sums): real sizes are for answers in matrix form or made entry by entry"
     roots = [*claim.exprs.values(), *(model.defines[n] for n in model.defines)]
     if any(node.op in ("grad", "hessian") for root in roots for node in root.walk()):
         return "grad() or hessian() inside an expression is taken by differences, one " \

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..engine.jsonable import written
 from ..verdicts.results import VERDICTS, Result
 
 
@@ -18,9 +19,7 @@ def exit_status(results: list[Result]) -> int:
 
 
 def format_value(value) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(format_value(v) for v in value) + "]"
-    return str(value)
+    return written(value)
 
 
 #: ANSI colours of the verdicts, on a terminal.

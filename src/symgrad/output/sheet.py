@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..engine.jsonable import brief
 from ..language.model import Claim, Model, Symbol
 from .latex import (
     DERIVED_BUT,
@@ -208,6 +209,7 @@ def _diagnosis(model: Model, claim: Claim | None, diagnosis: dict) -> str:
 
 
 LINE_WIDTH = 44  # characters of inputs on one line of a counterexample (about)
+SHEET_ENTRIES = 64  # entries of an input typeset in full, at most (more: the first few)
 
 
 def _counterexample(model: Model, claim: Claim | None, result) -> str:
@@ -217,6 +219,7 @@ def _counterexample(model: Model, claim: Claim | None, result) -> str:
     p = Printer(model, claim) if claim is not None else Printer(model)
     entries = []
     for name, value in cex.get("inputs", {}).items():
+        value = brief(value, SHEET_ENTRIES)
         symbol = p.symbols.get(name)
         ndim = len(symbol.shape) if symbol else _depth(value)
         entries.append((f"{p.leaf(name, ndim)} = {_value(value)}", len(name) + _width(value)))
@@ -253,6 +256,8 @@ def _outcome(kind: str, value) -> str:
 
 
 def _depth(value) -> int:
+    if isinstance(value, dict):  # (an array at a layer's real size: shape and first entries)
+        return len(value["shape"])
     return 1 + _depth(value[0]) if isinstance(value, list) and value else 0
 
 
@@ -260,6 +265,8 @@ def _width(value, kind: str = "") -> int:
     """About how many characters wide a value prints (a bmatrix: its widest row)."""
     if kind == "convergence" and isinstance(value, list):  # order 2, constant 0.5
         return sum(len(str(x)) for x in value) + 16
+    if isinstance(value, dict):
+        return _width(value["first"]) + 24
     if not isinstance(value, list):
         return len(str(value))
     if not value:
@@ -269,6 +276,10 @@ def _width(value, kind: str = "") -> int:
 
 
 def _value(value) -> str:
+    if isinstance(value, dict):  # (an array at a layer's real size: its first entries)
+        shape = r" \times ".join(str(d) for d in value["shape"])
+        first = ", ".join(_value(x) for x in value["first"])
+        return rf"\text{{an array of }} {shape}\text{{: }} ({first}, \ldots)"
     if isinstance(value, list):
         if value and isinstance(value[0], list):
             body = r" \\ ".join(" & ".join(_value(x) for x in row) for row in value)

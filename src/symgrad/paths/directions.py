@@ -50,9 +50,7 @@ def along(model, claim, point, tolerance_kind: str):
     def evaluator(values):
         return Evaluator(model, backend, point.sizes, values, claim.index_dims)
 
-    node = claim.exprs[claim.answer_field]
-    answer = np.real(evaluator(point.values).entries(node) if claim.indices else
-                     evaluator(point.values).value(node))
+    answer = _answer(model, claim, point, evaluator)
     count = DIRECTIONS if full_is_affordable(claim, point) else 1
     if claim.kind == "hessian":
         names = hessian_variables(claim)
@@ -70,6 +68,49 @@ def along(model, claim, point, tolerance_kind: str):
     if not (np.all(np.isfinite(truth)) and np.all(np.isfinite(got))):
         raise Invalid("where a value overflows or is undefined")
     return truth, got, float(np.max(np.abs(truth - got) / scale[:, None]))
+
+
+def recheck_along(model, claim, point) -> bool | None:
+    """A difference along a direction at a point too large to compare entry by entry (a
+    layer's real size), checked again by central differences along the same direction, in
+    real arithmetic (one Richardson step, at h and at h / 4): True where the answer is far
+    from them, False where it agrees with them, None where they do not settle or cannot
+    tell.  For the first-order kinds."""
+    backend = Numeric(point.functions, REAL_MARGIN)
+
+    def evaluator(values):
+        return Evaluator(model, backend, point.sizes, values, claim.index_dims)
+
+    wrt = point.values[claim.wrt]
+    answer = _answer(model, claim, point, evaluator)
+    [v] = vectors(point, wrt.shape, 1)
+    upstream = np.real(point.values[claim.upstream.name]) if claim.upstream else None
+
+    def moved(t):
+        y = np.real(evaluator({**point.values, claim.wrt: wrt + t * v}).value(
+            claim.exprs["of"]))
+        return np.sum(upstream * y) if claim.kind == "backprop" else y
+
+    h = 1e-3 * max(1.0, float(np.max(np.abs(wrt), initial=0))) / \
+        max(1.0, float(np.max(np.abs(v), initial=0)))
+    central = lambda h: (moved(h) - moved(-h)) / (2 * h)  # noqa: E731
+    truth, check = richardson(central, h), richardson(central, h / 4)
+    axes = v.ndim
+    got = np.tensordot(answer, v, axes=axes) if axes else answer * v
+    magnitude = np.sqrt(np.tensordot(answer ** 2, v ** 2, axes=axes)) if axes else \
+        np.abs(answer * v)
+    scale = 1.0 + float(np.max(np.abs(truth) + magnitude, initial=0))
+    if not (np.all(np.isfinite(truth)) and np.all(np.isfinite(got))) or \
+            float(np.max(np.abs(truth - check), initial=0)) > 1e-6 * scale:
+        return None
+    difference = float(np.max(np.abs(truth - got), initial=0)) / scale
+    return True if difference > 1e-3 else False if difference <= 1e-5 else None
+
+
+def _answer(model, claim, point, evaluator) -> np.ndarray:
+    node = claim.exprs[claim.answer_field]
+    return np.real(evaluator(point.values).entries(node) if claim.indices else
+                   evaluator(point.values).value(node))
 
 
 def agrees(disagreement: float, tolerance_kind: str) -> bool:

@@ -139,9 +139,16 @@ SCREENED_JUDGES = (compare, judge)
 def recheck(model: Model, claim: Claim, point: Point) -> bool | None:
     """A difference the complex step found, checked again with central differences (for
     when exact evaluation is out of reach): True if it is far beyond their error, False if
-    they find none, None if they cannot tell."""
-    if claim.kind == "hessian" or not directions.full_is_affordable(claim, point):
+    they find none, None if they cannot tell.  At a point too large to compare entry by
+    entry, along the direction that found it (:func:`~.directions.recheck_along`)."""
+    if claim.kind == "hessian":
         return None
+    if not directions.full_is_affordable(claim, point):
+        with np.errstate(all="ignore"):
+            try:
+                return directions.recheck_along(model, claim, point)
+            except (Invalid, ValueError):
+                return None
     with np.errstate(all="ignore"):
         try:
             loose = compare(model, claim, point, differences=True,

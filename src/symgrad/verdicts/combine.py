@@ -24,7 +24,7 @@ import time
 import zlib
 
 from ..engine.deadline import Deadline, interrupt_at
-from ..engine.jsonable import counterexample, plain
+from ..engine.jsonable import counterexample, shown
 from ..errors import OutOfTime
 from ..language.model import Claim, Model
 from ..limits import DEFAULT_TIMEOUT
@@ -130,17 +130,22 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
                 confirmed = how.confirm(model, claim, num.point)
         except (OutOfTime, ArithmeticError, TypeError, ValueError, RecursionError):
             confirmed = None
+        exactly = confirmed is not None
         if confirmed is None and how.recheck is not None:
             confirmed = how.recheck(model, claim, num.point)
         timings["confirm"] = time.perf_counter() - started
         cex = _counterexample(num.point, num.comparison)
         failure = how.failure(num.comparison)
         if confirmed or (confirmed is None and sym.status == "disproved"):
+            if confirmed and not exactly:
+                failure += ("; confirmed by central differences, in real arithmetic (exact "
+                            "evaluation is out of reach there)")
             return verdict("refuted", reason=failure, scope=_where(cex), counterexample=cex)
         if confirmed is False:
+            by = "exact evaluation there finds" if exactly else "central differences there find"
             return verdict("error", counterexample=cex, reason="the two paths disagree: the "
-                           f"numeric path found that {failure}, but exact evaluation there "
-                           f"finds otherwise (symbolic: {sym.status})")
+                           f"numeric path found that {failure}, but {by} otherwise (symbolic: "
+                           f"{sym.status})")
         return verdict("undecided", counterexample=cex, reason=f"the numeric path found that "
                        f"{failure}, which could not be confirmed exactly")
     if sym.status == "disproved" and sym.point is None:
@@ -278,4 +283,4 @@ def _where(cex: dict) -> str:
 def _counterexample(point, comparison) -> dict:
     return {**counterexample(point.sizes, point.values, point.functions, comparison.expected,
                              comparison.got, comparison.differs),
-            **{key: plain(value) for key, value in comparison.extra.items()}}
+            **{key: shown(value) for key, value in comparison.extra.items()}}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 from dataclasses import asdict, dataclass, field
 
+from ..engine.jsonable import written
+
 VERDICTS = ("proved", "verified", "refuted", "undecided", "error")
 
 
@@ -86,10 +88,10 @@ def _explanation(r: Result) -> str:
 
 def _counterexample_table(cex: dict) -> str:
     sizes = ", ".join(f"{d}={s}" for d, s in cex.get("sizes", {}).items())
-    rows = [f"| {name} | `{value}` |" for name, value in cex.get("inputs", {}).items()]
+    rows = [f"| {name} | `{written(value)}` |" for name, value in cex.get("inputs", {}).items()]
     rows += [f"| {name}(u) | `{text}` |" for name, text in cex.get("functions", {}).items()]
-    rows += [f"| expected (true value) | `{cex.get('expected')}` |",
-             f"| got (the answer) | `{cex.get('got')}` |"]
+    rows += [f"| expected (true value) | `{written(cex.get('expected'))}` |",
+             f"| got (the answer) | `{written(cex.get('got'))}` |"]
     return (f"Counterexample{' at ' + sizes if sizes else ''}:\n\n| | |\n|---|---|\n"
             + "\n".join(rows))
 
