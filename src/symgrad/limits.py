@@ -31,5 +31,5 @@ MAX_EXPONENT = 1000  # |k| of a power x ** k with a constant k
 MAX_LITERAL = 1e12  # the size of a number written in a claim
 MAX_ENTRIES = 20_000  # entries of any array of a claim with every named dimension at 4
 MAX_REAL_ENTRIES = 10**8  # entries of an array at real sizes (sizes = {...}, --sizes)
-MAX_REAL_GRID = 1 << 22  # entries of an index-form answer's grid at real sizes (its indices')
+MAX_REAL_GRID = 1 << 24  # entries of an index-form answer's largest value walked at once
 ENTRIES_AT = 4  # the size each named dimension takes for that count (the numeric path's largest)

@@ -9,11 +9,9 @@ module only walks, binds indices and caches.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from ..language.indexing import deepest, entrywise, free_indices, outer_sums
+from ..language.indexing import entrywise, free_indices, largest_grid, outer_sums
 from ..language.model import Model
 from ..limits import MAX_REAL_GRID
 from ..vocabulary import dims
@@ -126,7 +124,7 @@ class Evaluator:
             if found is not None:
                 return found
         elif names and type(self.backend) is Numeric and entrywise(node) and \
-                self._steps(node, sizes) > ONE_AT_A_TIME:
+                self._steps(node, names, sizes) > ONE_AT_A_TIME:
             return self._in_a_batch_of_one(node)
         found = []
         for position in _positions(sizes):
@@ -139,10 +137,10 @@ class Evaluator:
     def _range(self, sum_node) -> int:
         return self.size_of(self.model.sum_ranges[id(sum_node)])
 
-    def _steps(self, node, sizes) -> int:
+    def _steps(self, node, names, sizes) -> int:
         """Evaluations a walk one entry at a time takes (about): every position of the free
         indices, every step of the sums over them."""
-        return math.prod(sizes) * deepest(node, self._range)
+        return largest_grid(node, dict(zip(names, sizes, strict=True)), self._range)
 
     def _in_a_batch_of_one(self, node):
         """One point's entries in one walk, as a batch of one sample (a layer's real size:
@@ -161,12 +159,14 @@ class Evaluator:
         """Every entry in one walk (None where the walk cannot: then one at a time).  The
         free indices are bound to grids on axes of their own, and so are the indices the
         answer sums over, where every sum's body is made entry by entry and the grid of
-        all of them (:func:`~symgrad.language.indexing.deepest`) is at most
-        :attr:`max_grid` entries (else those sums loop)."""
+        all of them (the largest value of the walk,
+        :func:`~symgrad.language.indexing.largest_grid`) is at most :attr:`max_grid` entries
+        (else those sums loop)."""
         sums = outer_sums(node)
         ranges = [self.size_of(self.model.sum_ranges[id(s)]) for s in sums]
         if not all(entrywise(s.args[0]) for s in sums) or \
-                math.prod(sizes) * deepest(node, self._range) > self.max_grid:
+                largest_grid(node, dict(zip(names, sizes, strict=True)), self._range) > \
+                self.max_grid:
             sums, ranges = [], []
         grids = np.ix_(*[np.arange(size) for size in sizes + ranges])
         self._summed = {id(s): (len(names) + k, grid)

@@ -309,8 +309,10 @@ def _real_sizes_problem(value) -> str | None:
         return "sizes maps dimension names to whole numbers"
     for name, size in value.items():
         if type(size) is not int or not 1 <= size <= MAX_REAL_ENTRIES:
+            given = f"{size:,}" if type(size) is int else \
+                f"{size:g}" if type(size) is float else describe_value(size)
             return (f"the size of {name} must be a whole number from 1 to "
-                    f"{MAX_REAL_ENTRIES:,}, not {describe_value(size)}")
+                    f"{MAX_REAL_ENTRIES:,}, not {given}")
     return None
 
 

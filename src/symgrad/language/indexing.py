@@ -4,7 +4,7 @@ is made entry by entry.
 Properties of a resolved tree alone (no values): the evaluator walks an index-form answer
 in one pass with each free index bound to a grid of positions where :func:`entrywise`
 holds, giving each of :func:`outer_sums` an axis of its own; real sizes are taken by such
-an answer only where that grid (:func:`grid_entries`) fits the limit.
+an answer only where its largest value (:func:`grid_entries`) fits the limit.
 """
 
 from __future__ import annotations
@@ -63,19 +63,22 @@ def outer_sums(node) -> list:
     return found
 
 
-def deepest(node, range_of) -> int:
-    """The largest product of the ranges (``range_of(sum node)``) of outer sums nested in
-    one another: the size a walk at once adds to the free indices' grid (sums side by side
-    each have an axis of their own, but one at a time; nested ones multiply)."""
+def largest_grid(node, ranges: dict[str, int], range_of) -> int:
+    """Entries of the largest value a walk at once makes below ``node``: each value has an
+    axis for every index it depends on (free ones, ``ranges``, and the sums' inside it,
+    ``range_of(sum node)``), and none for the others."""
     if not free_indices(node):
         return 1
-    inner = max((deepest(arg, range_of) for arg in node.args), default=1)
-    return range_of(node) * inner if node.op == "isum" else inner
+    here = math.prod(ranges.get(name, 1) for name in free_indices(node))
+    if node.op == "isum":
+        body, index = node.args
+        return max(here, largest_grid(body, {**ranges, index.name: range_of(node)}, range_of))
+    return max([here, *(largest_grid(arg, ranges, range_of) for arg in node.args)])
 
 
 def grid_entries(model, claim, sizes: dict[str, int]) -> int:
-    """Entries of the largest grid an index-form answer is walked on at these sizes: its
-    free indices' ranges, times its nested outer sums' (:func:`deepest`)."""
-    node = claim.exprs[claim.answer_field]
-    free = math.prod(int(dims.evaluate(d, sizes)) for d in claim.index_dims.values())
-    return free * deepest(node, lambda s: int(dims.evaluate(model.sum_ranges[id(s)], sizes)))
+    """Entries of the largest value an index-form answer's walk at once makes at these sizes
+    (:func:`largest_grid`)."""
+    ranges = {name: int(dims.evaluate(d, sizes)) for name, d in claim.index_dims.items()}
+    return largest_grid(claim.exprs[claim.answer_field], ranges,
+                        lambda s: int(dims.evaluate(model.sum_ranges[id(s)], sizes)))

@@ -8,7 +8,7 @@ evaluation each).  A dimension the claim has but the sizes do not name keeps the
 symbolic path's first size.  What they ask for is checked before any work: known
 dimensions, whole numbers, admissible ones (n - k + 1 >= 1), no array of the claim
 past :data:`~symgrad.limits.MAX_REAL_ENTRIES` entries, and, for an answer in index form
-(walked at once, each index on an axis of its own), no grid of its indices past
+(walked at once, each index on an axis of its own), no value of that walk past
 :data:`~symgrad.limits.MAX_REAL_GRID` entries.
 """
 
@@ -59,11 +59,11 @@ def attach(model: Model, claim: Claim, sizes: dict[str, int], where: str) -> Non
     if claim.indices:
         grid = indexing.grid_entries(model, claim, filled)
         if grid > MAX_REAL_GRID:
-            raise ClaimError(f"{_prefix(where)}the answer in index form would be walked on a "
-                             f"grid of {grid:,} entries (its free and summed indices' ranges "
-                             f"multiplied), beyond symgrad's limit of {MAX_REAL_GRID:,} for "
-                             "real sizes", **place, hint="ask for smaller sizes, or write the "
-                             "answer in matrix form")
+            raise ClaimError(f"{_prefix(where)}walked at once, the answer in index form "
+                             f"would make a value of {grid:,} entries (one for each position "
+                             "of the indices it depends on), beyond symgrad's limit of "
+                             f"{MAX_REAL_GRID:,} for real sizes", **place,
+                             hint="ask for smaller sizes, or write the answer in matrix form")
     for shape in _shapes(model, claim):
         count = dims_.entries(shape, filled)
         if count > MAX_REAL_ENTRIES:
