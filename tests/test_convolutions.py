@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symgrad
-from symgrad.engine.backends import Numeric, Symbolic
+from symgrad.engine.backends import Numeric
 from symgrad.engine.evaluate import Evaluator
+from symgrad.engine.exact import Symbolic
 from symgrad.errors import ShapeMismatch
 from symgrad.language import build, claimfile
 from symgrad.language.resolve import Resolver

@@ -2,7 +2,7 @@
 
 The same walk serves both paths: with :class:`~symgrad.engine.backends.Numeric` it
 computes complex numpy arrays (so that complex-step differentiation works),
-with :class:`~symgrad.engine.backends.Symbolic` numpy object arrays of SymPy
+with :class:`~symgrad.engine.exact.Symbolic` numpy object arrays of SymPy
 expressions.  What each operation does is in :data:`symgrad.vocabulary.ops.OPS`; this
 module only walks, binds indices and caches.
 """

@@ -329,8 +329,8 @@ def sizes_of(ctx: Context) -> dict:
 def _exact_arrays(ctx: Context):
     """Truth and answer with explicit entries at the counterexample's sizes, and the
     definitions' entries named back (s[0] for softmax(z)[0], ...)."""
-    from ..engine.backends import Symbolic
     from ..engine.evaluate import Evaluator
+    from ..engine.exact import Symbolic
     from ..paths.symbolic import Instance
     from ..vocabulary.ops import as_sympy, sympy
 

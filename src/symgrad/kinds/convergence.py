@@ -24,8 +24,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..engine.backends import Symbolic
 from ..engine.evaluate import Evaluator
+from ..engine.exact import Symbolic
 from ..language.model import Claim, Model
 from ..paths import zero
 from ..paths.fraction import power_series

@@ -18,8 +18,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..engine.backends import Invalid, Symbolic
+from ..engine.backends import Invalid
 from ..engine.evaluate import Evaluator
+from ..engine.exact import Symbolic
 from ..language.model import Claim, Model
 from ..paths.fraction import rational_in, rational_over
 from ..paths.points import Point

@@ -16,8 +16,9 @@ from decimal import Decimal
 
 import numpy as np
 
-from ..engine.backends import Invalid, Numeric, Symbolic
+from ..engine.backends import Invalid, Numeric
 from ..engine.evaluate import Evaluator
+from ..engine.exact import Symbolic
 from ..engine.jsonable import counterexample
 from ..language.model import Claim, Model
 from ..paths.symbolic import Instance

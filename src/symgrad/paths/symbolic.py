@@ -17,8 +17,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..engine.backends import Symbolic
 from ..engine.evaluate import Evaluator
+from ..engine.exact import Symbolic
 from ..engine.testfunction import TestFunction
 from ..language.model import Claim, Model, Symbol
 from ..vocabulary.ops import as_sympy, sympy
