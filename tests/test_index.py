@@ -314,3 +314,23 @@ def test_a_zero_normal_form_holds_numerically(seed):
 
     check()
     assert zeros, "no mutant was equivalent: the property was never exercised"
+
+
+SIBLINGS = {"W1": "matrix(q, n)", "W2": "matrix(p, q)", "x": "vector(n)"}
+
+
+def test_a_sum_index_is_its_own_beside_another_sum_over_the_same_name():
+    """sum(..., l) twice side by side, over q and over n: two indices, not one range."""
+    right = dict(kind="gradient", of="sum(W2 @ W1 @ x) * sum(x)", wrt="x", indices=["i"],
+                 answer="sum(sum(W2[k, l] * W1[l, i], l), k) * sum(x[l], l) + "
+                        "sum(sum(sum(W2[k, l] * W1[l, m], l), k) * x[m], m)")
+    assert decide_one(SIBLINGS, right).verdict == "proved"
+    wrong = dict(right, answer="sum(sum(W2[k, l] * W1[l, i], l), k) * sum(x[l], l)")
+    result = decide_one(SIBLINGS, wrong)
+    assert result.verdict == "refuted" and "entries [0] differ" in result.reason
+
+
+def test_a_derived_index_form_with_sums_side_by_side_is_proved():
+    question = dict(kind="gradient", of="sum(tanh(W2 @ W1 @ x))", wrt="x", indices=["i"])
+    result = decide_one(SIBLINGS, question)
+    assert result.verdict == "proved", result.reason

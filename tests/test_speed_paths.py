@@ -17,7 +17,7 @@ from symgrad.cli import main
 from symgrad.language.files import load
 from symgrad.language.real_sizes import parse_option
 from symgrad.output.report import describe
-from symgrad.paths import directions, numeric
+from symgrad.paths import directions, numeric, symbolic
 from symgrad.paths.fraction import is_zero_over_atoms, rational_in
 from symgrad.paths.points import fixed_points, random_batches
 from tests.helpers import TRACE, claims_text, decide_one
@@ -344,3 +344,26 @@ def test_a_sigmoid_networks_backward_pass_is_settled_by_the_explicit_entries_too
     [result] = symgrad.check(text)
     assert (result.verdict, result.scope) == ("proved", "all sizes")
     assert "explicit entries agree at sizes" in result.reason  # not "did not settle it"
+
+
+def test_real_sizes_on_an_answer_with_clashing_index_ranges_refute_it_without_a_crash():
+    """W[i, k] with i over n where W's rows are m: a wrong answer, refuted (the fuzzer's
+    first find: the walk's size was asked of sums the resolver never gave a range)."""
+    claim = dict(kind="gradient", of="sum(W @ x)", wrt="x", indices=["i"],
+                 answer="sum(W[i, k], k)", sizes={"n": 3})
+    result = decide_one({"x": "vector(n)", "W": "matrix(m, n)"}, claim)
+    assert result.verdict == "refuted" and "runs over" in result.reason
+
+
+@pytest.mark.parametrize("n", [3000, 20000])
+def test_a_small_relative_difference_at_a_real_size_is_confirmed_quickly(n):
+    """x[i + 1000] reads 0 below n = 1001: wrong only at the real size, by about 10⁻³ of the
+    scale along the direction; central differences confirm it (exact evaluation of
+    thousands of entries is not tried)."""
+    claim = dict(kind="gradient", of="sum(exp(x))", wrt="x", indices=["i"],
+                 answer="exp(x[i]) + x[i + 1000]", sizes={"n": n})
+    result = decide_one({"x": "vector(n)"}, claim, timeout=20)
+    assert result.verdict == "refuted" and "confirmed by central differences" in result.reason
+    model, parsed = _claim({"x": "vector(n)"}, claim)
+    point = fixed_points(model, parsed, random.Random(0), [{"n": n}], real=True)[0]
+    assert symbolic.confirm(model, parsed, point) is None  # (past MAX_EXACT_ENTRIES)

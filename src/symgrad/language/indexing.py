@@ -78,7 +78,12 @@ def largest_grid(node, ranges: dict[str, int], range_of) -> int:
 
 def grid_entries(model, claim, sizes: dict[str, int]) -> int:
     """Entries of the largest value an index-form answer's walk at once makes at these sizes
-    (:func:`largest_grid`)."""
+    (:func:`largest_grid`; a sum whose range is not known, in an answer that is not walked,
+    counts 1)."""
     ranges = {name: int(dims.evaluate(d, sizes)) for name, d in claim.index_dims.items()}
-    return largest_grid(claim.exprs[claim.answer_field], ranges,
-                        lambda s: int(dims.evaluate(model.sum_ranges[id(s)], sizes)))
+
+    def range_of(sum_node) -> int:
+        found = model.sum_ranges.get(id(sum_node))
+        return 1 if found is None else int(dims.evaluate(found, sizes))
+
+    return largest_grid(claim.exprs[claim.answer_field], ranges, range_of)

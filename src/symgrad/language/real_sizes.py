@@ -56,7 +56,7 @@ def attach(model: Model, claim: Claim, sizes: dict[str, int], where: str) -> Non
     if claim.dim_constraints and not dims_.admissible(claim.dim_constraints, filled):
         raise ClaimError(f"{_prefix(where)}these sizes make a dimension of the claim less than 1 "
                          "(or not whole)", **place, hint="e.g. a kernel no longer than its input")
-    if claim.indices:
+    if claim.indices and not claim.answer_problem:  # (a wrong-shaped answer is not walked)
         grid = indexing.grid_entries(model, claim, filled)
         if grid > MAX_REAL_GRID:
             raise ClaimError(f"{_prefix(where)}walked at once, the answer in index form "

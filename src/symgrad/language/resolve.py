@@ -20,6 +20,9 @@ class Resolver:
         self.extra = extra or {}
         self.free_indices = set(free_indices or ())
         self.bound: list[str] = []
+        self.scoped: list[tuple[str, str]] = []  # (a sum's index as written, its own name)
+        self.summed: set[str] = set()  # index names a sum has bound so far
+        self.written: dict[str, str] = {}  # a sum index's own name -> the name written
         self.uses: list[tuple[str, shapes.Dim, int]] = []  # (index, dimension, column)
         self.links: list[tuple[str, str]] = []  # delta(i, j)
         self.seen_indices: set[str] = set()
@@ -122,13 +125,14 @@ class Resolver:
                 name in self.model.dims or name in RESERVED:
             raise ExpressionError(f"{name!r} is declared, so it cannot be an index", node.col,
                                   hint="use an undeclared name such as i, j, k")
-        self.seen_indices.add(name)
         if self.free_indices and name not in self.free_indices and name not in self.bound:
             raise ExpressionError(f"index {name} is neither in `indices` nor summed", node.col,
                                   hint=f"sum over it with sum(..., {name}) or list it in indices")
         if not self.free_indices and name not in self.bound:
             raise ExpressionError(f"index {name} is used outside an index-form answer or a sum",
                                   node.col, hint=f"sum over it with sum(..., {name})")
+        name = next((own for written, own in reversed(self.scoped) if written == name), name)
+        self.seen_indices.add(name)
         return language.Node("index", name=name, col=node.col)
 
     def _index_part(self, node):
@@ -239,15 +243,24 @@ class Resolver:
         index = self._plain_name(node.args[1], "an index name")
         if index.name in self.bound or index.name in self.free_indices:
             raise ExpressionError(f"index {index.name} is already in use", index.col)
+        # A sum's index is its own: a sum beside another over the same name (which may run
+        # over another range) gets a name of its own, k′, k″, ... (never written in a file).
+        own = index.name
+        while own in self.summed:
+            own += "′"
+        self.summed.add(own)
+        self.written[own] = index.name
         self.bound.append(index.name)
+        self.scoped.append((index.name, own))
         try:
             body, shape = self.resolve(node.args[0])
         finally:
             self.bound.pop()
-        self.seen_indices.add(index.name)
-        new = language.Node("isum", (body, language.Node("index", name=index.name, col=index.col)),
+            self.scoped.pop()
+        self.seen_indices.add(own)
+        new = language.Node("isum", (body, language.Node("index", name=own, col=index.col)),
                             col=node.col)
-        self.sums.append((new, index.name))
+        self.sums.append((new, own))
         return new, shape
 
     def _plain_name(self, node, what):
@@ -317,6 +330,11 @@ class Resolver:
                 raise ShapeMismatch(f"index {index} runs over {dims[key][0]} ({dims[key][1]}) "
                                     f"and over {dim} ({why})")
             dims.setdefault(key, (dim, why))
+        for own, written in self.written.items():  # a sum's own index that nothing ranges
+            namesakes = [other for other, name in self.written.items()
+                         if name == written and root(other) in dims]
+            if root(own) not in dims and namesakes:  # runs where a namesake's runs
+                dims[root(own)] = dims[root(namesakes[0])]
         result = {}
         for index in sorted(parent):  # (sorted: the same message whatever the hash seed)
             if root(index) not in dims:

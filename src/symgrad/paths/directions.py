@@ -73,8 +73,9 @@ def along(model, claim, point, tolerance_kind: str):
 def recheck_along(model, claim, point) -> bool | None:
     """A difference along a direction at a point too large to compare entry by entry (a
     layer's real size), checked again by central differences along the same direction, in
-    real arithmetic (one Richardson step, at h and at h / 4): True where the answer is far
-    from them, False where it agrees with them, None where they do not settle or cannot
+    real arithmetic (one Richardson step, at h and at h / 4, whose difference estimates
+    their error): True where the answer is far beyond that error from them (and beyond 10⁻⁶
+    of the scale), False where it agrees with them, None where they do not settle or cannot
     tell.  For the first-order kinds."""
     backend = Numeric(point.functions, REAL_MARGIN)
 
@@ -100,11 +101,13 @@ def recheck_along(model, claim, point) -> bool | None:
     magnitude = np.sqrt(np.tensordot(answer ** 2, v ** 2, axes=axes)) if axes else \
         np.abs(answer * v)
     scale = 1.0 + float(np.max(np.abs(truth) + magnitude, initial=0))
-    if not (np.all(np.isfinite(truth)) and np.all(np.isfinite(got))) or \
-            float(np.max(np.abs(truth - check), initial=0)) > 1e-6 * scale:
+    noise = float(np.max(np.abs(truth - check), initial=0)) / scale  # (their error, about)
+    if not (np.all(np.isfinite(truth)) and np.all(np.isfinite(got))) or noise > 1e-6:
         return None
     difference = float(np.max(np.abs(truth - got), initial=0)) / scale
-    return True if difference > 1e-3 else False if difference <= 1e-5 else None
+    if difference > max(1e-6, 100 * noise):
+        return True
+    return False if difference <= max(1e-9, 10 * noise) else None
 
 
 def _answer(model, claim, point, evaluator) -> np.ndarray:

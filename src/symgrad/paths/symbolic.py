@@ -39,7 +39,9 @@ class SymbolicOutcome:
     sizes: list[dict[str, int]] = field(default_factory=list)
 
 
-MAX_EXACT_ENTRIES = 4096  # entries of an array beyond which no exact evaluation is tried
+#: Entries of an array beyond which no exact evaluation is tried (SymPy takes seconds at a
+#: few thousand; central differences recheck a difference there).
+MAX_EXACT_ENTRIES = 400
 
 
 def size_assignments(model: Model, claim: Claim) -> list[dict[str, int]]:

@@ -126,7 +126,7 @@ def _combine(model: Model, claim: Claim, seed: int, timeout: float, shrink: bool
     if num.status == "failed":
         started = time.perf_counter()
         try:
-            with interrupt_at(Deadline(max(deadline.remaining(), 1.0))):
+            with interrupt_at(Deadline(max(deadline.remaining() * CONFIRM_SHARE, 1.0))):
                 confirmed = how.confirm(model, claim, num.point)
         except (OutOfTime, ArithmeticError, TypeError, ValueError, RecursionError):
             confirmed = None
@@ -229,6 +229,7 @@ def _generic(model: Model, claim: Claim, how, deadline: Deadline, timings: dict)
 
 
 GENERIC_SHARE = 0.25  # of a claim's time limit, at most, for the index path
+CONFIRM_SHARE = 0.5  # of the time left, at most, for exact confirmation (then the recheck)
 EXPLICIT_SHARE = 0.7  # of the time left, at most, for the explicit entries
 EXPLICIT_SHARE_AFTER_A_PROOF = 0.1  # ... once the index path has proved every size
 TIMINGS = ("symbolic", "index", "numeric", "confirm")  # the order they are shown in
