@@ -410,3 +410,18 @@ def test_a_diagnosis_prints_its_latex_else_its_parts_typeset_else_its_message():
     assert r"\textit{Diagnosis (x):} $\Omega$ said.\par" in sheets[0]
     assert r"\textit{Diagnosis (x):} it holds when $\mathbf{B}^\top$ = B\_1 \& 50\%." in sheets[1]
     assert r"\textit{Diagnosis (x):} B.T \& matrix of size $n \times n$." in sheets[2]
+
+
+def test_a_layer_size_counterexample_is_typeset_briefly():
+    """Inputs, true value and the answer's value of 256 entries: the first 8 of each."""
+    from symgrad.language.files import load
+    from symgrad.output.sheet import _counterexample
+
+    source = claims_text({"X": "matrix(n, n)"}, dict(
+        name="c", kind="gradient", of="sum(X * X)", wrt="X", answer="2 * X + relu(n - 10)",
+        sizes={"n": 16}))
+    model = load("<t>", source)
+    [result] = symgrad.check(source, timeout=20, explain=False)
+    assert result.verdict == "refuted" and result.counterexample["sizes"] == {"n": 16}
+    typeset = _counterexample(model, model.claims[0], result)
+    assert typeset.count(r"\ldots") == 3 and typeset.count("&") < 12

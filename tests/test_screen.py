@@ -302,3 +302,13 @@ def test_the_psd_screen_never_passes_a_point_the_judgement_fails(claim):
              for point, passed in zip(batch, psd.screen(model, claim, batch), strict=True)]
     assert all(judged is True for passed, judged in pairs if passed)
     assert any(judged is False for _, judged in pairs)  # (the claim is wrong at some point)
+
+
+def test_a_hessian_inside_takes_each_sample_s_own_step_in_the_batch():
+    """hessian() inside a psd claim: the step of its differences is each point's own, so a
+    point beside a much larger one is screened as it is judged (the review's find)."""
+    model = _one_claim({"a": "scalar"}, kind="psd", of="hessian(tanh(1000 * a), [a])")
+    claim = model.claims[0]
+    points = [Point({}, {"a": np.array(v, dtype=complex)}) for v in (0.01, 3.0)]
+    assert psd.screen(model, claim, points) == [_psd_judged(model, claim, p) is True
+                                                  for p in points] == [False, True]

@@ -367,3 +367,17 @@ def test_a_small_relative_difference_at_a_real_size_is_confirmed_quickly(n):
     model, parsed = _claim({"x": "vector(n)"}, claim)
     point = fixed_points(model, parsed, random.Random(0), [{"n": n}], real=True)[0]
     assert symbolic.confirm(model, parsed, point) is None  # (past MAX_EXACT_ENTRIES)
+
+
+def test_a_normaliser_sum_is_walked_once_at_a_real_size():
+    """Σₖ exp(z[k]) depends on no free index: walked once at n = 10⁶, not a step per k."""
+    claim = dict(kind="gradient", of="logsumexp(z)", wrt="z", indices=["i"],
+                 answer="exp(z[i]) / sum(exp(z[k]), k)", sizes={"n": 1_000_000})
+    result = decide_one({"z": "vector(n)"}, claim, timeout=20)
+    assert result.verdict == "proved" and "numeric also at n=1000000" in result.scope
+
+
+def test_an_equal_claim_wrong_only_at_its_real_size_is_undecided_not_a_crash():
+    claim = dict(kind="equal", lhs="X @ X", rhs="X @ X + relu(n - 50)", sizes={"n": 100})
+    result = decide_one({"X": "matrix(n, n)"}, claim, timeout=20)
+    assert result.verdict == "undecided" and "could not be confirmed" in result.reason

@@ -281,7 +281,7 @@ class Numeric(Arrays):
             if real:
                 results.append(np.imag(at(1j * COMPLEX_STEP)) / COMPLEX_STEP)
             else:
-                h = _step(base[self.index(position)])
+                h = self.step(base[self.index(position)])
                 results.append(richardson(lambda h, at=at: (at(h) - at(-h)) / (2 * h), h))
         return self.assemble(results, core)
 
@@ -295,8 +295,8 @@ class Numeric(Arrays):
         found = {}
         for i, a in enumerate(variables):
             for j, b in enumerate(variables[i:], i):  # symmetric: the upper triangle, mirrored
-                h = max(_step(ev.values[a[0]][self.index(a[1])]),
-                        _step(ev.values[b[0]][self.index(b[1])]))
+                h = np.maximum(self.step(ev.values[a[0]][self.index(a[1])]),
+                               self.step(ev.values[b[0]][self.index(b[1])]))
                 found[i, j] = found[j, i] = richardson(
                     lambda h, a=a, b=b: difference(ev, body, a, b, h), h)
         count = len(variables)
@@ -306,6 +306,11 @@ class Numeric(Arrays):
     def index(self, position):
         """Where a core position is in an array (all samples, for a batched one)."""
         return position
+
+    def step(self, x):
+        """The step of a difference in an entry of value x: 1e-3 of its size, at least 1e-3
+        (for a batched backend, each sample's own)."""
+        return _step(x)
 
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..language.indexing import entrywise, free_indices, largest_grid, outer_sums
+from ..language.indexing import entrywise, free_indices, largest_grid, walked_sums
 from ..language.model import Model
 from ..limits import MAX_REAL_GRID
 from ..vocabulary import dims
@@ -162,7 +162,7 @@ class Evaluator:
         all of them (the largest value of the walk,
         :func:`~symgrad.language.indexing.largest_grid`) is at most :attr:`max_grid` entries
         (else those sums loop)."""
-        sums = outer_sums(node)
+        sums = walked_sums(node)
         ranges = [self.size_of(self.model.sum_ranges[id(s)]) for s in sums]
         if not all(entrywise(s.args[0]) for s in sums) or \
                 largest_grid(node, dict(zip(names, sizes, strict=True)), self._range) > \

@@ -3,7 +3,7 @@ is made entry by entry.
 
 Properties of a resolved tree alone (no values): the evaluator walks an index-form answer
 in one pass with each free index bound to a grid of positions where :func:`entrywise`
-holds, giving each of :func:`outer_sums` an axis of its own; real sizes are taken by such
+holds, giving each of :func:`walked_sums` an axis of its own; real sizes are taken by such
 an answer only where its largest value (:func:`grid_entries`) fits the limit.
 """
 
@@ -51,15 +51,17 @@ def entrywise(node) -> bool:
     return all(entrywise(arg) for arg in node.args)
 
 
-def outer_sums(node) -> list:
-    """The index sums of an expression whose value depends on an index bound outside them
-    (the answer's free indices, an enclosing sum's), outermost first: the sums combined
-    entry by entry.  A sum that depends on none loops, as it always has."""
-    if not free_indices(node):  # (defines included: they have none)
-        return []
-    found = [node] if node.op == "isum" else []
+def walked_sums(node, reached: bool = True) -> list:
+    """The index sums an answer's walk at once gives axes of their own, outermost first:
+    those whose value depends on an index bound outside them (the answer's free indices, an
+    enclosing sum's), and those that depend on none, where their body is made entry by
+    entry and every operation above them acts entry by entry (``reached``): a normaliser
+    such as Σₖ exp(z[k]) is one walk, not one step per k.  Any other sum loops."""
+    found = [node] if node.op == "isum" and (
+        free_indices(node) or reached and entrywise(node.args[0])) else []
+    onward = reached and node.op in ENTRYWISE and node.op != "getitem"  # (a base is whole)
     for arg in node.args:
-        found += outer_sums(arg)
+        found += walked_sums(arg, onward)
     return found
 
 
@@ -67,8 +69,6 @@ def largest_grid(node, ranges: dict[str, int], range_of) -> int:
     """Entries of the largest value a walk at once makes below ``node``: each value has an
     axis for every index it depends on (free ones, ``ranges``, and the sums' inside it,
     ``range_of(sum node)``), and none for the others."""
-    if not free_indices(node):
-        return 1
     here = math.prod(ranges.get(name, 1) for name in free_indices(node))
     if node.op == "isum":
         body, index = node.args

@@ -52,7 +52,11 @@ def attach(model: Model, claim: Claim, sizes: dict[str, int], where: str) -> Non
     if unknown:
         raise ClaimError(f"{_prefix(where)}the claim has no dimension {unknown[0]!r}", **place,
                          hint=f"its dimensions are {', '.join(claim.dims) or 'none'}")
-    filled = {d: sizes.get(d, ENTRIES_AT) for d in claim.dims}
+    # (a dimension not named runs at the symbolic path's first size: at most one more than
+    # the claim has dimensions, or a size an index asks for; the checks take the largest)
+    unnamed = max(ENTRIES_AT, len(claim.dims) + 1,
+                  *(model.min_sizes.get(d, 1) for d in claim.dims))
+    filled = {d: sizes.get(d, unnamed) for d in claim.dims}
     if claim.dim_constraints and not dims_.admissible(claim.dim_constraints, filled):
         raise ClaimError(f"{_prefix(where)}these sizes make a dimension of the claim less than 1 "
                          "(or not whole)", **place, hint="e.g. a kernel no longer than its input")

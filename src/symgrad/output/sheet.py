@@ -209,13 +209,15 @@ def _diagnosis(model: Model, claim: Claim | None, diagnosis: dict) -> str:
 
 
 LINE_WIDTH = 44  # characters of inputs on one line of a counterexample (about)
-SHEET_ENTRIES = 64  # entries of an input typeset in full, at most (more: the first few)
+SHEET_ENTRIES = 64  # entries of an array typeset in full, at most (more: the first few)
+BRIEF = ("expected", "got", "matrix", "eigenvector")  # (the inputs, one by one, below)
 
 
 def _counterexample(model: Model, claim: Claim | None, result) -> str:
     """One aligned display: the inputs, several to a line where they fit, then the true
     value and the answer's (and a PSD claim's matrix and eigenvector)."""
-    cex = result.counterexample
+    cex = {key: brief(value, SHEET_ENTRIES) if key in BRIEF else value
+           for key, value in result.counterexample.items()}
     p = Printer(model, claim) if claim is not None else Printer(model)
     entries = []
     for name, value in cex.get("inputs", {}).items():

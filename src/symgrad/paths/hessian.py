@@ -3,10 +3,11 @@
 H[i, j] is the complex step in variable i of the central differences in variable j, with
 one Richardson step, at the step h and again at h / 8; where the two do not settle within
 the tolerance (the function varies faster than the steps resolve, near a singularity),
-the point cannot be judged.  Every (i, j) and every step is one sample of a single batched
-evaluation (:class:`~symgrad.engine.batched.Screened`); a point where the batch cannot go
-(a guard flags a sample, an operation the batch lacks, too many entries) is walked one
-evaluation at a time, which also says why it cannot be judged.
+the point cannot be judged.  Every (i, j) and every step is one sample of a batched
+evaluation (:class:`~symgrad.engine.batched.Screened`; :data:`CHUNK` samples at a time); a
+point where the batch cannot go (a guard flags a sample, an operation the batch lacks, too
+many entries, memory) is walked one evaluation at a time, which also says why it cannot be
+judged.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..errors import ShapeMismatch
 #: of richardson(h) (at h and h/2), then of richardson(h/8) (at h/8 and h/16).
 STEPS = np.array([0.5, -0.5, 1.0, -1.0, 0.0625, -0.0625, 0.125, -0.125])
 BATCH_ENTRIES = 1 << 21  # entries of the batch's values, at most (else one at a time)
+CHUNK = 256  # samples evaluated together, at most (a quarter of the steps of 4 variables)
 
 
 def truth(model, claim, point, evaluator, tolerance: dict) -> np.ndarray:
@@ -82,18 +84,22 @@ def _batched(model, claim, point, variables):
     for j, (name, at) in enumerate(variables):  # the real step in variable j
         flat[name][rows[:, j].ravel(), _entry(point, name, at)] += \
             np.broadcast_to(step[0, j], (count, repeats)).ravel()
-    backend = Screened(samples, point.functions, MARGIN)
-    try:
-        with np.errstate(all="ignore"):
-            result = Evaluator(model, backend, point.sizes, values, claim.index_dims).value(
-                claim.exprs["of"])
-    except (Invalid, ShapeMismatch, ArithmeticError, ValueError, TypeError, IndexError,
-            np.linalg.LinAlgError):
-        return None
-    if backend.invalid.any() or np.size(result) not in (1, samples):
-        return None
-    slope = (np.imag(np.broadcast_to(result, (samples,))) / COMPLEX_STEP).reshape(
-        count, count, repeats)
+    found = []
+    for start in range(0, samples, CHUNK):  # (what `of` builds grows with the samples)
+        end = min(start + CHUNK, samples)
+        backend = Screened(end - start, point.functions, MARGIN)
+        try:
+            with np.errstate(all="ignore"):
+                result = Evaluator(model, backend, point.sizes,
+                                   {name: array[start:end] for name, array in values.items()},
+                                   claim.index_dims).value(claim.exprs["of"])
+        except (Invalid, ShapeMismatch, ArithmeticError, ValueError, TypeError, IndexError,
+                MemoryError, np.linalg.LinAlgError):
+            return None
+        if backend.invalid.any() or np.size(result) not in (1, end - start):
+            return None
+        found.append(np.broadcast_to(result, (end - start,)))
+    slope = (np.imag(np.concatenate(found)) / COMPLEX_STEP).reshape(count, count, repeats)
     central = (slope[..., 0::2] - slope[..., 1::2]) / (2 * step[..., 0::2])
     value = (4 * central[..., 0] - central[..., 1]) / 3
     check = (4 * central[..., 2] - central[..., 3]) / 3

@@ -141,7 +141,7 @@ def recheck(model: Model, claim: Claim, point: Point) -> bool | None:
     when exact evaluation is out of reach): True if it is far beyond their error, False if
     they find none, None if they cannot tell.  At a point too large to compare entry by
     entry, along the direction that found it (:func:`~.directions.recheck_along`)."""
-    if claim.kind == "hessian":
+    if claim.kind in ("hessian", "equal"):  # (equal: no derivative to take another way)
         return None
     if not directions.full_is_affordable(claim, point):
         with np.errstate(all="ignore"):
@@ -353,7 +353,9 @@ def _first_failing(model, claim, batches, fails, outcome, deadline,
     example that agrees; the others are judged one by one, in order."""
     for batch in batches:
         deadline.check()
-        passes = screened(model, claim, batch) if screened else [False] * len(batch)
+        passes = screened(model, claim, batch) if screened else []
+        if len(passes) != len(batch):  # (no screen, or one that lost count: judge them all)
+            passes = [False] * len(batch)
         for k, passed in enumerate(passes):
             if passed:
                 outcome.examples += 1
