@@ -334,3 +334,11 @@ def test_a_derived_index_form_with_sums_side_by_side_is_proved():
     question = dict(kind="gradient", of="sum(tanh(W2 @ W1 @ x))", wrt="x", indices=["i"])
     result = decide_one(SIBLINGS, question)
     assert result.verdict == "proved", result.reason
+
+
+def test_a_clash_of_a_sum_s_own_index_is_named_as_written():
+    clash = dict(kind="gradient", of="sum(W @ x) + sum(x)", wrt="x", indices=["i"],
+                 answer="sum(W[k, i], k) + sum(x[k] * W[k, i], k) * 0 + 1")
+    result = decide_one({"W": "matrix(m, n)", "x": "vector(n)"}, clash)
+    assert result.verdict == "refuted" and "index k runs over" in result.reason
+    assert "′" not in result.reason

@@ -327,8 +327,8 @@ class Resolver:
         for index, dim, why in facts:
             key = root(index)
             if key in dims and dims[key][0] != dim:
-                raise ShapeMismatch(f"index {index} runs over {dims[key][0]} ({dims[key][1]}) "
-                                    f"and over {dim} ({why})")
+                raise ShapeMismatch(f"index {self.written.get(index, index)} runs over "
+                                    f"{dims[key][0]} ({dims[key][1]}) and over {dim} ({why})")
             dims.setdefault(key, (dim, why))
         for own, written in self.written.items():  # a sum's own index that nothing ranges
             namesakes = [other for other, name in self.written.items()
@@ -338,8 +338,9 @@ class Resolver:
         result = {}
         for index in sorted(parent):  # (sorted: the same message whatever the hash seed)
             if root(index) not in dims:
-                raise ExpressionError(f"cannot tell the range of index {index}",
-                                      hint=f"use {index} to index an array, or link it to "
+                written = self.written.get(index, index)  # (the name in the file, not k′)
+                raise ExpressionError(f"cannot tell the range of index {written}",
+                                      hint=f"use {written} to index an array, or link it to "
                                            f"another index with delta")
             result[index] = dims[root(index)][0]
         for node, index in self.sums:
