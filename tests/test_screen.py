@@ -25,11 +25,11 @@ CASES = [(model, claim) for path in claim_files([builtin_folder()])
          if claim.kind in KINDS and not claim.error]
 
 
-def _judged(model, claim, point):
+def _judged(model, claim, point, judge=numeric.judge):
     """The one-point judgement: True (passes), False (differs) or None (not judged)."""
     try:
         with np.errstate(all="ignore"):
-            return not numeric.judge(model, claim, point).differs
+            return not judge(model, claim, point).differs
     except Invalid:
         return None
 
@@ -271,11 +271,7 @@ PSD = [(model, claim) for path in claim_files([builtin_folder()])
 
 
 def _psd_judged(model, claim, point):
-    try:
-        with np.errstate(all="ignore"):
-            return not psd.judge(model, claim, point).differs
-    except Invalid:
-        return None
+    return _judged(model, claim, point, psd.judge)
 
 
 @pytest.mark.parametrize("model, claim", PSD, ids=[f"{m.path.split('/')[-1]}::{c.name}"
